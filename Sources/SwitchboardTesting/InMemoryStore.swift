@@ -1,0 +1,82 @@
+import Foundation
+import SwitchboardCore
+
+/// An ``InteractionStore`` in memory with the same semantics as the real ones
+/// (insert-or-ignore on id, checkpoint with its batch), for tests.
+public actor InMemoryStore: InteractionStore {
+    public private(set) var interactions: [Interaction] = []
+    private var ids: Set<String> = []
+    private var checkpoints: [String: Checkpoint] = [:]
+    public private(set) var deadLetterList: [DeadLetter] = []
+    private var runList: [IngestRun] = []
+    private var duplicateTotals: [String: Int] = [:]
+
+    public init() {}
+
+    public func write(_ batch: IngestBatch) async throws -> IngestBatchResult {
+        var result = IngestBatchResult(stored: 0, duplicates: 0)
+        for i in batch.interactions {
+            if ids.insert(i.id).inserted {
+                interactions.append(i)
+                result.stored += 1
+            } else {
+                result.duplicates += 1
+            }
+        }
+        duplicateTotals[batch.source, default: 0] += result.duplicates
+        deadLetterList += batch.deadLetters
+        if let cp = batch.checkpoint { checkpoints[cp.source] = cp }
+        return result
+    }
+
+    public func checkpoint(source: String) async throws -> Checkpoint? { checkpoints[source] }
+
+    public func startRun(source: String, mode: String, at: Date) async throws -> IngestRun {
+        let run = IngestRun(id: Int64(runList.count + 1), source: source, mode: mode, startedAt: at)
+        runList.append(run)
+        return run
+    }
+
+    public func finishRun(_ run: IngestRun) async throws {
+        if let i = runList.firstIndex(where: { $0.id == run.id }) { runList[i] = run }
+    }
+
+    public func runs(source: String?, limit: Int) async throws -> [IngestRun] {
+        Array(runList.filter { source == nil || $0.source == source }.reversed().prefix(limit))
+    }
+
+    public func deadLetters(source: String?, limit: Int) async throws -> [DeadLetter] {
+        Array(deadLetterList.filter { source == nil || $0.source == source }.reversed().prefix(limit))
+    }
+
+    public func scan(_ query: InteractionQuery, _ body: @Sendable (Interaction) throws -> Void) async throws {
+        let order = Dictionary(uniqueKeysWithValues: interactions.enumerated().map { ($1.id, $0) })
+        var rows = interactions.filter { i in
+            (query.sources == nil || query.sources!.contains(i.source))
+                && (query.from == nil || i.occurredAt >= query.from!) && (query.to == nil || i.occurredAt < query.to!)
+        }
+        rows.sort { a, b in
+            switch query.order {
+            case .conversation:
+                if a.source != b.source { return a.source < b.source }
+                if a.conversationKey != b.conversationKey { return a.conversationKey < b.conversationKey }
+            case .time: break
+            }
+            if a.occurredAt != b.occurredAt { return a.occurredAt < b.occurredAt }
+            return order[a.id]! < order[b.id]!
+        }
+        for r in rows { try body(r) }
+    }
+
+    public func sourceStats() async throws -> [String: SourceStats] {
+        var stats: [String: SourceStats] = [:]
+        for i in interactions { stats[i.source, default: SourceStats()].stored += 1 }
+        for (s, d) in duplicateTotals { stats[s, default: SourceStats()].duplicates += d }
+        for d in deadLetterList { stats[d.source, default: SourceStats()].deadLetters += 1 }
+        return stats
+    }
+
+    public func count(source: String?) async throws -> Int {
+        interactions.filter { source == nil || $0.source == source }.count
+    }
+}

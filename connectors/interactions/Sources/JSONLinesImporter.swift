@@ -1,0 +1,66 @@
+import Foundation
+import SwitchboardCore
+
+/// `kind: jsonl` — JSON Lines where each line is one interaction in the DESIGN §3
+/// field names. The way in for systems without a connector of their own.
+public struct JSONLinesImporter: FileImporter {
+    public struct Settings: Decodable, Sendable {
+        public var path: String?
+    }
+
+    public static let kind = "jsonl"
+    public static let summary = "JSON Lines, one interaction per line in the schema's field names"
+    public static let settings: [SettingSpec] = [.path]
+
+    public let name: String
+
+    public init(name: String, settings: Settings, context: ConnectorContext) throws {
+        self.name = name
+    }
+
+    public func importFiles(_ urls: [URL], into sink: any IngestSink) async throws {
+        for url in urls {
+            for file in try PathExpansion.files(url, extensions: [".jsonl", ".ndjson", ".json"]) {
+                try await importFile(file, into: sink)
+            }
+        }
+    }
+
+    /// Parses blocks of lines synchronously, then hands each block to the sink:
+    /// the reader's buffer cannot cross an `await`.
+    private func importFile(_ url: URL, into sink: any IngestSink) async throws {
+        let name = url.lastPathComponent
+        let reader = LineReader(url: url)
+        let blockSize = 2048
+        var offset: UInt64 = 0
+        var nextLine = 1
+        while true {
+            var parsed: [Interaction] = []
+            var rejected: [(reason: String, provenance: String, raw: Data)] = []
+            var bytes = 0
+            var full = false
+            offset = try reader.forEachLine(from: offset, startLine: nextLine) { l in
+                nextLine = l.number + 1
+                bytes += Int(l.endOffset - l.offset)
+                guard !Self.isBlank(l.bytes) else { return true }
+                let provenance = "file:\(name)#L\(l.number)"
+                do {
+                    let value = try JSONParser.parse(l.bytes)
+                    parsed.append(try InteractionJSON.interaction(from: value, defaultSource: self.name, provenance: provenance))
+                } catch {
+                    rejected.append(("\(name):\(l.number): \(error)", provenance, Data(l.bytes)))
+                }
+                full = parsed.count + rejected.count >= blockSize
+                return !full
+            }
+            try await sink.accept(contentsOf: parsed)
+            for r in rejected { try await sink.reject(reason: r.reason, provenance: r.provenance, raw: r.raw) }
+            await sink.progress(bytes: bytes)
+            if !full { return }
+        }
+    }
+
+    static func isBlank(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        bytes.allSatisfy { $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }
+    }
+}
