@@ -7,4 +7,5 @@ import SwitchboardCore
 let connectorRegistry = ConnectorRegistry([
     JSONLinesImporter.self,
     AsteriskCDRConnector.self,
+    AsteriskQueueLogConnector.self,
 ])

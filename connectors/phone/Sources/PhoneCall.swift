@@ -52,7 +52,7 @@ struct PhoneCallBuilder: Sendable {
 
     func interaction(_ call: PhoneCall) -> Interaction {
         let direction = direction(of: call)
-        let agentId = call.agent.map(agentId)
+        var agentId = call.agent.map(agentId)
         var actorRole = ActorRole.customer
         var actorId: String?
         var actorName: String?
@@ -66,6 +66,7 @@ struct PhoneCallBuilder: Sendable {
             actorRole = .agent
             customerKey = PhoneNumber.e164(call.callee, defaultCountry: defaultCountry)
             actorId = agents.agent(phone: call.caller) ?? call.callerChannel.flatMap { agents.agent(phone: $0) } ?? call.caller
+            agentId = actorId   // the agent who placed the call
         case .internal:
             actorRole = .agent
             actorId = agents.agent(phone: call.caller) ?? call.caller
