@@ -8,4 +8,5 @@ let connectorRegistry = ConnectorRegistry([
     JSONLinesImporter.self,
     AsteriskCDRConnector.self,
     AsteriskQueueLogConnector.self,
+    FreeSWITCHCDRConnector.self,
 ])
