@@ -9,4 +9,5 @@ let connectorRegistry = ConnectorRegistry([
     AsteriskCDRConnector.self,
     AsteriskQueueLogConnector.self,
     FreeSWITCHCDRConnector.self,
+    PhoneCSVConnector.self,
 ])
