@@ -28,7 +28,7 @@ public struct AsteriskQueueLogConnector: FileImporter, PullSource {
         SettingSpec("timezone", "string", "IANA time zone of `YYYY-MM-DD HH:MM:SS` times in the database form (epoch times need none)"),
     ]
 
-    /// In pull mode a call with no exit line for this long is stored as it stands.
+    /// In pull mode a call is stored as it stands once the log has run this long past its last line without an exit line.
     static let staleAfter: Double = 4 * 3600
 
     public let name: String
@@ -54,7 +54,7 @@ public struct AsteriskQueueLogConnector: FileImporter, PullSource {
                 let reader = BlockReader(url: file, includeUnterminated: true)
                 var cursor = FileCursor(device: 0, inode: 0, offset: 0, line: 1)
                 while true {
-                    let (built, rejected, step) = try session.readBlock(reader, after: cursor, staleBefore: -.infinity)
+                    let (built, rejected, step) = try session.readBlock(reader, after: cursor, staleAfter: .infinity)
                     try await sink.deliver(built, rejected, bytes: step.bytes)
                     cursor = step.cursor
                     if !step.full { break }
@@ -78,18 +78,20 @@ public struct AsteriskQueueLogConnector: FileImporter, PullSource {
         }
         var session = QueueSession(reader: QueueLogReader(timeZone: timeZone, shortAbandon: shortAbandon),
                                    builder: builder, shortAbandon: shortAbandon)
-        for e in state.pending { session.groups.add(e, key: e.callid, end: e.time) }
+        for e in state.pending {
+            session.groups.add(e, key: e.callid, end: e.time)
+            session.latest = max(session.latest, e.time)
+        }
         guard let plan = FileCursor.plan(for: path, previous: state.cursor) else {
             throw ConnectorError(.io, "\(name): cannot read \(path.path): no such file (check `path:`)")
         }
-        let stale = Date().timeIntervalSince1970 - Self.staleAfter
         var parts: [(BlockReader, FileCursor)] = []
         if let tail = plan.rotatedTail { parts.append((BlockReader(url: tail.url, includeUnterminated: true), tail.cursor)) }
         parts.append((BlockReader(url: plan.currentURL, includeUnterminated: false), plan.current))
         for (reader, start) in parts {
             var cursor = start
             while true {
-                let (built, rejected, step) = try session.readBlock(reader, after: cursor, staleBefore: stale)
+                let (built, rejected, step) = try session.readBlock(reader, after: cursor, staleAfter: Self.staleAfter)
                 try await sink.deliver(built, rejected, bytes: step.bytes)
                 cursor = step.cursor
                 try await sink.checkpoint(Checkpoint(source: name, encoding: PullState(cursor: cursor, pending: session.groups.pendingLegs)))
@@ -105,8 +107,10 @@ struct QueueSession {
     let builder: PhoneCallBuilder
     let shortAbandon: Double
     var groups = LegGroups<QueueEvent>()
+    /// Time of the newest line read.
+    var latest = -Double.infinity
 
-    mutating func readBlock(_ blocks: BlockReader, after cursor: FileCursor, staleBefore: Double) throws
+    mutating func readBlock(_ blocks: BlockReader, after cursor: FileCursor, staleAfter: Double) throws
         -> ([Interaction], [Rejected], (cursor: FileCursor, bytes: Int, full: Bool)) {
         var rejected: [Rejected] = []
         let file = blocks.url.lastPathComponent
@@ -114,14 +118,17 @@ struct QueueSession {
             guard !BlockReader.isBlank(line.bytes) else { return }
             let provenance = "file:\(file)#L\(line.number)"
             do throws(QueueLogReader.LineError) {
-                if let e = try reader.parse(line.bytes, provenance: provenance) { groups.add(e, key: e.callid, end: e.time) }
+                if let e = try reader.parse(line.bytes, provenance: provenance) {
+                    groups.add(e, key: e.callid, end: e.time)
+                    latest = max(latest, e.time)
+                }
             } catch {
                 rejected.append(Rejected(reason: "\(file):\(line.number): \(error.reason)", provenance: provenance,
                                          raw: Data(line.bytes)))
             }
         }
         var ready = groups.drain { events in events.contains { QueueEvent.terminal.contains($0.event) } }
-        ready += groups.drain(endedBy: staleBefore)
+        ready += groups.drain(endedBy: latest - staleAfter)
         return (ready.map(build), rejected, step)
     }
 
