@@ -51,10 +51,17 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        .target(
+            name: "PhoneConnectors",
+            dependencies: ["SwitchboardCore"],
+            path: "connectors/phone/Sources",
+            swiftSettings: swiftSettings
+        ),
+
         .executableTarget(
             name: "switchboard",
             dependencies: [
-                "SwitchboardCore", "SwitchboardStore", "InteractionsConnectors",
+                "SwitchboardCore", "SwitchboardStore", "InteractionsConnectors", "PhoneConnectors",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -75,6 +82,13 @@ let package = Package(
             name: "InteractionsConnectorsTests",
             dependencies: ["InteractionsConnectors", "SwitchboardCore", "SwitchboardTesting"],
             path: "connectors/interactions/Tests",
+            resources: [.copy("Fixtures")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "PhoneConnectorsTests",
+            dependencies: ["PhoneConnectors", "SwitchboardCore", "SwitchboardTesting"],
+            path: "connectors/phone/Tests",
             resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings
         ),

@@ -1,8 +1,13 @@
 import InteractionsConnectors
+import PhoneConnectors
 import SwitchboardCore
 
 /// Every connector kind the program knows. Adding a connector family is one
 /// folder under connectors/ plus its kinds here.
 let connectorRegistry = ConnectorRegistry([
     JSONLinesImporter.self,
+    AsteriskCDRConnector.self,
+    AsteriskQueueLogConnector.self,
+    FreeSWITCHCDRConnector.self,
+    PhoneCSVConnector.self,
 ])
