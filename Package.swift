@@ -20,6 +20,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
     ],
     targets: [
         // The schema, connector protocols, ingest sink and config. Depends on nothing of ours.
@@ -46,11 +47,17 @@ let package = Package(
             path: "connectors/interactions/Sources",
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "ChatExportConnectors",
+            dependencies: ["SwitchboardCore", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
+            path: "connectors/chat-exports/Sources",
+            swiftSettings: swiftSettings
+        ),
 
         .executableTarget(
             name: "switchboard",
             dependencies: [
-                "SwitchboardCore", "SwitchboardStore", "InteractionsConnectors",
+                "SwitchboardCore", "SwitchboardStore", "InteractionsConnectors", "ChatExportConnectors",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -71,6 +78,13 @@ let package = Package(
             name: "InteractionsConnectorsTests",
             dependencies: ["InteractionsConnectors", "SwitchboardCore", "SwitchboardTesting"],
             path: "connectors/interactions/Tests",
+            resources: [.copy("Fixtures")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ChatExportConnectorsTests",
+            dependencies: ["ChatExportConnectors", "SwitchboardCore", "SwitchboardTesting"],
+            path: "connectors/chat-exports/Tests",
             resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings
         ),

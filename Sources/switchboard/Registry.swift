@@ -1,3 +1,4 @@
+import ChatExportConnectors
 import InteractionsConnectors
 import SwitchboardCore
 
@@ -5,4 +6,9 @@ import SwitchboardCore
 /// folder under connectors/ plus its kinds here.
 let connectorRegistry = ConnectorRegistry([
     JSONLinesImporter.self,
+    WhatsAppImporter.self,
+    TelegramImporter.self,
+    SlackImporter.self,
+    DiscordImporter.self,
+    MessengerImporter.self,
 ])
