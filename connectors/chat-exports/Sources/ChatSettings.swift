@@ -70,7 +70,9 @@ extension SettingSpec {
         "facebook (default) or instagram: the platform the export comes from")
 
     /// The settings shared by every chat-export kind.
-    static let chatCommon: [SettingSpec] = [.path, .chatAgents, .chatCustomer, .sessionGap, .zipMaxBytes, .zipMaxEntries]
+    static let chatCommon: [SettingSpec] = [.path, .chatAgents, .chatCustomer, .sessionGap]
+    /// The settings of kinds that read zip archives.
+    static let zipLimits: [SettingSpec] = [.zipMaxBytes, .zipMaxEntries]
 }
 
 /// Settings resolved once per connector instance.

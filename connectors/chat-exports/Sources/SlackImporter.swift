@@ -15,7 +15,7 @@ public struct SlackImporter: FileImporter {
 
     public static let kind = "slack-export"
     public static let summary = "Slack workspace export (zip or folder): channels, DMs, threads, bots"
-    public static let settings: [SettingSpec] = SettingSpec.chatCommon
+    public static let settings: [SettingSpec] = SettingSpec.chatCommon + SettingSpec.zipLimits
 
     let options: ChatOptions
 

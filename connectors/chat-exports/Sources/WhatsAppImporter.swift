@@ -12,7 +12,7 @@ public struct WhatsAppImporter: FileImporter {
 
     public static let kind = "whatsapp-export"
     public static let summary = "WhatsApp \"Export chat\" .txt or .zip (Android and iOS, every date format)"
-    public static let settings: [SettingSpec] = SettingSpec.chatCommon + [.timezone, .dateOrder]
+    public static let settings: [SettingSpec] = SettingSpec.chatCommon + SettingSpec.zipLimits + [.timezone, .dateOrder]
 
     let options: ChatOptions
     /// nil: infer per file.
