@@ -46,17 +46,17 @@ enum WhatsAppText {
         " вышла", " покинул(а) группу",
     ]
 
-    private static let prefixBytes = systemPrefixes.map { Array($0.utf8) }
-    private static let fragmentBytes = systemFragments.map { Array($0.utf8) }
-    private static let looseBytes = looseFragments.map { Array($0.utf8) }
-    private static let mediaBytes = mediaMarkers.map { Array($0.utf8) }
-    private static let fileBytes = fileMarkers.map { Array($0.utf8) }
+    private static let prefixes = BytePatterns(systemPrefixes)
+    private static let fragments = BytePatterns(systemFragments)
+    private static let loose = BytePatterns(looseFragments)
+    private static let media = BytePatterns(mediaMarkers)
+    private static let files = BytePatterns(fileMarkers)
 
     /// Whether a body is a system notice; `loose` also accepts membership events.
-    static func isSystem(_ text: UnsafeBufferPointer<UInt8>, loose: Bool) -> Bool {
-        if prefixBytes.contains(where: { hasPrefix(text, $0) }) { return true }
-        if fragmentBytes.contains(where: { find(text, $0, from: 0) != nil }) { return true }
-        if loose, looseBytes.contains(where: { find(text, $0, from: 0) != nil }) { return true }
+    static func isSystem(_ text: UnsafeBufferPointer<UInt8>, loose acceptLoose: Bool) -> Bool {
+        if prefixes.matchesPrefix(text) { return true }
+        if fragments.occurrences(in: text, stopAtFirst: true) > 0 { return true }
+        if acceptLoose, loose.occurrences(in: text, stopAtFirst: true) > 0 { return true }
         return false
     }
 
@@ -64,28 +64,6 @@ enum WhatsAppText {
     static func isSystem(_ text: String, loose: Bool) -> Bool {
         var t = text
         return t.withUTF8 { isSystem($0, loose: loose) }
-    }
-
-    static func hasPrefix(_ text: UnsafeBufferPointer<UInt8>, _ p: [UInt8]) -> Bool {
-        guard text.count >= p.count, let base = text.baseAddress else { return false }
-        return p.withUnsafeBufferPointer { memcmp(base, $0.baseAddress!, p.count) == 0 }
-    }
-
-    /// Index of the first occurrence of `needle` at or after `from`.
-    static func find(_ text: UnsafeBufferPointer<UInt8>, _ needle: [UInt8], from: Int) -> Int? {
-        guard from < text.count, text.count - from >= needle.count, let base = text.baseAddress else { return nil }
-        return needle.withUnsafeBufferPointer { n -> Int? in
-            guard let first = n.first else { return from }
-            var at = from
-            let lastStart = text.count - n.count
-            while at <= lastStart {
-                guard let hit = memchr(base + at, Int32(first), lastStart - at + 1) else { return nil }
-                let i = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
-                if memcmp(base + i, n.baseAddress!, n.count) == 0 { return i }
-                at = i + 1
-            }
-            return nil
-        }
     }
 
     /// Placeholders WhatsApp writes instead of a media file (one attachment each).
@@ -101,12 +79,71 @@ enum WhatsAppText {
 
     /// Number of attachments a body announces.
     static func attachments(in text: UnsafeBufferPointer<UInt8>) -> Int {
-        var n = 0
-        for m in fileBytes {
-            var at = 0
-            while let hit = find(text, m, from: at) { n += 1; at = hit + m.count }
+        let n = files.occurrences(in: text, stopAtFirst: false)
+        if n == 0, media.occurrences(in: text, stopAtFirst: true) > 0 { return 1 }
+        return n
+    }
+}
+
+/// A set of byte patterns searched in one pass: candidate positions are found
+/// through a table of the patterns' first two bytes, so a body is scanned once
+/// whatever the number of patterns (the importer checks every message).
+struct BytePatterns: Sendable {
+    private let patterns: [[UInt8]]
+    /// Bigram (b0 << 8 | b1) → indexes of the patterns starting with it.
+    private let byBigram: [UInt16: [Int]]
+    private let bigramSeen: [Bool]
+    private let firstByte: [Bool]
+
+    init(_ strings: [String]) {
+        patterns = strings.map { Array($0.utf8) }.filter { $0.count >= 2 }
+        var map: [UInt16: [Int]] = [:]
+        var seen = [Bool](repeating: false, count: 65536)
+        var first = [Bool](repeating: false, count: 256)
+        for (i, p) in patterns.enumerated() {
+            let key = UInt16(p[0]) << 8 | UInt16(p[1])
+            map[key, default: []].append(i)
+            seen[Int(key)] = true
+            first[Int(p[0])] = true
         }
-        if n == 0, mediaBytes.contains(where: { find(text, $0, from: 0) != nil }) { n = 1 }
+        byBigram = map
+        bigramSeen = seen
+        firstByte = first
+    }
+
+    @inline(__always)
+    private func matches(_ text: UnsafeBufferPointer<UInt8>, at i: Int) -> Int? {
+        let key = UInt16(text[i]) << 8 | UInt16(text[i + 1])
+        guard bigramSeen[Int(key)], let candidates = byBigram[key], let base = text.baseAddress else { return nil }
+        for c in candidates {
+            let p = patterns[c]
+            if i + p.count <= text.count, p.withUnsafeBufferPointer({ memcmp(base + i, $0.baseAddress!, p.count) == 0 }) {
+                return p.count
+            }
+        }
+        return nil
+    }
+
+    /// Whether the text starts with one of the patterns.
+    func matchesPrefix(_ text: UnsafeBufferPointer<UInt8>) -> Bool {
+        text.count >= 2 && firstByte[Int(text[0])] && matches(text, at: 0) != nil
+    }
+
+    /// Non-overlapping occurrences of any pattern (at most 1 with `stopAtFirst`).
+    func occurrences(in text: UnsafeBufferPointer<UInt8>, stopAtFirst: Bool) -> Int {
+        guard text.count >= 2 else { return 0 }
+        var n = 0
+        var i = 0
+        let last = text.count - 1
+        while i < last {
+            if firstByte[Int(text[i])], let length = matches(text, at: i) {
+                n += 1
+                if stopAtFirst { return n }
+                i += length
+            } else {
+                i += 1
+            }
+        }
         return n
     }
 }
