@@ -35,7 +35,11 @@ let package = Package(
         ),
         .target(
             name: "SwitchboardStore",
-            dependencies: ["SwitchboardCore", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: [
+                "SwitchboardCore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            ],
             swiftSettings: swiftSettings
         ),
         .target(name: "SwitchboardTesting", dependencies: ["SwitchboardCore"], swiftSettings: swiftSettings),

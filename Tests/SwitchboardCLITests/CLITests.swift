@@ -77,7 +77,7 @@ import Testing
 
     @Test func killedImportResumesWithExactCount() async throws {
         let ws = try Workspace(config: Workspace.basicConfig)
-        let total = 200_000
+        let total = 100_000
         try ws.write("in.jsonl", Workspace.jsonl(count: total))
         let (process, _, _) = try CLI.start(["import", "helpdesk", "--quiet"], cwd: ws.dir)
         let dbPath = ws.url("data/sb.db").path
