@@ -1,3 +1,4 @@
+import ChatExportConnectors
 import InteractionsConnectors
 import PhoneConnectors
 import SwitchboardCore
@@ -10,4 +11,9 @@ let connectorRegistry = ConnectorRegistry([
     AsteriskQueueLogConnector.self,
     FreeSWITCHCDRConnector.self,
     PhoneCSVConnector.self,
+    WhatsAppImporter.self,
+    TelegramImporter.self,
+    SlackImporter.self,
+    DiscordImporter.self,
+    MessengerImporter.self,
 ])
