@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "SwitchboardCore", targets: ["SwitchboardCore"]),
         .library(name: "SwitchboardStore", targets: ["SwitchboardStore"]),
         .library(name: "SwitchboardTesting", targets: ["SwitchboardTesting"]),
+        .library(name: "SwitchboardMetrics", targets: ["SwitchboardMetrics"]),
     ],
     dependencies: [
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
@@ -20,6 +21,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
     ],
     targets: [
         // The schema, connector protocols, ingest sink and config. Depends on nothing of ours.
@@ -38,6 +40,8 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(name: "SwitchboardTesting", dependencies: ["SwitchboardCore"], swiftSettings: swiftSettings),
+        // Conversation reconstruction, business calendar, KPIs and report renderers.
+        .target(name: "SwitchboardMetrics", dependencies: ["SwitchboardCore"], swiftSettings: swiftSettings),
 
         // Connector families: one target each, depending on SwitchboardCore only.
         .target(
@@ -46,11 +50,18 @@ let package = Package(
             path: "connectors/interactions/Sources",
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "SurveysConnectors",
+            dependencies: ["SwitchboardCore"],
+            path: "connectors/surveys/Sources",
+            swiftSettings: swiftSettings
+        ),
 
         .executableTarget(
             name: "switchboard",
             dependencies: [
                 "SwitchboardCore", "SwitchboardStore", "InteractionsConnectors",
+                "SwitchboardMetrics", "SurveysConnectors",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -71,6 +82,21 @@ let package = Package(
             name: "InteractionsConnectorsTests",
             dependencies: ["InteractionsConnectors", "SwitchboardCore", "SwitchboardTesting"],
             path: "connectors/interactions/Tests",
+            resources: [.copy("Fixtures")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "SwitchboardMetricsTests",
+            dependencies: [
+                "SwitchboardMetrics", "SwitchboardCore", "SwitchboardTesting",
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "SurveysConnectorsTests",
+            dependencies: ["SurveysConnectors", "SwitchboardCore", "SwitchboardTesting"],
+            path: "connectors/surveys/Tests",
             resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings
         ),
