@@ -88,6 +88,7 @@ public struct SurveyCSVImporter: FileImporter {
     private func importFile(_ url: URL, into sink: any IngestSink) async throws {
         let fileName = url.lastPathComponent
         var index: [String: Int]?
+        var headerProblem: String?
         var parsed: [Interaction] = []
         var rejected: [(String, String, Data)] = []
         var bytes = 0
@@ -97,9 +98,15 @@ public struct SurveyCSVImporter: FileImporter {
             guard !l.bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) else { return true }
             let provenance = "file:\(fileName)#L\(l.number)"
             do {
+                if let problem = headerProblem { throw ConnectorError(.format, "not read: the header on line 1 \(problem)") }
                 let cells = try CSVRow.split(l.bytes, delimiter: delimiter)
                 guard let columns = index else {
-                    index = try header(cells, file: fileName)
+                    do {
+                        index = try header(cells, file: fileName)
+                    } catch {
+                        headerProblem = "\(error)"
+                        throw error
+                    }
                     return true
                 }
                 parsed.append(try row(cells, columns: columns, raw: l.bytes, file: fileName, line: l.number,
