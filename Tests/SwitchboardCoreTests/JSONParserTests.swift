@@ -1,0 +1,41 @@
+import Foundation
+import SwitchboardCore
+import Testing
+
+@Suite struct JSONParserTests {
+    @Test func parsesNestedValues() throws {
+        let v = try JSONParser.parse(#"{"a": [1, -2.5, 3e2, true, false, null], "b": {"c": "d"}, "n": 12345678901234567890}"#)
+        #expect(v["a"]?[0]?.number == 1)
+        #expect(v["a"]?[1]?.number == -2.5)
+        #expect(v["a"]?[2]?.number == 300)
+        #expect(v["a"]?[3]?.bool == true)
+        #expect(v["a"]?[5]?.isNull == true)
+        #expect(v.pointer("/b/c")?.string == "d")
+        #expect(v["n"]?.number == 12345678901234567890)
+    }
+
+    @Test func decodesEscapesAndSurrogates() throws {
+        let v = try JSONParser.parse(#"["a\"b\\c\/\n\t", "\u00e9\u4e2d", "\ud83d\ude00", "Привет"]"#)
+        #expect(v[0]?.string == "a\"b\\c/\n\t")
+        #expect(v[1]?.string == "é中")
+        #expect(v[2]?.string == "😀")
+        #expect(v[3]?.string == "Привет")
+    }
+
+    @Test(arguments: [#"{"a": }"#, #"{"a" 1}"#, "[1, 2", #""unterminated"#, "tru", "{} x", "", #"{"a": "\x"}"#, "[01a]"])
+    func rejectsMalformed(_ text: String) {
+        #expect(throws: JSONParseError.self) { try JSONParser.parse(text) }
+    }
+
+    @Test func rejectsInvalidUTF8AndDeepNesting() {
+        #expect(throws: JSONParseError.self) { try JSONParser.parse(Data([0x22, 0xA5, 0x22])) }
+        let deep = String(repeating: "[", count: 10_000) + String(repeating: "]", count: 10_000)
+        #expect(throws: JSONParseError.self) { try JSONParser.parse(deep) }
+    }
+
+    @Test func stringOrNumberKeepsIntegerIds() throws {
+        let v = try JSONParser.parse(#"{"id": 123456789012, "s": "x"}"#)
+        #expect(v["id"]?.stringOrNumber == "123456789012")
+        #expect(v["s"]?.stringOrNumber == "x")
+    }
+}
