@@ -19,16 +19,21 @@ public struct CustomerLinks: Sendable, Hashable {
             return r
         }
         var order: [String] = []
+        var first: [String: Int] = [:]
         for row in rows {
             let ids = row.compactMap { Self.normalise($0, defaultCountry: defaultCountry) }
             guard let head = ids.first else { continue }
             for id in ids where parent[id] == nil {
                 parent[id] = id
+                first[id] = order.count
                 order.append(id)
             }
             for id in ids.dropFirst() {
                 let a = find(head), b = find(id)
-                if a != b { parent[b] = a }
+                // The identity seen first stays the canonical key.
+                if a != b {
+                    if first[a]! <= first[b]! { parent[b] = a } else { parent[a] = b }
+                }
             }
         }
         for id in order { canonical[id] = find(id) }
@@ -42,12 +47,14 @@ public struct CustomerLinks: Sendable, Hashable {
             throw MetricsError("customers.links: cannot read \(url.path); check the path (relative to the config file)")
         }
         var rows: [[String]] = []
-        for (n, line) in String(decoding: data, as: UTF8.self).split(whereSeparator: \.isNewline).enumerated() {
+        var first = true
+        for line in String(decoding: data, as: UTF8.self).split(whereSeparator: \.isNewline) {
             let t = line.trimmingCharacters(in: .whitespaces)
             if t.isEmpty || t.hasPrefix("#") { continue }
             let cells = t.split(separator: ",", omittingEmptySubsequences: false)
                 .map { $0.trimmingCharacters(in: CharacterSet(charactersIn: " \t\"")) }
-            if n == 0 && !cells.contains(where: { $0.contains("@") || $0.contains(":") || $0.contains(where: \.isNumber) }) { continue }
+            defer { first = false }
+            if first && !cells.contains(where: { $0.contains("@") || $0.contains(":") || $0.contains(where: \.isNumber) }) { continue }
             rows.append(cells)
         }
         self.init(rows: rows, defaultCountry: defaultCountry)
