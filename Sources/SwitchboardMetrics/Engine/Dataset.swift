@@ -48,7 +48,7 @@ public struct Dataset: Sendable {
     public static func load(from store: any InteractionStore, settings: MetricsSettings, now: Date) async throws -> Dataset {
         let collector = Collector(builder: ConversationBuilder(idleAfter: settings.idleAfter, shortAbandon: settings.shortAbandon, now: now),
                                   links: settings.links)
-        try await store.scan(InteractionQuery(order: .conversation)) { collector.add($0) }
+        try await store.scan(InteractionQuery(order: .conversation, content: false)) { collector.add($0) }
         collector.flush()
         return Dataset(conversations: collector.conversations, surveys: collector.surveys, settings: settings)
     }
