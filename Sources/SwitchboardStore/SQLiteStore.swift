@@ -128,7 +128,8 @@ public final class SQLiteStore: InteractionStore {
         if let to = query.to { conditions.append("occurred_at < ?"); args.append(Timestamp.milliseconds(to)) }
         let whereClause = conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")
         let order = query.order == .conversation ? "source, conversation_key, occurred_at, seq" : "occurred_at, seq"
-        let sql = "SELECT \(SQLiteSchema.selectColumns) FROM interactions\(whereClause) ORDER BY \(order)"
+        let columns = query.content ? SQLiteSchema.selectColumns : SQLiteSchema.selectColumnsWithoutContent
+        let sql = "SELECT \(columns) FROM interactions\(whereClause) ORDER BY \(order)"
         let arguments = StatementArguments(args)
         try await guarded("read interactions") {
             try await pool.read { db in

@@ -1,6 +1,7 @@
 import ChatExportConnectors
 import InteractionsConnectors
 import PhoneConnectors
+import SurveysConnectors
 import SwitchboardCore
 
 /// Every connector kind the program knows. Adding a connector family is one
@@ -16,4 +17,5 @@ let connectorRegistry = ConnectorRegistry([
     SlackImporter.self,
     DiscordImporter.self,
     MessengerImporter.self,
+    SurveyCSVImporter.self,
 ])
