@@ -39,7 +39,14 @@ struct ChatAssembler {
     private var sessionKey = ""
     private var occurrenceTime: Int64 = .min
     private var occurrences: [String: Int] = [:]
-    private var roleCache: [String: (ActorRole, String?)] = [:]
+    private var roleCache: [String: Resolved] = [:]
+
+    /// Role, actor id and customer key of one author, resolved once per chat.
+    private struct Resolved {
+        var role: ActorRole
+        var actorId: String?
+        var customerKey: String?
+    }
 
     init(options: ChatOptions, platform: String, channel: Channel = .chat, chatId: String,
          chatPartner: String? = nil, participants: Int? = nil) {
@@ -79,17 +86,19 @@ struct ChatAssembler {
             actorId = m.authorId ?? m.authorName
         } else {
             let cacheKey = (m.authorId ?? "") + "\u{1F}" + (m.authorName ?? "")
-            let resolved: (ActorRole, String?)
+            let resolved: Resolved
             if let cached = roleCache[cacheKey] {
                 resolved = cached
             } else {
-                resolved = options.roles.role(id: m.authorId, name: m.authorName, chatPartner: chatPartner,
-                                              participants: participants)
+                let (r, id) = options.roles.role(id: m.authorId, name: m.authorName, chatPartner: chatPartner,
+                                                 participants: participants)
+                resolved = Resolved(role: r, actorId: id,
+                                    customerKey: r == .customer ? customerKeyOf(id: m.authorId, name: m.authorName) : nil)
                 if roleCache.count < 10_000 { roleCache[cacheKey] = resolved }
             }
-            role = resolved.0
-            actorId = resolved.1
-            if role == .customer { customerKey = customerKeyOf(id: m.authorId, name: m.authorName) }
+            role = resolved.role
+            actorId = resolved.actorId
+            customerKey = resolved.customerKey
         }
         let direction: Direction
         switch role {

@@ -29,13 +29,19 @@ struct WhatsAppBody {
 
     /// The author's display name without direction marks, the `~ ` of unsaved contacts and outer spaces.
     static func name(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
-        var cleaned = WhatsAppHeader.stripMarks(bytes)
-        if cleaned.first == 0x7E { // ~
-            cleaned.removeFirst()
+        var start = WhatsAppHeader.skipMarks(bytes, 0)
+        if start < bytes.count, bytes[start] == 0x7E { start = WhatsAppHeader.skipSpaces(bytes, start + 1) }  // "~ "
+        var end = bytes.count
+        while end > start, bytes[end - 1] == 0x20 || bytes[end - 1] == 0x09 { end -= 1 }
+        let core = UnsafeBufferPointer(rebasing: bytes[start..<end])
+        // Marks inside a name are rare: copy only when there is one.
+        var hasMark = false
+        for i in core.indices where core[i] == 0xE2 || core[i] == 0xEF {
+            if WhatsAppHeader.markWidth(core, i) > 0 { hasMark = true; break }
         }
-        var s = String(decoding: cleaned, as: UTF8.self)
-        s = s.trimmingCharacters(in: .whitespaces)
-        return s
+        let s = hasMark ? String(decoding: WhatsAppHeader.stripMarks(core), as: UTF8.self)
+                        : String(decoding: core, as: UTF8.self)
+        return hasMark ? s.trimmingCharacters(in: .whitespaces) : s
     }
 }
 
