@@ -6,7 +6,7 @@ then loads the same interactions into an in-memory DuckDB (not timed) and
 times one query computing FRT mean/median/p90, resolution time
 mean/median/p90, FCR rate, CSAT and abandonment rate with the same rules
 (status resolution, else the last agent reply idle for 72 h before now;
-answered calls resolved at the end of the call; FCR = resolved, one agent, no
+answered calls resolved at the end of the call, their agent the answering one; FCR = resolved, one agent, no
 other conversation of the customer within 7 days)."""
 import json, os, resource, subprocess, sys, time
 
@@ -27,7 +27,8 @@ WITH conv AS (
     any_value(call_outcome) FILTER (WHERE kind = 'call') AS outcome,
     any_value(call_wait) FILTER (WHERE kind = 'call') AS wait,
     any_value(call_talk) FILTER (WHERE kind = 'call') AS talk,
-    count(DISTINCT coalesce(actor_id, '')) FILTER (WHERE actor_role = 'agent') AS agents
+    count(DISTINCT CASE WHEN actor_role = 'agent' THEN coalesce(actor_id, '')
+                        WHEN kind = 'call' AND call_outcome = 'answered' THEN coalesce(call_agent_id, '') END) AS agents
   FROM interactions WHERE kind <> 'survey' AND occurred_at <= {NOW_MS}
   GROUP BY source, conversation_key
 ), counted AS (
