@@ -170,13 +170,12 @@ struct CDRSession {
         let file = reader.url.lastPathComponent
         let step = try reader.next(after: cursor) { line in
             guard !BlockReader.isBlank(line.bytes) else { return }
-            let provenance = "file:\(file)#L\(line.number)"
             do throws(AsteriskCDRRowParser.RowError) {
-                let leg = try parser.parse(line.bytes, provenance: provenance)
+                let leg = try parser.parse(line.bytes, file: file, number: line.number)
                 groups.add(leg, key: leg.key, end: leg.end)
                 latestEnd = max(latestEnd, leg.end)
             } catch {
-                rejected.append(Rejected(reason: "\(file):\(line.number): \(error.reason)", provenance: provenance,
+                rejected.append(Rejected(reason: "\(file):\(line.number): \(error.reason)", provenance: "file:\(file)#L\(line.number)",
                                          raw: Data(line.bytes)))
             }
         }

@@ -19,7 +19,11 @@ struct CDRLeg: Codable, Sendable, Hashable {
     var answer: Double?
     var end: Double
     var billsec: Int
-    var provenance: String
+    /// File name and line, for the call's provenance.
+    var file: String
+    var line: Int
+
+    var provenance: String { "file:\(file)#L\(line)" }
 }
 
 /// Where each CDR column sits in a row: the `cdr_csv` orders by count, or a configured list.
@@ -82,7 +86,7 @@ struct AsteriskCDRRowParser {
     struct RowError: Error { var reason: String }
 
     /// Parses one line; throws ``RowError`` with the reason for a dead letter.
-    mutating func parse(_ line: UnsafeBufferPointer<UInt8>, provenance: String) throws(RowError) -> CDRLeg {
+    mutating func parse(_ line: UnsafeBufferPointer<UInt8>, file: String, number: Int) throws(RowError) -> CDRLeg {
         do { try fields.split(line) } catch { throw RowError(reason: error.description) }
         let layout: AsteriskCDRLayout
         if let configured {
@@ -142,6 +146,6 @@ struct AsteriskCDRRowParser {
                       dst: try strict(layout.dst, "dst"), dcontext: text(layout.dcontext), clid: text(layout.clid),
                       channel: try strict(layout.channel, "channel"), dstchannel: try strict(layout.dstchannel, "dstchannel"),
                       lastapp: text(layout.lastapp), disposition: disposition, start: start, answer: answer, end: end,
-                      billsec: billsec, provenance: provenance)
+                      billsec: billsec, file: file, line: number)
     }
 }
