@@ -147,7 +147,9 @@ public struct AsteriskCDRConnector: FileImporter, PullSource {
             var reader = QueueLogReader(timeZone: timeZone, shortAbandon: shortAbandon)
             facts = try reader.facts(in: queueLog)
         }
-        return CDRSession(parser: AsteriskCDRRowParser(columns: columns, timeZone: timeZone), builder: builder,
+        var parser = AsteriskCDRRowParser(columns: columns, timeZone: timeZone)
+        parser.keepUniqueid = queueLog != nil
+        return CDRSession(parser: parser, builder: builder,
                           shortAbandon: shortAbandon, queueFacts: facts)
     }
 }

@@ -71,7 +71,8 @@ struct PhoneCallBuilder: Sendable {
 
     /// The agent behind a channel, extension or member name, else the extension itself.
     func agentId(_ raw: String) -> String {
-        agent(phone: raw) ?? agents.agent(name: raw) ?? Self.extensionPart(raw)
+        // Channels (`SIP/…`) are never display names: skip the name lookup for them.
+        agent(phone: raw) ?? (raw.utf8.contains(UInt8(ascii: "/")) ? nil : agents.agent(name: raw)) ?? Self.extensionPart(raw)
     }
 
     func direction(of call: PhoneCall) -> Direction {
