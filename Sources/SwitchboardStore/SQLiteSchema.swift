@@ -84,4 +84,13 @@ enum SQLiteSchema {
         + Array(repeating: "?", count: columns.count).joined(separator: ", ") + ") ON CONFLICT(id) DO NOTHING"
 
     static let selectColumns = columns.joined(separator: ", ")
+
+    /// The same column positions with actor_name, subject, text and provenance left out (scans for metrics).
+    static let selectColumnsWithoutContent = columns.map { c in
+        switch c {
+        case "actor_name", "subject", "text": return "NULL"
+        case "provenance": return "''"
+        default: return c
+        }
+    }.joined(separator: ", ")
 }

@@ -19,6 +19,8 @@ public final class SQLiteStore: InteractionStore {
         config.busyMode = .timeout(30)
         config.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = FULL")
+            // 64 MiB of page cache: random-order id index inserts stay in memory on big imports.
+            try db.execute(sql: "PRAGMA cache_size = -65536")
         }
         do {
             let dir = URL(fileURLWithPath: path).deletingLastPathComponent().path
@@ -35,15 +37,8 @@ public final class SQLiteStore: InteractionStore {
     public func write(_ batch: IngestBatch) async throws -> IngestBatchResult {
         try await guarded("write") {
             try await pool.write { db in
-                var result = IngestBatchResult(stored: 0, duplicates: 0)
-                if !batch.interactions.isEmpty {
-                    let insert = try db.cachedStatement(sql: SQLiteSchema.insertSQL)
-                    for i in batch.interactions {
-                        insert.setUncheckedArguments(Self.arguments(i))
-                        try insert.execute()
-                        if db.changesCount > 0 { result.stored += 1 } else { result.duplicates += 1 }
-                    }
-                }
+                let result = batch.interactions.isEmpty
+                    ? IngestBatchResult(stored: 0, duplicates: 0) : try Self.insert(batch.interactions, in: db)
                 if !batch.deadLetters.isEmpty {
                     let insert = try db.cachedStatement(
                         sql: "INSERT INTO dead_letters (source, at, reason, provenance, raw) VALUES (?, ?, ?, ?, ?)")
@@ -133,7 +128,8 @@ public final class SQLiteStore: InteractionStore {
         if let to = query.to { conditions.append("occurred_at < ?"); args.append(Timestamp.milliseconds(to)) }
         let whereClause = conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")
         let order = query.order == .conversation ? "source, conversation_key, occurred_at, seq" : "occurred_at, seq"
-        let sql = "SELECT \(SQLiteSchema.selectColumns) FROM interactions\(whereClause) ORDER BY \(order)"
+        let columns = query.content ? SQLiteSchema.selectColumns : SQLiteSchema.selectColumnsWithoutContent
+        let sql = "SELECT \(columns) FROM interactions\(whereClause) ORDER BY \(order)"
         let arguments = StatementArguments(args)
         try await guarded("read interactions") {
             try await pool.read { db in

@@ -1,5 +1,7 @@
+import ChatExportConnectors
 import InteractionsConnectors
 import PhoneConnectors
+import SurveysConnectors
 import SwitchboardCore
 
 /// Every connector kind the program knows. Adding a connector family is one
@@ -10,4 +12,10 @@ let connectorRegistry = ConnectorRegistry([
     AsteriskQueueLogConnector.self,
     FreeSWITCHCDRConnector.self,
     PhoneCSVConnector.self,
+    WhatsAppImporter.self,
+    TelegramImporter.self,
+    SlackImporter.self,
+    DiscordImporter.self,
+    MessengerImporter.self,
+    SurveyCSVImporter.self,
 ])

@@ -39,3 +39,17 @@ import Testing
         #expect(v["s"]?.stringOrNumber == "x")
     }
 }
+
+@Suite struct UTF8TextTests {
+    @Test(arguments: [
+        ([0x41, 0xD0, 0x9F], true), ([0xE2, 0x82, 0xAC], true), ([0xF0, 0x9F, 0x98, 0x80], true),
+        ([0xA5], false), ([0xC0, 0xAF], false), ([0xE0, 0x80, 0xAF], false), ([0xED, 0xA0, 0x80], false),
+        ([0xF0, 0x9F, 0x98], false), ([0xF4, 0x90, 0x80, 0x80], false), ([0xD0], false),
+    ] as [([UInt8], Bool)])
+    func validation(_ bytes: [UInt8], _ valid: Bool) {
+        bytes.withUnsafeBufferPointer { b in
+            #expect(UTF8Text.isValid(b) == valid)
+            #expect(UTF8Text.isValid(b) == (String(validating: b, as: UTF8.self) != nil))
+        }
+    }
+}

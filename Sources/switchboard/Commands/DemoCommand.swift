@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SwitchboardCore
+import SwitchboardMetrics
 import SwitchboardStore
 
 /// `switchboard demo` — the whole pipeline on bundled sample data in a temporary SQLite file.
@@ -34,7 +35,10 @@ struct DemoCommand: AsyncParsableCommand {
             SummaryOutput.print(summaries, json: false)
             print("")
         }
-        let report = try await CountsReport.build(store: db, timeZone: rt.config.timeZone)
-        print(global.json ? report.json : report.table)
+        let settings = try MetricsRun.settings(rt.config)
+        // The sample data is from March 2026: "now" is pinned so the demo always shows the same numbers.
+        let now = ReportTime.parse("2026-04-01", timeZone: settings.timeZone)!
+        let report = try await MetricsEngine(settings: settings).report(store: db, request: ReportRequest(now: now, by: [.channel, .agent]))
+        print(MetricsRun.render(report, format: global.json ? "json" : "table"), terminator: "")
     }
 }
