@@ -147,7 +147,9 @@ public struct AsteriskCDRConnector: FileImporter, PullSource {
             var reader = QueueLogReader(timeZone: timeZone, shortAbandon: shortAbandon)
             facts = try reader.facts(in: queueLog)
         }
-        return CDRSession(parser: AsteriskCDRRowParser(columns: columns, timeZone: timeZone), builder: builder,
+        var parser = AsteriskCDRRowParser(columns: columns, timeZone: timeZone)
+        parser.keepUniqueid = queueLog != nil
+        return CDRSession(parser: parser, builder: builder,
                           shortAbandon: shortAbandon, queueFacts: facts)
     }
 }
@@ -170,13 +172,12 @@ struct CDRSession {
         let file = reader.url.lastPathComponent
         let step = try reader.next(after: cursor) { line in
             guard !BlockReader.isBlank(line.bytes) else { return }
-            let provenance = "file:\(file)#L\(line.number)"
             do throws(AsteriskCDRRowParser.RowError) {
-                let leg = try parser.parse(line.bytes, provenance: provenance)
+                let leg = try parser.parse(line.bytes, file: file, number: line.number)
                 groups.add(leg, key: leg.key, end: leg.end)
                 latestEnd = max(latestEnd, leg.end)
             } catch {
-                rejected.append(Rejected(reason: "\(file):\(line.number): \(error.reason)", provenance: provenance,
+                rejected.append(Rejected(reason: "\(file):\(line.number): \(error.reason)", provenance: "file:\(file)#L\(line.number)",
                                          raw: Data(line.bytes)))
             }
         }
