@@ -20,6 +20,11 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     ],
     targets: [
         // The schema, connector protocols, ingest sink and config. Depends on nothing of ours.
@@ -51,10 +56,32 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        .target(
+            name: "WebhookConnectors",
+            dependencies: ["SwitchboardCore", .product(name: "Crypto", package: "swift-crypto")],
+            path: "connectors/webhooks/Sources",
+            swiftSettings: swiftSettings
+        ),
+
+        // The webhook receiver: Hummingbird routes, health, metrics, group commit.
+        .target(
+            name: "SwitchboardServer",
+            dependencies: [
+                "SwitchboardCore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
         .executableTarget(
             name: "switchboard",
             dependencies: [
-                "SwitchboardCore", "SwitchboardStore", "InteractionsConnectors",
+                "SwitchboardCore", "SwitchboardStore", "InteractionsConnectors", "WebhookConnectors", "SwitchboardServer",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -75,6 +102,21 @@ let package = Package(
             name: "InteractionsConnectorsTests",
             dependencies: ["InteractionsConnectors", "SwitchboardCore", "SwitchboardTesting"],
             path: "connectors/interactions/Tests",
+            resources: [.copy("Fixtures")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "WebhookConnectorsTests",
+            dependencies: [
+                "WebhookConnectors", "SwitchboardServer", "SwitchboardCore", "SwitchboardTesting",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "connectors/webhooks/Tests",
             resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings
         ),
