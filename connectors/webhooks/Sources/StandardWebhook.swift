@@ -32,8 +32,8 @@ public struct StandardWebhook: WebhookDeliveryDecoding {
     public static let settings: [SettingSpec] = [
         SettingSpec("secret", "string or [string]", required: true,
                     "`whsec_…` signing key; a list during key rotation (any one may sign)"),
-        SettingSpec("mapping", "{field: pointer-or-constant}", required: true,
-                    "interaction field → JSON pointer into the body (`/data/ticket_id`) or a constant (`chat`); see README"),
+        SettingSpec("mapping", "{field: pointer-or-constant}",
+                    "interaction field → JSON pointer into the body (`/data/ticket_id`) or a constant (`chat`); required unless `events` maps every type"),
         SettingSpec("event_type", "string", "JSON pointer to the delivery's event type (`/type`); selects an entry of `events`"),
         SettingSpec("events", "{type: {field: pointer-or-constant}}",
                     "per event type mapping merged over `mapping`; types not listed are acknowledged and counted as ignored"),
