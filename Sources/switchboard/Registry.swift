@@ -3,6 +3,7 @@ import InteractionsConnectors
 import PhoneConnectors
 import SurveysConnectors
 import SwitchboardCore
+import WebhookConnectors
 
 /// Every connector kind the program knows. Adding a connector family is one
 /// folder under connectors/ plus its kinds here.
@@ -18,4 +19,10 @@ let connectorRegistry = ConnectorRegistry([
     DiscordImporter.self,
     MessengerImporter.self,
     SurveyCSVImporter.self,
+    MetaWebhook.self,
+    TelegramWebhook.self,
+    SlackWebhook.self,
+    VKWebhook.self,
+    XWebhook.self,
+    StandardWebhook.self,
 ])

@@ -113,7 +113,11 @@ import Testing
         #expect(demo.stdout.contains("CSAT"))
         #expect(!demo.stdout.contains("dead letters 1"))
         let check = try CLI.run(["check", "--all", "--config", config], cwd: CLI.packageRoot,
-                                env: ["SWITCHBOARD_REPORT_TOKEN": "example", "PGPASSWORD": "example"])
+                                env: ["SWITCHBOARD_REPORT_TOKEN": "example", "PGPASSWORD": "example",
+                                      "META_APP_SECRET": "example", "META_VERIFY_TOKEN": "example",
+                                      "TELEGRAM_SECRET_TOKEN": "example", "SLACK_SIGNING_SECRET": "example",
+                                      "VK_SECRET": "example", "VK_CONFIRMATION": "example", "X_CONSUMER_SECRET": "example",
+                                      "HELPDESK_WEBHOOK_SECRET": "whsec_ZXhhbXBsZS1rZXk="])
         #expect(check.status == 0, "\(check.stderr)")
         #expect(check.stdout.contains("switchboard.example.yaml: ok"))
     }
