@@ -47,10 +47,23 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        .systemLibrary(
+            name: "CCurl",
+            path: "connectors/email/CCurl",
+            pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]
+        ),
+        .target(
+            name: "EmailConnectors",
+            dependencies: ["SwitchboardCore", "CCurl"],
+            path: "connectors/email/Sources",
+            swiftSettings: swiftSettings
+        ),
+
         .executableTarget(
             name: "switchboard",
             dependencies: [
-                "SwitchboardCore", "SwitchboardStore", "InteractionsConnectors",
+                "SwitchboardCore", "SwitchboardStore", "InteractionsConnectors", "EmailConnectors",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -71,6 +84,13 @@ let package = Package(
             name: "InteractionsConnectorsTests",
             dependencies: ["InteractionsConnectors", "SwitchboardCore", "SwitchboardTesting"],
             path: "connectors/interactions/Tests",
+            resources: [.copy("Fixtures")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "EmailConnectorsTests",
+            dependencies: ["EmailConnectors", "SwitchboardCore", "SwitchboardTesting"],
+            path: "connectors/email/Tests",
             resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings
         ),

@@ -1,3 +1,4 @@
+import EmailConnectors
 import InteractionsConnectors
 import SwitchboardCore
 
@@ -5,4 +6,6 @@ import SwitchboardCore
 /// folder under connectors/ plus its kinds here.
 let connectorRegistry = ConnectorRegistry([
     JSONLinesImporter.self,
+    MboxImporter.self,
+    MaildirImporter.self,
 ])
