@@ -84,7 +84,8 @@ public struct MaildirImporter: FileImporter {
 
     /// The delivery time in the file name (`1700000000.M1P2.host`), else the file's modification time.
     static func deliveryDate(_ file: URL) -> Date? {
-        if let t = Double(file.lastPathComponent.prefix { $0.isNumber }), t > 0 { return Date(timeIntervalSince1970: t) }
+        let digits = file.lastPathComponent.prefix { $0.isNumber }
+        if digits.count >= 9, let t = Double(digits) { return Date(timeIntervalSince1970: t) }
         return (try? FileManager.default.attributesOfItem(atPath: file.path)[.modificationDate]) as? Date
     }
 }
