@@ -13,6 +13,10 @@ static inline CURLcode sb_curl_setopt_string(CURL *handle, CURLoption option, co
     return curl_easy_setopt(handle, option, value);
 }
 
+static inline CURLcode sb_curl_setopt_pointer(CURL *handle, CURLoption option, void *value) {
+    return curl_easy_setopt(handle, option, value);
+}
+
 static inline CURLcode sb_curl_getinfo_socket(CURL *handle, curl_socket_t *socket) {
     return curl_easy_getinfo(handle, CURLINFO_ACTIVESOCKET, socket);
 }

@@ -31,6 +31,11 @@ struct EmailIngest {
         }
     }
 
+    /// Queues a dead letter directly.
+    mutating func reject(reason: String, provenance: String, raw: Data) {
+        rejected.append((reason, provenance, raw))
+    }
+
     var pending: Int { accepted.count + rejected.count }
 
     /// Hands everything queued to the sink.

@@ -76,7 +76,8 @@ public struct ThreadIndex: Sendable {
 /// everything from an attribution line (`On … wrote:`, `… пишет:`) or an
 /// `-----Original Message-----` separator on.
 public enum QuoteStripper {
-    public static func strip(_ text: String) -> String {
+    public static func strip(_ raw: String) -> String {
+        let text = raw.contains("\r") ? raw.replacingOccurrences(of: "\r\n", with: "\n") : raw
         guard text.contains(">") || text.contains("wrote") || text.contains("Original") || text.contains("пиш")
             || text.contains("писал") || text.contains("Исходное") || text.contains("From:") else {
             return text.trimmingCharacters(in: .whitespacesAndNewlines)
