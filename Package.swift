@@ -5,6 +5,17 @@ let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
 ]
 
+/// A connector family: `connectors/<folder>/Sources` as target `name`, depending on
+/// SwitchboardCore only (plus `extra`), and its tests with fixtures beside it.
+func connectorFamily(_ name: String, folder: String, extra: [Target.Dependency] = []) -> [Target] {
+    [
+        .target(name: name, dependencies: ["SwitchboardCore"] + extra, path: "connectors/\(folder)/Sources",
+                swiftSettings: swiftSettings),
+        .testTarget(name: "\(name)Tests", dependencies: [.target(name: name), "SwitchboardCore", "SwitchboardTesting"],
+                    path: "connectors/\(folder)/Tests", resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
+    ]
+}
+
 let package = Package(
     name: "Switchboard",
     platforms: [.macOS(.v14)],
@@ -12,6 +23,7 @@ let package = Package(
         .executable(name: "switchboard", targets: ["switchboard"]),
         .library(name: "SwitchboardCore", targets: ["SwitchboardCore"]),
         .library(name: "SwitchboardStore", targets: ["SwitchboardStore"]),
+        .library(name: "SwitchboardMetrics", targets: ["SwitchboardMetrics"]),
         .library(name: "SwitchboardTesting", targets: ["SwitchboardTesting"]),
     ],
     dependencies: [
@@ -20,6 +32,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
+        .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
     ],
     targets: [
         // The schema, connector protocols, ingest sink and config. Depends on nothing of ours.
@@ -34,36 +48,29 @@ let package = Package(
         ),
         .target(
             name: "SwitchboardStore",
-            dependencies: ["SwitchboardCore", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: [
+                "SwitchboardCore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            ],
             swiftSettings: swiftSettings
         ),
+        // Conversation reconstruction, business calendar, KPIs and report renderers.
+        .target(name: "SwitchboardMetrics", dependencies: ["SwitchboardCore"], swiftSettings: swiftSettings),
         .target(name: "SwitchboardTesting", dependencies: ["SwitchboardCore"], swiftSettings: swiftSettings),
 
-        // Connector families: one target each, depending on SwitchboardCore only.
-        .target(
-            name: "InteractionsConnectors",
-            dependencies: ["SwitchboardCore"],
-            path: "connectors/interactions/Sources",
-            swiftSettings: swiftSettings
-        ),
-
+        // libcurl (transport, TLS and login of the imap connector), from Debian's libcurl4-openssl-dev.
         .systemLibrary(
             name: "CCurl",
             path: "connectors/email/CCurl",
             pkgConfig: "libcurl",
             providers: [.apt(["libcurl4-openssl-dev"])]
         ),
-        .target(
-            name: "EmailConnectors",
-            dependencies: ["SwitchboardCore", "CCurl"],
-            path: "connectors/email/Sources",
-            swiftSettings: swiftSettings
-        ),
-
         .executableTarget(
             name: "switchboard",
             dependencies: [
-                "SwitchboardCore", "SwitchboardStore", "InteractionsConnectors", "EmailConnectors",
+                "SwitchboardCore", "SwitchboardStore", "SwitchboardMetrics",
+                "InteractionsConnectors", "PhoneConnectors", "EmailConnectors", "ChatExportConnectors", "SurveysConnectors",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -81,17 +88,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
-            name: "InteractionsConnectorsTests",
-            dependencies: ["InteractionsConnectors", "SwitchboardCore", "SwitchboardTesting"],
-            path: "connectors/interactions/Tests",
-            resources: [.copy("Fixtures")],
-            swiftSettings: swiftSettings
-        ),
-        .testTarget(
-            name: "EmailConnectorsTests",
-            dependencies: ["EmailConnectors", "SwitchboardCore", "SwitchboardTesting"],
-            path: "connectors/email/Tests",
-            resources: [.copy("Fixtures")],
+            name: "SwitchboardMetricsTests",
+            dependencies: [
+                "SwitchboardMetrics", "SwitchboardCore", "SwitchboardTesting",
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -100,4 +101,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
     ]
+        // Connector families, one folder each under connectors/.
+        + connectorFamily("InteractionsConnectors", folder: "interactions")
+        + connectorFamily("PhoneConnectors", folder: "phone")
+        + connectorFamily("ChatExportConnectors", folder: "chat-exports",
+                          extra: [.product(name: "ZIPFoundation", package: "ZIPFoundation")])
+        + connectorFamily("SurveysConnectors", folder: "surveys")
+        + connectorFamily("EmailConnectors", folder: "email", extra: ["CCurl"])
 )

@@ -1,11 +1,25 @@
+import ChatExportConnectors
 import EmailConnectors
 import InteractionsConnectors
+import PhoneConnectors
+import SurveysConnectors
 import SwitchboardCore
 
 /// Every connector kind the program knows. Adding a connector family is one
 /// folder under connectors/ plus its kinds here.
 let connectorRegistry = ConnectorRegistry([
     JSONLinesImporter.self,
+    AsteriskCDRConnector.self,
+    AsteriskQueueLogConnector.self,
+    FreeSWITCHCDRConnector.self,
+    PhoneCSVConnector.self,
+    WhatsAppImporter.self,
+    TelegramImporter.self,
+    SlackImporter.self,
+    DiscordImporter.self,
+    MessengerImporter.self,
+    SurveyCSVImporter.self,
+    ImapSource.self,
     MboxImporter.self,
     MaildirImporter.self,
 ])

@@ -49,7 +49,7 @@ public struct ConfigLoader {
         let node = reader.interpolate(root, "", env: environment)
         var config = SwitchboardConfig(file: file.standardizedFileURL)
         read(node, into: &config, reader: reader)
-        guard reader.problems.isEmpty else { throw ConfigError(problems: reader.problems) }
+        guard reader.problems.isEmpty else { throw ConfigError(problems: Self.ordered(reader.problems)) }
         return config
     }
 
@@ -65,6 +65,14 @@ public struct ConfigLoader {
         }
         guard problems.isEmpty else { throw ConfigError(problems: problems) }
         return config
+    }
+
+    /// Problems in file order.
+    static func ordered(_ problems: [ConfigProblem]) -> [ConfigProblem] {
+        problems.enumerated().sorted { a, b in
+            let la = (a.element.line ?? 0, a.element.column ?? 0), lb = (b.element.line ?? 0, b.element.column ?? 0)
+            return la != lb ? la < lb : a.offset < b.offset
+        }.map(\.element)
     }
 
     static func problem(from error: YamlError, file: String) -> ConfigProblem {

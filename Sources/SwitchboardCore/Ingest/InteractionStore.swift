@@ -101,12 +101,17 @@ public struct InteractionQuery: Sendable, Hashable {
     public var from: Date?
     public var to: Date?
     public var order: Order
+    /// false: the store may leave `subject`, `text` and `actorName` nil and `provenance` empty
+    /// (the metrics read none of them), which makes large scans much cheaper.
+    public var content: Bool
 
-    public init(sources: [String]? = nil, from: Date? = nil, to: Date? = nil, order: Order = .conversation) {
+    public init(sources: [String]? = nil, from: Date? = nil, to: Date? = nil, order: Order = .conversation,
+                content: Bool = true) {
         self.sources = sources
         self.from = from
         self.to = to
         self.order = order
+        self.content = content
     }
 }
 

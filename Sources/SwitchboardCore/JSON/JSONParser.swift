@@ -170,7 +170,7 @@ public struct JSONParser {
         }
 
         func validated(_ slice: UnsafeBufferPointer<UInt8>, at offset: Int) throws -> String {
-            guard let s = String(validating: slice, as: UTF8.self) else {
+            guard let s = UTF8Text.string(slice) else {
                 throw JSONParseError(offset: offset, message: "string is not valid UTF-8")
             }
             return s

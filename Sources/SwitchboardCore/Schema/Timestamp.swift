@@ -137,7 +137,7 @@ public final class LocalTimeConverter {
     public init(timeZone: TimeZone) { self.timeZone = timeZone }
 
     /// The instant of a local wall-clock time; nil when the fields are not a valid time.
-    /// Around DST changes the larger of the two candidate offsets wins: in an overlap that is the earlier instant.
+    /// In a DST overlap the earlier instant is chosen; a time inside a DST gap is read with the offset before the change.
     public func date(year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Int, millisecond: Int = 0) -> Date? {
         guard Timestamp.isValid(year: year, month: month, day: day, hour: hour, minute: minute, second: second) else {
             return nil
@@ -148,10 +148,15 @@ public final class LocalTimeConverter {
         if let cached = cache[key] {
             offset = cached
         } else {
-            // First guess with the offset at the local time read as UTC, then correct once.
-            let guess = timeZone.secondsFromGMT(for: Date(timeIntervalSince1970: Double(local)))
-            let corrected = timeZone.secondsFromGMT(for: Date(timeIntervalSince1970: Double(local - guess)))
-            offset = max(guess, corrected)
+            // Candidate offsets: at the local time read as UTC, and at the instant that gives.
+            // A candidate is consistent when the zone has that offset at local − offset.
+            let a = timeZone.secondsFromGMT(for: Date(timeIntervalSince1970: Double(local)))
+            let b = timeZone.secondsFromGMT(for: Date(timeIntervalSince1970: Double(local - a)))
+            let consistent = Set([a, b]).filter {
+                timeZone.secondsFromGMT(for: Date(timeIntervalSince1970: Double(local - $0))) == $0
+            }
+            // Overlap (two consistent): the earlier instant. Gap (none): the offset before the change.
+            offset = consistent.max() ?? min(a, b)
             if cache.count > 100_000 { cache.removeAll(keepingCapacity: true) }
             cache[key] = offset
         }

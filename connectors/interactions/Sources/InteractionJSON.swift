@@ -12,41 +12,84 @@ struct FieldError: Error, CustomStringConvertible {
 enum InteractionJSON {
     static let required = ["externalId", "channel", "conversationKey", "kind", "direction", "actorRole", "occurredAt"]
 
+    /// One pass over the object's members (the hot path of big imports), then validation.
     static func interaction(from value: JSONValue, defaultSource: String, provenance: String) throws -> Interaction {
-        guard case .object = value else { throw FieldError(field: "line", message: "expected a JSON object") }
-        let source = try optionalString(value, "source") ?? defaultSource
-        let externalId = try string(value, "externalId")
-        let channel: Channel = try enumeration(value, "channel")
-        let call = try value["call"].flatMap { $0.isNull ? nil : try callInfo($0) }
-        let survey = try value["survey"].flatMap { $0.isNull ? nil : try surveyInfo($0) }
-        let status = try value["status"].flatMap { v -> StatusInfo? in
-            v.isNull ? nil : StatusInfo(to: try enumeration(v, "to", prefix: "status."))
+        guard case .object(let members) = value else { throw FieldError(field: "line", message: "expected a JSON object") }
+        var f = Fields()
+        for (key, v) in members where !v.isNull {
+            switch key {
+            case "id": f.id = try text(v, key)
+            case "source": f.source = try text(v, key)
+            case "externalId": f.externalId = try text(v, key)
+            case "channel": f.channel = try text(v, key)
+            case "platform": f.platform = try text(v, key)
+            case "conversationKey": f.conversationKey = try text(v, key)
+            case "kind": f.kind = try text(v, key)
+            case "direction": f.direction = try text(v, key)
+            case "actorRole": f.actorRole = try text(v, key)
+            case "actorId": f.actorId = try text(v, key)
+            case "actorName": f.actorName = try text(v, key)
+            case "customerKey": f.customerKey = try text(v, key)
+            case "occurredAt": f.occurredAt = try text(v, key)
+            case "subject": f.subject = try text(v, key)
+            case "text": f.text = try text(v, key)
+            case "provenance": f.provenance = try text(v, key)
+            case "attachments":
+                guard let n = v.number, n >= 0, n.rounded() == n else {
+                    throw FieldError(field: "attachments", message: "expected a whole number ≥ 0")
+                }
+                f.attachments = Int(n)
+            case "call": f.call = try callInfo(v)
+            case "survey": f.survey = try surveyInfo(v)
+            case "status": f.status = StatusInfo(to: try enumeration(v, "to", prefix: "status."))
+            default: break
+            }
         }
-        let kind: InteractionKind = try enumeration(value, "kind")
-        if kind == .call && call == nil { throw FieldError(field: "call", message: "required when kind is call") }
-        if kind == .survey && survey == nil { throw FieldError(field: "survey", message: "required when kind is survey") }
-        if kind == .status && status == nil { throw FieldError(field: "status", message: "required when kind is status") }
-        let stamp = try string(value, "occurredAt")
+        let kind: InteractionKind = try parse(f.kind, "kind")
+        if kind == .call && f.call == nil { throw FieldError(field: "call", message: "required when kind is call") }
+        if kind == .survey && f.survey == nil { throw FieldError(field: "survey", message: "required when kind is survey") }
+        if kind == .status && f.status == nil { throw FieldError(field: "status", message: "required when kind is status") }
+        let stamp = try required(f.occurredAt, "occurredAt")
         guard let occurredAt = Timestamp.parseISO8601(stamp) else {
             throw FieldError(field: "occurredAt", message: "expected an ISO 8601 timestamp with offset (2026-03-01T10:00:00Z), got '\(stamp)'")
         }
-        var attachments = 0
-        if let a = value["attachments"], !a.isNull {
-            guard let n = a.number, n >= 0, n.rounded() == n else {
-                throw FieldError(field: "attachments", message: "expected a whole number ≥ 0")
-            }
-            attachments = Int(n)
-        }
         return Interaction(
-            id: try optionalString(value, "id"), source: source, externalId: externalId, channel: channel,
-            platform: try optionalString(value, "platform") ?? "other",
-            conversationKey: try string(value, "conversationKey"), kind: kind,
-            direction: try enumeration(value, "direction"), actorRole: try enumeration(value, "actorRole"),
-            actorId: try optionalString(value, "actorId"), actorName: try optionalString(value, "actorName"),
-            customerKey: try optionalString(value, "customerKey"), occurredAt: occurredAt,
-            call: call, survey: survey, status: status,
-            subject: try optionalString(value, "subject"), text: try optionalString(value, "text"),
-            attachments: attachments, provenance: try optionalString(value, "provenance") ?? provenance)
+            id: f.id, source: f.source ?? defaultSource, externalId: try required(f.externalId, "externalId"),
+            channel: try parse(f.channel, "channel"), platform: f.platform ?? "other",
+            conversationKey: try required(f.conversationKey, "conversationKey"), kind: kind,
+            direction: try parse(f.direction, "direction"), actorRole: try parse(f.actorRole, "actorRole"),
+            actorId: f.actorId, actorName: f.actorName, customerKey: f.customerKey, occurredAt: occurredAt,
+            call: f.call, survey: f.survey, status: f.status, subject: f.subject, text: f.text,
+            attachments: f.attachments, provenance: f.provenance ?? provenance)
+    }
+
+    /// The members of one line as read, before validation.
+    private struct Fields {
+        var id, source, externalId, channel, platform, conversationKey, kind, direction, actorRole: String?
+        var actorId, actorName, customerKey, occurredAt, subject, text, provenance: String?
+        var attachments = 0
+        var call: CallInfo?
+        var survey: SurveyInfo?
+        var status: StatusInfo?
+    }
+
+    private static func text(_ v: JSONValue, _ key: String) throws -> String {
+        guard let s = v.stringOrNumber else { throw FieldError(field: key, message: "expected a string") }
+        return s
+    }
+
+    private static func required(_ value: String?, _ key: String) throws -> String {
+        guard let value, !value.isEmpty else { throw FieldError(field: key, message: "required field is missing or empty") }
+        return value
+    }
+
+    private static func parse<E: RawRepresentable & CaseIterable>(_ raw: String?, _ key: String) throws -> E
+    where E.RawValue == String {
+        let raw = try required(raw, key)
+        guard let e = E(rawValue: raw) else {
+            throw FieldError(field: key, message: "'\(raw)' is not one of \(E.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        return e
     }
 
     static func callInfo(_ v: JSONValue) throws -> CallInfo {

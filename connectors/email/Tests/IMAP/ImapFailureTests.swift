@@ -91,9 +91,12 @@ struct ImapFailureTests {
         let committed = await harness.stored().count
         #expect(committed > 0 && committed < 40)
 
+        let saved = try #require(try await harness.store.checkpoint(source: "s")).decode(ImapState.self)
         restarted = try server.restart()
         let resumed = try await harness.pull(imap, source: "s")
-        #expect(resumed.read < 40)            // resumed from the checkpoint, not from the start
+        let after = try #require(try await harness.store.checkpoint(source: "s")).decode(ImapState.self)
+        #expect(saved.mailboxes["INBOX"]?.lastUid ?? 0 >= 5)
+        #expect(resumed.read == 40 - Int(saved.mailboxes["INBOX"]?.lastUid ?? 0), "saved \(saved), after \(after)")
         #expect(await harness.stored().count == 40)
         #expect(Set(await harness.stored().map(\.id)).count == 40)
     }

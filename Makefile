@@ -1,0 +1,34 @@
+# Switchboard — `make demo` and `make test` work on a fresh Debian 12 machine:
+# they install what is missing (apt), build, then run.
+
+SWIFT ?= swift
+APT_PACKAGES = sqlite3 libsqlite3-dev libcurl4-openssl-dev python3 dovecot-imapd isync openssl
+SUDO = $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: demo test build deps bench clean
+
+deps:
+	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+		echo "installing:$$missing"; \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	fi
+	@command -v $(SWIFT) >/dev/null || { echo "Swift 6 is required (https://swift.org/install); put swift on PATH"; exit 1; }
+
+build: deps
+	$(SWIFT) build
+
+demo: build
+	$(SWIFT) run --skip-build switchboard demo --config config/demo.yaml
+
+test: deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+bench: deps
+	$(SWIFT) build -c release
+	bench/run-store
+
+clean:
+	rm -rf .build

@@ -1,0 +1,72 @@
+import Foundation
+import SwitchboardCore
+
+/// Everything the metrics read from the config, with DESIGN §9 defaults.
+public struct MetricsSettings: Sendable {
+    /// `business_hours`; nil means business time equals calendar time (open 24/7).
+    public var businessHours: BusinessHoursSettings?
+    /// The zone days, weeks, months, hours and weekdays are read in: business_hours.timezone, else `timezone`.
+    public var timeZone: TimeZone
+    public var idleAfter: Double = 72 * 3600
+    public var repeatWindow: Double = 7 * 86400
+    /// How far back a survey without a matching conversationKey looks for the customer's conversation.
+    public var surveyWindow: Double = 7 * 86400
+    public var shortAbandon: Double = 5
+    public var targets = TargetSettings()
+    /// Upper bounds of the FRT buckets in seconds (the last bucket is open-ended).
+    public var frtBuckets: [Double] = [3600, 7200, 21600, 43200, 86400]
+    /// Upper bounds of the backlog age buckets in seconds.
+    public var backlogAgeBuckets: [Double] = [86400, 3 * 86400, 7 * 86400, 30 * 86400]
+    /// Share of conversations within a time target for the target to count as met.
+    public var attainmentGoal: Double = 0.8
+    public var links = CustomerLinks()
+
+    public init(businessHours: BusinessHoursSettings? = nil, timeZone: TimeZone? = nil) {
+        self.businessHours = businessHours
+        self.timeZone = timeZone ?? businessHours?.timeZone ?? TimeZone(identifier: "UTC")!
+    }
+
+    /// Settings from a loaded config; reads `customers.links` relative to the config file.
+    /// - Throws: ``MetricsError`` when the links file cannot be read.
+    public init(config: SwitchboardConfig) throws {
+        self.init(businessHours: config.businessHours, timeZone: config.businessHours?.timeZone ?? config.timeZone)
+        idleAfter = config.resolutionIdleAfter
+        repeatWindow = config.fcrRepeatWindow
+        shortAbandon = config.phone.shortAbandon
+        targets = config.targets
+        if let path = config.customerLinks {
+            links = try CustomerLinks(contentsOf: config.resolve(path: path), defaultCountry: config.phone.defaultCountry)
+        }
+    }
+}
+
+/// A breakdown of the report (`--by`).
+public enum Breakdown: String, Sendable, CaseIterable, Hashable {
+    case channel, platform, source, agent, queue, day, week, month
+}
+
+/// What to report: the period, "now", breakdowns and filters.
+public struct ReportRequest: Sendable {
+    /// Start of the period (inclusive); nil: the first conversation's local midnight.
+    public var from: Date?
+    /// End of the period (exclusive); nil: `now`.
+    public var to: Date?
+    /// Fixes "now" for inferred resolutions and the backlog, so reports are reproducible.
+    public var now: Date
+    public var by: [Breakdown]
+    /// Filters (empty = all). Agents match the conversation's owner.
+    public var channels: Set<Channel>
+    public var sources: Set<String>
+    public var agents: Set<String>
+
+    public init(from: Date? = nil, to: Date? = nil, now: Date, by: [Breakdown] = [], channels: Set<Channel> = [],
+                sources: Set<String> = [], agents: Set<String> = []) {
+        self.from = from
+        self.to = to
+        self.now = now
+        self.by = by
+        self.channels = channels
+        self.sources = sources
+        self.agents = agents
+    }
+}

@@ -1,0 +1,80 @@
+import Foundation
+import SwitchboardCore
+
+/// `switchboard explain CONVERSATION_KEY`: the interactions behind one conversation
+/// in order, and every clock the metrics read from them.
+public struct Explainer: Sendable {
+    public var settings: MetricsSettings
+
+    public init(settings: MetricsSettings) { self.settings = settings }
+
+    /// Explains every conversation whose key is `key` (or `source/key`).
+    /// - Throws: ``MetricsError`` when no conversation has that key.
+    public func explain(store: any InteractionStore, key: String, now: Date) async throws -> String {
+        let rows = Rows()
+        try await store.scan(InteractionQuery(order: .conversation)) { i in
+            if i.conversationKey == key || "\(i.source)/\(i.conversationKey)" == key { rows.add(i) }
+        }
+        guard !rows.items.isEmpty else {
+            throw MetricsError("no conversation with key '\(key)'; keys are shown as source/key in `switchboard report --format json` breakdowns and by `explain` itself")
+        }
+        let data = try await Dataset.load(from: store, settings: settings, now: now)
+        return render(rows.items, data: data, now: now)
+    }
+
+    /// The explanation of already collected interactions against a dataset.
+    public func render(_ items: [Interaction], data: Dataset, now: Date) -> String {
+        let calendar = BusinessCalendar(hours: settings.businessHours)
+        let builder = ConversationBuilder(idleAfter: settings.idleAfter, shortAbandon: settings.shortAbandon, now: now)
+        var out = ""
+        let sources = Array(Set(items.map(\.source))).sorted()
+        for source in sources {
+            let list = items.filter { $0.source == source }
+            out += "Conversation \(source)/\(list[0].conversationKey)  (now \(Timestamp.formatISO8601(now)))\n\n"
+            for i in list {
+                var what = "\(i.kind.rawValue) \(i.direction.rawValue) \(i.actorRole.rawValue)"
+                if let a = i.actorId { what += " \(a)" }
+                if let c = i.call { what += " call=\(c.outcome.rawValue) wait=\(c.waitSeconds ?? 0)s talk=\(c.talkSeconds ?? 0)s" }
+                if let s = i.status { what += " → \(s.to.rawValue)" }
+                if let s = i.survey { what += " \(s.metric.rawValue)=\(JSONWriter.format(s.score)) of \(JSONWriter.format(s.scaleMin))–\(JSONWriter.format(s.scaleMax))" }
+                if i.occurredAt > now { what += "  (after now: ignored)" }
+                out += "  \(Timestamp.formatISO8601(i.occurredAt))  \(what)  [\(i.provenance)]\n"
+            }
+            out += "\nClocks\n"
+            var events: [ClockEvent] = []
+            let links = settings.links
+            guard let conv = builder.build(list, customerKey: { links.customer($0) }, trace: { events.append($0) }) else {
+                out += "  no message or call known by now: not a conversation\n\n"
+                continue
+            }
+            for e in events { out += "  \(Timestamp.formatISO8601(e.at))  \(e.what)\n" }
+            if let open = conv.openedAt {
+                if let r = conv.firstResponseAt {
+                    out += "  FRT: \(seconds(r.timeIntervalSince(open))) calendar, \(seconds(calendar.seconds(from: open, to: r))) business\n"
+                }
+                if let end = conv.resolvedAt {
+                    out += "  resolution time: \(seconds(end.timeIntervalSince(open))) calendar, "
+                        + "\(seconds(calendar.seconds(from: open, to: end))) business\n"
+                } else {
+                    out += "  state as of now: unresolved\n"
+                }
+                out += "  reopens: \(conv.reopens.count); agents: \(conv.agents.map { $0.isEmpty ? "(unknown)" : $0 }.joined(separator: ", "))\n"
+                if !conv.counts { out += "  not counted in conversations (\(conv.call?.outcome.rawValue ?? "")): volume only\n" }
+                if let idx = data.conversations.firstIndex(where: { $0.source == conv.source && $0.key == conv.key }) {
+                    out += "  \(data.fcr[idx].explanation)\n"
+                    let answers = data.surveys.filter { $0.conversation == idx }
+                    for s in answers { out += "  survey \(s.info.metric.rawValue) \(JSONWriter.format(s.info.score)) at \(Timestamp.formatISO8601(s.at)) credited to \(conv.lastAgent ?? "no agent")\n" }
+                }
+            }
+            out += "\n"
+        }
+        return out
+    }
+
+    func seconds(_ s: Double) -> String { "\(JSONWriter.format(s))s (\(TextReportRenderer.dur(s)))" }
+}
+
+final class Rows: @unchecked Sendable {
+    var items: [Interaction] = []
+    func add(_ i: Interaction) { items.append(i) }
+}

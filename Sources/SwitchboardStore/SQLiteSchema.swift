@@ -1,0 +1,96 @@
+import GRDB
+
+/// Named, append-only migrations of the SQLite store. Never edit a shipped
+/// migration: add a new one.
+enum SQLiteSchema {
+    static var migrator: DatabaseMigrator {
+        var m = DatabaseMigrator()
+        m.registerMigration("v1-initial") { db in
+            try db.execute(sql: """
+                CREATE TABLE interactions (
+                    seq INTEGER PRIMARY KEY,
+                    id TEXT NOT NULL UNIQUE,
+                    source TEXT NOT NULL,
+                    external_id TEXT NOT NULL,
+                    channel TEXT NOT NULL,
+                    platform TEXT NOT NULL,
+                    conversation_key TEXT NOT NULL,
+                    kind TEXT NOT NULL,
+                    direction TEXT NOT NULL,
+                    actor_role TEXT NOT NULL,
+                    actor_id TEXT,
+                    actor_name TEXT,
+                    customer_key TEXT,
+                    occurred_at INTEGER NOT NULL,
+                    call_queue TEXT,
+                    call_agent_id TEXT,
+                    call_wait REAL,
+                    call_talk REAL,
+                    call_outcome TEXT,
+                    survey_metric TEXT,
+                    survey_score REAL,
+                    survey_scale_min REAL,
+                    survey_scale_max REAL,
+                    status_to TEXT,
+                    subject TEXT,
+                    text TEXT,
+                    attachments INTEGER NOT NULL DEFAULT 0,
+                    provenance TEXT NOT NULL
+                );
+                CREATE TABLE checkpoints (
+                    source TEXT PRIMARY KEY,
+                    state BLOB NOT NULL,
+                    updated_at INTEGER NOT NULL
+                );
+                CREATE TABLE dead_letters (
+                    id INTEGER PRIMARY KEY,
+                    source TEXT NOT NULL,
+                    at INTEGER NOT NULL,
+                    reason TEXT NOT NULL,
+                    provenance TEXT NOT NULL,
+                    raw BLOB NOT NULL
+                );
+                CREATE INDEX dead_letters_source ON dead_letters(source, id);
+                CREATE TABLE ingest_runs (
+                    id INTEGER PRIMARY KEY,
+                    source TEXT NOT NULL,
+                    mode TEXT NOT NULL,
+                    started_at INTEGER NOT NULL,
+                    finished_at INTEGER,
+                    read INTEGER NOT NULL DEFAULT 0,
+                    stored INTEGER NOT NULL DEFAULT 0,
+                    duplicates INTEGER NOT NULL DEFAULT 0,
+                    rejected INTEGER NOT NULL DEFAULT 0,
+                    status TEXT NOT NULL,
+                    error TEXT
+                );
+                CREATE INDEX ingest_runs_source ON ingest_runs(source, id);
+                """)
+        }
+        m.registerMigration("v2-conversation-order") { db in
+            try db.execute(sql: "CREATE INDEX interactions_conversation ON interactions(source, conversation_key, occurred_at, seq)")
+        }
+        return m
+    }
+
+    static let columns = [
+        "id", "source", "external_id", "channel", "platform", "conversation_key", "kind", "direction", "actor_role",
+        "actor_id", "actor_name", "customer_key", "occurred_at", "call_queue", "call_agent_id", "call_wait", "call_talk",
+        "call_outcome", "survey_metric", "survey_score", "survey_scale_min", "survey_scale_max", "status_to", "subject",
+        "text", "attachments", "provenance",
+    ]
+
+    static let insertSQL = "INSERT INTO interactions (\(columns.joined(separator: ", "))) VALUES ("
+        + Array(repeating: "?", count: columns.count).joined(separator: ", ") + ") ON CONFLICT(id) DO NOTHING"
+
+    static let selectColumns = columns.joined(separator: ", ")
+
+    /// The same column positions with actor_name, subject, text and provenance left out (scans for metrics).
+    static let selectColumnsWithoutContent = columns.map { c in
+        switch c {
+        case "actor_name", "subject", "text": return "NULL"
+        case "provenance": return "''"
+        default: return c
+        }
+    }.joined(separator: ", ")
+}

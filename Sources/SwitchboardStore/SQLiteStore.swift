@@ -1,0 +1,179 @@
+import Foundation
+import GRDB
+import SwitchboardCore
+
+/// The embedded default store: one SQLite file in WAL mode (GRDB).
+///
+/// Every ``write(_:)`` is one transaction holding the batch's interactions
+/// (insert-or-ignore on `id`), its dead letters and its checkpoint, committed
+/// with `synchronous=FULL` so an acknowledged batch survives a crash.
+public final class SQLiteStore: InteractionStore {
+    let pool: DatabasePool
+    public let path: String
+
+    /// Opens (creating if needed) and migrates the store at `path`.
+    /// - Throws: ``StoreError`` naming the file when it cannot be opened.
+    public init(path: String) throws {
+        self.path = path
+        var config = Configuration()
+        config.busyMode = .timeout(30)
+        config.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+            // 64 MiB of page cache: random-order id index inserts stay in memory on big imports.
+            try db.execute(sql: "PRAGMA cache_size = -65536")
+        }
+        do {
+            let dir = URL(fileURLWithPath: path).deletingLastPathComponent().path
+            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+            pool = try DatabasePool(path: path, configuration: config)
+            try SQLiteSchema.migrator.migrate(pool)
+        } catch let error as DatabaseError {
+            throw StoreError(.unavailable, "cannot open the SQLite store \(path): \(error.message ?? "\(error.resultCode)")")
+        } catch {
+            throw StoreError(.unavailable, "cannot open the SQLite store \(path): \(error.localizedDescription)")
+        }
+    }
+
+    public func write(_ batch: IngestBatch) async throws -> IngestBatchResult {
+        try await guarded("write") {
+            try await pool.write { db in
+                let result = batch.interactions.isEmpty
+                    ? IngestBatchResult(stored: 0, duplicates: 0) : try Self.insert(batch.interactions, in: db)
+                if !batch.deadLetters.isEmpty {
+                    let insert = try db.cachedStatement(
+                        sql: "INSERT INTO dead_letters (source, at, reason, provenance, raw) VALUES (?, ?, ?, ?, ?)")
+                    for d in batch.deadLetters {
+                        insert.setUncheckedArguments([d.source, Timestamp.milliseconds(d.at), d.reason, d.provenance, d.raw])
+                        try insert.execute()
+                    }
+                }
+                if let cp = batch.checkpoint {
+                    try db.execute(sql: """
+                        INSERT INTO checkpoints (source, state, updated_at) VALUES (?, ?, ?)
+                        ON CONFLICT(source) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at
+                        """, arguments: [cp.source, cp.state, Timestamp.milliseconds(cp.updatedAt)])
+                }
+                return result
+            }
+        }
+    }
+
+    public func checkpoint(source: String) async throws -> Checkpoint? {
+        try await guarded("read a checkpoint") {
+            try await pool.read { db in
+                try Row.fetchOne(db, sql: "SELECT state, updated_at FROM checkpoints WHERE source = ?", arguments: [source])
+                    .map { Checkpoint(source: source, state: $0["state"], updatedAt: Self.date($0["updated_at"])) }
+            }
+        }
+    }
+
+    public func startRun(source: String, mode: String, at: Date) async throws -> IngestRun {
+        try await guarded("record a run") {
+            try await pool.write { db in
+                try db.execute(sql: "INSERT INTO ingest_runs (source, mode, started_at, status) VALUES (?, ?, ?, 'running')",
+                               arguments: [source, mode, Timestamp.milliseconds(at)])
+                return IngestRun(id: db.lastInsertedRowID, source: source, mode: mode, startedAt: at)
+            }
+        }
+    }
+
+    public func finishRun(_ run: IngestRun) async throws {
+        try await guarded("record a run") {
+            try await pool.write { db in
+                try db.execute(sql: """
+                    UPDATE ingest_runs SET finished_at = ?, read = ?, stored = ?, duplicates = ?, rejected = ?, status = ?, error = ?
+                    WHERE id = ?
+                    """, arguments: [run.finishedAt.map(Timestamp.milliseconds), run.read, run.stored, run.duplicates,
+                                     run.rejected, run.status, run.error, run.id])
+            }
+        }
+    }
+
+    public func runs(source: String?, limit: Int) async throws -> [IngestRun] {
+        try await guarded("read runs") {
+            try await pool.read { db in
+                let rows = try Row.fetchAll(db, sql: """
+                    SELECT * FROM ingest_runs WHERE (?1 IS NULL OR source = ?1) ORDER BY id DESC LIMIT ?2
+                    """, arguments: [source, limit])
+                return rows.map { r in
+                    IngestRun(id: r["id"], source: r["source"], mode: r["mode"], startedAt: Self.date(r["started_at"]),
+                              finishedAt: (r["finished_at"] as Int64?).map(Self.date), read: r["read"], stored: r["stored"],
+                              duplicates: r["duplicates"], rejected: r["rejected"], status: r["status"], error: r["error"])
+                }
+            }
+        }
+    }
+
+    public func deadLetters(source: String?, limit: Int) async throws -> [DeadLetter] {
+        try await guarded("read dead letters") {
+            try await pool.read { db in
+                try Row.fetchAll(db, sql: """
+                    SELECT * FROM dead_letters WHERE (?1 IS NULL OR source = ?1) ORDER BY id DESC LIMIT ?2
+                    """, arguments: [source, limit]).map { r in
+                    DeadLetter(source: r["source"], at: Self.date(r["at"]), reason: r["reason"], provenance: r["provenance"],
+                               raw: r["raw"])
+                }
+            }
+        }
+    }
+
+    public func scan(_ query: InteractionQuery, _ body: @Sendable (Interaction) throws -> Void) async throws {
+        var conditions: [String] = []
+        var args: [(any DatabaseValueConvertible)?] = []
+        if let sources = query.sources {
+            conditions.append("source IN (\(Array(repeating: "?", count: sources.count).joined(separator: ", ")))")
+            args += sources.map { $0 as (any DatabaseValueConvertible)? }
+        }
+        if let from = query.from { conditions.append("occurred_at >= ?"); args.append(Timestamp.milliseconds(from)) }
+        if let to = query.to { conditions.append("occurred_at < ?"); args.append(Timestamp.milliseconds(to)) }
+        let whereClause = conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")
+        let order = query.order == .conversation ? "source, conversation_key, occurred_at, seq" : "occurred_at, seq"
+        let columns = query.content ? SQLiteSchema.selectColumns : SQLiteSchema.selectColumnsWithoutContent
+        let sql = "SELECT \(columns) FROM interactions\(whereClause) ORDER BY \(order)"
+        let arguments = StatementArguments(args)
+        try await guarded("read interactions") {
+            try await pool.read { db in
+                let cursor = try Row.fetchCursor(db, sql: sql, arguments: arguments)
+                while let row = try cursor.next() { try body(try Self.interaction(row)) }
+            }
+        }
+    }
+
+    public func sourceStats() async throws -> [String: SourceStats] {
+        try await guarded("read source totals") {
+            try await pool.read { db in
+                var stats: [String: SourceStats] = [:]
+                for r in try Row.fetchAll(db, sql: "SELECT source, COUNT(*) AS n FROM interactions GROUP BY source") {
+                    stats[r["source"], default: SourceStats()].stored = r["n"]
+                }
+                for r in try Row.fetchAll(db, sql: "SELECT source, SUM(duplicates) AS n FROM ingest_runs GROUP BY source") {
+                    stats[r["source"], default: SourceStats()].duplicates = r["n"] ?? 0
+                }
+                for r in try Row.fetchAll(db, sql: "SELECT source, COUNT(*) AS n FROM dead_letters GROUP BY source") {
+                    stats[r["source"], default: SourceStats()].deadLetters = r["n"]
+                }
+                return stats
+            }
+        }
+    }
+
+    public func count(source: String?) async throws -> Int {
+        try await guarded("count interactions") {
+            try await pool.read { db in
+                try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM interactions WHERE (?1 IS NULL OR source = ?1)",
+                                 arguments: [source]) ?? 0
+            }
+        }
+    }
+
+    /// Maps driver errors to ``StoreError`` so they never leak raw.
+    private func guarded<T>(_ action: String, _ body: () async throws -> T) async throws -> T {
+        do { return try await body() }
+        catch let error as DatabaseError {
+            let code: StoreError.Code = error.resultCode == .SQLITE_CORRUPT || error.resultCode == .SQLITE_NOTADB ? .corrupt : .unavailable
+            throw StoreError(code, "SQLite store \(path): cannot \(action): \(error.message ?? "\(error.resultCode)")")
+        }
+    }
+
+    static func date(_ ms: Int64) -> Date { Date(timeIntervalSince1970: Double(ms) / 1000) }
+}

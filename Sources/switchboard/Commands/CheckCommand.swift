@@ -1,0 +1,44 @@
+import ArgumentParser
+import Foundation
+import SwitchboardCore
+
+/// `switchboard check` — validates the config (every problem at once) and opens the store.
+struct CheckCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check", abstract: "Validate the config and every connector's settings, then open the store.")
+
+    @OptionGroup var global: GlobalOptions
+
+    @Flag(name: .long, help: "Also validate every .yaml file in the config file's folder (the store is not opened).")
+    var all = false
+
+    func run() async throws {
+        let loader = ConfigLoader(registry: connectorRegistry)
+        let main = global.configURL()
+        var files = [main]
+        if all {
+            let dir = main.deletingLastPathComponent()
+            let names = (try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []
+            files = names.filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }.sorted()
+                .map { dir.appendingPathComponent($0) }
+        }
+        var problems: [ConfigProblem] = []
+        for file in files {
+            do {
+                let config = try loader.validate(file: file)
+                if !global.quiet {
+                    print("\(file.path): ok (\(config.connectors.count) connector(s): \(config.connectors.map { "\($0.name) [\($0.kind)]" }.joined(separator: ", ")))")
+                }
+            } catch let error as ConfigError {
+                problems += error.problems
+            }
+        }
+        guard problems.isEmpty else { throw ConfigError(problems: problems) }
+        if !all {
+            let rt = try Runtime(options: global)
+            let store = try rt.openStore()
+            let count = try await store.count(source: nil)
+            if !global.quiet { print("store: ok (\(count) interactions)") }
+        }
+    }
+}

@@ -1,0 +1,67 @@
+import Foundation
+import Logging
+import SwitchboardCore
+
+/// Terminal output: errors, progress lines and summaries.
+enum Terminal {
+    static let isInteractive = isatty(2) != 0
+
+    static func error(_ message: String) {
+        FileHandle.standardError.write(Data(("error: " + message + "\n").utf8))
+    }
+
+    static func note(_ message: String) {
+        FileHandle.standardError.write(Data((message + "\n").utf8))
+    }
+
+    static func bootstrapLogging(verbose: Bool) {
+        LoggingSystemOnce.bootstrap(verbose: verbose)
+    }
+
+    /// A progress callback printing `records, records/s, bytes` on one rewritten line, when stderr is a terminal.
+    static func progress(label: String, quiet: Bool) -> (@Sendable (IngestProgress) -> Void)? {
+        guard isInteractive, !quiet else { return nil }
+        return { p in
+            let rate = p.seconds > 0 ? Double(p.records) / p.seconds : 0
+            let line = "\r\(label): \(p.records) records, \(Int(rate)) records/s, \(formatBytes(p.bytes))   "
+            FileHandle.standardError.write(Data(line.utf8))
+        }
+    }
+
+    static func clearProgress(quiet: Bool) {
+        guard isInteractive, !quiet else { return }
+        FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
+    }
+
+    static func formatBytes(_ n: Int) -> String {
+        if n >= 1 << 30 { return String(format: "%.1f GiB", Double(n) / Double(1 << 30)) }
+        if n >= 1 << 20 { return String(format: "%.1f MiB", Double(n) / Double(1 << 20)) }
+        if n >= 1 << 10 { return String(format: "%.1f KiB", Double(n) / Double(1 << 10)) }
+        return "\(n) B"
+    }
+
+    /// Pretty, key-sorted JSON.
+    static func json<T: Encodable>(_ value: T) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: (try? encoder.encode(value)) ?? Data(), as: UTF8.self)
+    }
+}
+
+/// Bootstraps swift-log exactly once per process.
+enum LoggingSystemOnce {
+    nonisolated(unsafe) private static var done = false
+    private static let lock = NSLock()
+
+    static func bootstrap(verbose: Bool) {
+        lock.lock()
+        defer { lock.unlock() }
+        guard !done else { return }
+        done = true
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = verbose ? .debug : .warning
+            return handler
+        }
+    }
+}

@@ -1,0 +1,95 @@
+import Foundation
+import SwitchboardCore
+import SwitchboardTesting
+import Testing
+
+func sampleInteraction(_ n: Int, source: String = "s", text: String? = "hello", customer: String? = "a@example.com") -> Interaction {
+    Interaction(source: source, externalId: "ext-\(n)", channel: .email, platform: "imap", conversationKey: "c\(n % 3)",
+                kind: .message, direction: .inbound, actorRole: .customer, actorId: customer, actorName: "Ann",
+                customerKey: customer, occurredAt: Date(timeIntervalSince1970: 1_772_359_200 + Double(n)),
+                subject: "subject", text: text, provenance: "test#\(n)")
+}
+
+@Suite struct IngestSinkTests {
+    @Test func batchesDeduplicatesAndCounts() async throws {
+        let store = InMemoryStore()
+        let sink = BatchingSink(source: "s", store: store, batchSize: 7)
+        for n in 0..<20 { try await sink.accept(sampleInteraction(n)) }
+        for n in 0..<5 { try await sink.accept(sampleInteraction(n)) }    // repeats, across batches
+        try await sink.reject(reason: "bad", provenance: "f#L3", text: "garbage")
+        let summary = try await sink.finish()
+        #expect(summary.read == 26)
+        #expect(summary.stored == 20)
+        #expect(summary.duplicates == 5)
+        #expect(summary.deadLetters == 1)
+        #expect(try await store.count(source: "s") == 20)
+        let letters = try await store.deadLetters(source: "s", limit: 10)
+        #expect(letters.map(\.provenance) == ["f#L3"])
+    }
+
+    @Test func checkpointIsCommittedWithTheBatchItCovers() async throws {
+        let store = InMemoryStore()
+        let sink = BatchingSink(source: "s", store: store, batchSize: 100)
+        try await sink.accept(sampleInteraction(1))
+        try await sink.checkpoint(Checkpoint(source: "s", encoding: ["offset": 42]))
+        #expect(try await store.checkpoint(source: "s") == nil)   // nothing committed yet
+        _ = try await sink.finish()
+        let cp = try #require(try await store.checkpoint(source: "s"))
+        #expect(try cp.decode([String: Int].self) == ["offset": 42])
+        #expect(try await store.count(source: "s") == 1)
+    }
+
+    @Test func privacyIsAppliedBeforeStorage() async throws {
+        let store = InMemoryStore()
+        let sink = BatchingSink(source: "s", store: store, privacy: PrivacySettings(storeText: false, hashIdentities: true))
+        try await sink.accept(sampleInteraction(1))
+        _ = try await sink.finish()
+        let stored = try #require(await store.interactions.first)
+        #expect(stored.text == nil)
+        #expect(stored.subject == nil)
+        #expect(stored.customerKey == PrivacySettings.hashIdentity("a@example.com"))
+        #expect(stored.customerKey?.hasPrefix("h:") == true)
+        #expect(stored.actorName != "Ann")
+        #expect(stored.id == sampleInteraction(1).id)
+    }
+
+    @Test func idIsAStableHashOfSourceAndExternalId() {
+        #expect(InteractionID.make(source: "a", externalId: "b") == InteractionID.make(source: "a", externalId: "b"))
+        #expect(InteractionID.make(source: "a", externalId: "b") != InteractionID.make(source: "ab", externalId: ""))
+        // Pinned: SHA-256("mail" + U+001F + "1"), first 16 bytes (computed with Python's hashlib). Changing it would duplicate stored data.
+        #expect(InteractionID.make(source: "mail", externalId: "1") == "444cd69b4e1ca8be86b4f45559a9e103")
+    }
+
+    @Test func interactionJSONUsesSchemaNames() throws {
+        var i = sampleInteraction(1)
+        i.call = CallInfo(queue: "q", agentId: "anna", waitSeconds: 4, talkSeconds: 30, outcome: .shortAbandon)
+        let data = try JSONEncoder().encode(i)
+        let json = try JSONParser.parse(data)
+        #expect(json["occurredAt"]?.string == "2026-03-01T10:00:01.000Z")
+        #expect(json["call"]?["outcome"]?.string == "short_abandon")
+        #expect(json["actorRole"]?.string == "customer")
+        #expect(try JSONDecoder().decode(Interaction.self, from: data) == i)
+    }
+}
+
+@Suite struct IdentityTests {
+    @Test(arguments: [
+        ("89161234567", "RU", "+79161234567"), ("+7 (916) 123-45-67", "RU", "+79161234567"),
+        ("9161234567", "RU", "+79161234567"), ("0079161234567", "RU", "+79161234567"),
+        ("(415) 555-2671", "US", "+14155552671"), ("030 1234567", "DE", "+49301234567"),
+    ])
+    func e164(_ raw: String, _ country: String, _ expected: String) {
+        #expect(PhoneNumber.e164(raw, defaultCountry: country) == expected)
+    }
+
+    @Test func extensionsAreNotPublicNumbers() {
+        #expect(PhoneNumber.e164("301", defaultCountry: "RU") == nil)
+        #expect(PhoneNumber.e164("anonymous", defaultCountry: "RU") == nil)
+    }
+
+    @Test func agentChannelsReduceToExtensions() {
+        #expect(AgentDirectory.extensionPart(of: "SIP/301-0000002a") == "301")
+        #expect(AgentDirectory.extensionPart(of: "Local/302@from-queue-00000a;1") == "302")
+        #expect(AgentDirectory.extensionPart(of: "PJSIP/303") == "303")
+    }
+}

@@ -1,0 +1,55 @@
+import Foundation
+import SwitchboardCore
+import Testing
+
+@Suite struct JSONParserTests {
+    @Test func parsesNestedValues() throws {
+        let v = try JSONParser.parse(#"{"a": [1, -2.5, 3e2, true, false, null], "b": {"c": "d"}, "n": 12345678901234567890}"#)
+        #expect(v["a"]?[0]?.number == 1)
+        #expect(v["a"]?[1]?.number == -2.5)
+        #expect(v["a"]?[2]?.number == 300)
+        #expect(v["a"]?[3]?.bool == true)
+        #expect(v["a"]?[5]?.isNull == true)
+        #expect(v.pointer("/b/c")?.string == "d")
+        #expect(v["n"]?.number == 12345678901234567890)
+    }
+
+    @Test func decodesEscapesAndSurrogates() throws {
+        let v = try JSONParser.parse(#"["a\"b\\c\/\n\t", "\u00e9\u4e2d", "\ud83d\ude00", "Привет"]"#)
+        #expect(v[0]?.string == "a\"b\\c/\n\t")
+        #expect(v[1]?.string == "é中")
+        #expect(v[2]?.string == "😀")
+        #expect(v[3]?.string == "Привет")
+    }
+
+    @Test(arguments: [#"{"a": }"#, #"{"a" 1}"#, "[1, 2", #""unterminated"#, "tru", "{} x", "", #"{"a": "\x"}"#, "[01a]"])
+    func rejectsMalformed(_ text: String) {
+        #expect(throws: JSONParseError.self) { try JSONParser.parse(text) }
+    }
+
+    @Test func rejectsInvalidUTF8AndDeepNesting() {
+        #expect(throws: JSONParseError.self) { try JSONParser.parse(Data([0x22, 0xA5, 0x22])) }
+        let deep = String(repeating: "[", count: 10_000) + String(repeating: "]", count: 10_000)
+        #expect(throws: JSONParseError.self) { try JSONParser.parse(deep) }
+    }
+
+    @Test func stringOrNumberKeepsIntegerIds() throws {
+        let v = try JSONParser.parse(#"{"id": 123456789012, "s": "x"}"#)
+        #expect(v["id"]?.stringOrNumber == "123456789012")
+        #expect(v["s"]?.stringOrNumber == "x")
+    }
+}
+
+@Suite struct UTF8TextTests {
+    @Test(arguments: [
+        ([0x41, 0xD0, 0x9F], true), ([0xE2, 0x82, 0xAC], true), ([0xF0, 0x9F, 0x98, 0x80], true),
+        ([0xA5], false), ([0xC0, 0xAF], false), ([0xE0, 0x80, 0xAF], false), ([0xED, 0xA0, 0x80], false),
+        ([0xF0, 0x9F, 0x98], false), ([0xF4, 0x90, 0x80, 0x80], false), ([0xD0], false),
+    ] as [([UInt8], Bool)])
+    func validation(_ bytes: [UInt8], _ valid: Bool) {
+        bytes.withUnsafeBufferPointer { b in
+            #expect(UTF8Text.isValid(b) == valid)
+            #expect(UTF8Text.isValid(b) == (String(validating: b, as: UTF8.self) != nil))
+        }
+    }
+}

@@ -1,0 +1,124 @@
+import Foundation
+import SwitchboardCore
+import SwitchboardStore
+import Testing
+
+func interaction(_ n: Int, source: String = "src", conversation: String? = nil, at seconds: Double? = nil) -> Interaction {
+    Interaction(source: source, externalId: "e\(n)", channel: .chat, platform: "telegram",
+                conversationKey: conversation ?? "conv-\(n % 4)", kind: .message, direction: .inbound, actorRole: .customer,
+                customerKey: "telegram:\(n)", occurredAt: Date(timeIntervalSince1970: seconds ?? (1_772_359_200 + Double(n))),
+                text: "message \(n) — привет", provenance: "test#\(n)")
+}
+
+/// A fresh SQLite file in a temporary folder, removed afterwards.
+final class TempStore {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("sb-store-\(UUID().uuidString)")
+    var path: String { dir.appendingPathComponent("test.db").path }
+    func open() throws -> SQLiteStore { try SQLiteStore(path: path) }
+    deinit { try? FileManager.default.removeItem(at: dir) }
+}
+
+@Suite struct SQLiteStoreTests {
+    @Test func insertOrIgnoreReportsDuplicates() async throws {
+        let tmp = TempStore()
+        let store = try tmp.open()
+        let first = try await store.write(IngestBatch(source: "src", interactions: (0..<10).map { interaction($0) }))
+        #expect(first == IngestBatchResult(stored: 10, duplicates: 0))
+        let again = try await store.write(IngestBatch(source: "src", interactions: (5..<15).map { interaction($0) } + [interaction(14)]))
+        #expect(again == IngestBatchResult(stored: 5, duplicates: 6))
+        #expect(try await store.count(source: "src") == 15)
+        #expect(try await store.count(source: "other") == 0)
+    }
+
+    @Test func everyFieldRoundTrips() async throws {
+        let tmp = TempStore()
+        let store = try tmp.open()
+        var call = interaction(1)
+        call.kind = .call
+        call.channel = .phone
+        call.actorId = "anna"
+        call.actorName = "Анна"
+        call.call = CallInfo(queue: "support", agentId: "anna", waitSeconds: 4.5, talkSeconds: 31, outcome: .answered)
+        call.attachments = 2
+        call.subject = "s"
+        var survey = interaction(2)
+        survey.kind = .survey
+        survey.survey = SurveyInfo(metric: .nps, score: 9, scaleMin: 0, scaleMax: 10)
+        var status = interaction(3)
+        status.kind = .status
+        status.status = StatusInfo(to: .reopened)
+        _ = try await store.write(IngestBatch(source: "src", interactions: [call, survey, status]))
+        let box = Collected()
+        try await store.scan(InteractionQuery(order: .time)) { box.append($0) }
+        #expect(box.items == [call, survey, status])
+    }
+
+    @Test func scanOrdersByConversationThenTimeThenStorage() async throws {
+        let tmp = TempStore()
+        let store = try tmp.open()
+        let rows = [
+            interaction(1, conversation: "b", at: 100), interaction(2, conversation: "a", at: 200),
+            interaction(3, conversation: "a", at: 100), interaction(4, conversation: "a", at: 100),
+            interaction(5, source: "other", conversation: "a", at: 50),
+        ]
+        _ = try await store.write(IngestBatch(source: "src", interactions: rows))
+        let box = Collected()
+        try await store.scan(InteractionQuery(order: .conversation)) { box.append($0) }
+        #expect(box.items.map(\.externalId) == ["e5", "e3", "e4", "e2", "e1"])
+        let filtered = Collected()
+        try await store.scan(InteractionQuery(sources: ["src"], from: Date(timeIntervalSince1970: 100),
+                                              to: Date(timeIntervalSince1970: 200), order: .time)) { filtered.append($0) }
+        #expect(filtered.items.map(\.externalId) == ["e1", "e3", "e4"])
+    }
+
+    @Test func checkpointAndDeadLettersCommitWithTheBatch() async throws {
+        let tmp = TempStore()
+        let store = try tmp.open()
+        let cp = try Checkpoint(source: "src", encoding: ["offset": 10])
+        _ = try await store.write(IngestBatch(source: "src", interactions: [interaction(1)],
+            deadLetters: [DeadLetter(source: "src", reason: "bad line", provenance: "file:x#L2", raw: Data([0xA5]))],
+            checkpoint: cp))
+        let cp2 = try Checkpoint(source: "src", encoding: ["offset": 20])
+        _ = try await store.write(IngestBatch(source: "src", interactions: [interaction(2)], checkpoint: cp2))
+        let reopened = try tmp.open()
+        #expect(try await reopened.checkpoint(source: "src")?.decode([String: Int].self) == ["offset": 20])
+        #expect(try await reopened.count(source: "src") == 2)
+        let letters = try await reopened.deadLetters(source: "src", limit: 5)
+        #expect(letters.count == 1)
+        #expect(letters[0].raw == Data([0xA5]))
+        #expect(letters[0].reason == "bad line")
+    }
+
+    @Test func runsAndSourceStats() async throws {
+        let tmp = TempStore()
+        let store = try tmp.open()
+        var run = try await store.startRun(source: "src", mode: "import", at: Date())
+        _ = try await store.write(IngestBatch(source: "src", interactions: [interaction(1), interaction(1)],
+            deadLetters: [DeadLetter(source: "src", reason: "r", provenance: "p", raw: Data())]))
+        run.stored = 1
+        run.duplicates = 1
+        run.rejected = 1
+        run.read = 3
+        run.status = "ok"
+        run.finishedAt = Date()
+        try await store.finishRun(run)
+        let runs = try await store.runs(source: "src", limit: 5)
+        #expect(runs.count == 1)
+        #expect(runs[0].status == "ok")
+        #expect(runs[0].duplicates == 1)
+        let stats = try await store.sourceStats()
+        #expect(stats["src"] == SourceStats(stored: 1, duplicates: 1, deadLetters: 1))
+    }
+
+    @Test func unopenableFileIsAClearStoreError() throws {
+        let error = try #require(throws: StoreError.self) { try SQLiteStore(path: "/proc/switchboard/x.db") }
+        #expect(error.description.contains("/proc/switchboard/x.db"))
+    }
+}
+
+/// Collects scanned rows (scan's closure is @Sendable).
+final class Collected: @unchecked Sendable {
+    private let lock = NSLock()
+    private(set) var items: [Interaction] = []
+    func append(_ i: Interaction) { lock.lock(); items.append(i); lock.unlock() }
+}

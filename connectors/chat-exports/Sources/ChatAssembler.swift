@@ -1,0 +1,131 @@
+import Foundation
+import SwitchboardCore
+
+/// One message as read from any export, before it becomes an ``Interaction``.
+struct ChatMessage: Sendable {
+    var time: Date
+    /// The platform's user id (Telegram `from_id`, Slack user, Discord author id); nil for WhatsApp.
+    var authorId: String?
+    var authorName: String?
+    var text: String?
+    var isSystem = false
+    var isBot = false
+    var attachments = 0
+    /// The platform's own message id when it has one; else the id is built from time, author and text.
+    var nativeId: String?
+    /// A conversation key of its own (Slack threads); nil splits the chat into sessions.
+    var threadKey: String?
+    var provenance: String
+}
+
+/// Turns the messages of one chat, in time order, into interactions: roles,
+/// customer keys, session split and stable external ids.
+///
+/// External ids without a platform id are `chat|epoch ms|author|text digest|n`
+/// where n counts identical (time, author, text) messages: the same chat
+/// exported again later gives the same ids, so only new messages are stored.
+struct ChatAssembler {
+    let options: ChatOptions
+    let platform: String
+    let channel: Channel
+    let chatId: String
+    /// The customer named by the export itself (WhatsApp "Chat with X").
+    var chatPartner: String?
+    /// Distinct human authors, when known before the messages arrive.
+    var participants: Int?
+
+    private var lastTime: Date?
+    private var sessionStart: Date?
+    private var sessionKey = ""
+    private var occurrenceTime: Int64 = .min
+    private var occurrences: [String: Int] = [:]
+    private var roleCache: [String: (ActorRole, String?)] = [:]
+
+    init(options: ChatOptions, platform: String, channel: Channel = .chat, chatId: String,
+         chatPartner: String? = nil, participants: Int? = nil) {
+        self.options = options
+        self.platform = platform
+        self.channel = channel
+        self.chatId = chatId
+        self.chatPartner = chatPartner
+        self.participants = participants
+    }
+
+    /// The interaction of the next message of the chat.
+    mutating func interaction(for m: ChatMessage) -> Interaction {
+        let ms = Timestamp.milliseconds(m.time)
+        let key: String
+        if let thread = m.threadKey {
+            key = thread
+        } else {
+            if let last = lastTime, m.time.timeIntervalSince(last) < options.sessionGap, sessionStart != nil {
+                // same session
+            } else {
+                sessionStart = m.time
+                sessionKey = "\(chatId)#\(Timestamp.formatISO8601(m.time))"
+            }
+            if lastTime == nil || m.time > lastTime! { lastTime = m.time }
+            key = sessionKey
+        }
+
+        let role: ActorRole
+        var actorId: String?
+        var customerKey: String?
+        if m.isSystem {
+            role = .system
+            actorId = m.authorId ?? m.authorName
+        } else if m.isBot {
+            role = .bot
+            actorId = m.authorId ?? m.authorName
+        } else {
+            let cacheKey = (m.authorId ?? "") + "\u{1F}" + (m.authorName ?? "")
+            let resolved: (ActorRole, String?)
+            if let cached = roleCache[cacheKey] {
+                resolved = cached
+            } else {
+                resolved = options.roles.role(id: m.authorId, name: m.authorName, chatPartner: chatPartner,
+                                              participants: participants)
+                if roleCache.count < 10_000 { roleCache[cacheKey] = resolved }
+            }
+            role = resolved.0
+            actorId = resolved.1
+            if role == .customer { customerKey = customerKeyOf(id: m.authorId, name: m.authorName) }
+        }
+        let direction: Direction
+        switch role {
+        case .customer: direction = .inbound
+        case .agent, .bot: direction = .outbound
+        case .system: direction = .internal
+        }
+
+        let externalId: String
+        if let native = m.nativeId {
+            externalId = "\(chatId)|\(native)"
+        } else {
+            let author = m.authorId ?? m.authorName ?? ""
+            let digest = InteractionID.digest((m.text ?? "").utf8)
+            if ms != occurrenceTime {
+                occurrenceTime = ms
+                occurrences.removeAll(keepingCapacity: true)
+            }
+            let occKey = author + "\u{1F}" + digest
+            let n = occurrences[occKey, default: 0]
+            occurrences[occKey] = n + 1
+            externalId = "\(chatId)|\(ms)|\(author)|\(digest)|\(n)"
+        }
+        return Interaction(source: options.source, externalId: externalId, channel: channel, platform: platform,
+                           conversationKey: key, kind: .message, direction: direction, actorRole: role,
+                           actorId: actorId, actorName: m.authorName, customerKey: customerKey, occurredAt: m.time,
+                           text: m.text, attachments: m.attachments, provenance: m.provenance)
+    }
+
+    /// `+79161234567` for WhatsApp names that are phone numbers, else `platform:id` (or `platform:name`).
+    func customerKeyOf(id: String?, name: String?) -> String? {
+        if let id { return "\(platform):\(id)" }
+        guard let name, !name.isEmpty else { return nil }
+        if platform == "whatsapp", let phone = RoleResolver.phone(name, defaultCountry: options.defaultCountry) {
+            return phone
+        }
+        return "\(platform):\(name)"
+    }
+}

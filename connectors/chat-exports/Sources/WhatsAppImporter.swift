@@ -1,0 +1,195 @@
+import Foundation
+import SwitchboardCore
+
+/// `kind: whatsapp-export` — the `.txt` (or `.zip` with the `.txt` and media)
+/// that WhatsApp's "Export chat" writes, Android and iOS, every locale's date form.
+///
+/// Two passes over each chat: the first infers day-first vs month-first over
+/// the whole file and counts the participants, the second streams messages
+/// to the sink. Memory stays flat whatever the size.
+public struct WhatsAppImporter: FileImporter {
+    public typealias Settings = ChatExportSettings
+
+    public static let kind = "whatsapp-export"
+    public static let summary = "WhatsApp \"Export chat\" .txt or .zip (Android and iOS, every date format)"
+    public static let settings: [SettingSpec] = SettingSpec.chatCommon + SettingSpec.zipLimits + [.timezone, .dateOrder]
+
+    let options: ChatOptions
+    /// nil: infer per file.
+    let dayFirst: Bool?
+
+    public init(name: String, settings: Settings, context: ConnectorContext) throws {
+        options = try ChatOptions(source: name, settings: settings, context: context, platform: "whatsapp")
+        switch settings.dateOrder?.lowercased() {
+        case nil, "auto": dayFirst = nil
+        case "dmy", "d/m/y", "day-first": dayFirst = true
+        case "mdy", "m/d/y", "month-first": dayFirst = false
+        case let other?:
+            throw ConnectorError(.settings, "date_order '\(other)' is not one of dmy, mdy, auto")
+        }
+    }
+
+    public func importFiles(_ urls: [URL], into sink: any IngestSink) async throws {
+        for url in urls {
+            for file in try PathExpansion.files(url, extensions: [".txt", ".zip"]) {
+                if file.pathExtension.lowercased() == "zip" {
+                    try await importZip(file, into: sink)
+                } else {
+                    try await importText(file, label: file.lastPathComponent,
+                                         chatName: Self.chatName(fileName: file.lastPathComponent), into: sink)
+                }
+            }
+        }
+    }
+
+    private func importZip(_ url: URL, into sink: any IngestSink) async throws {
+        let zip: ZipExport
+        do { zip = try ZipExport(url: url, limits: options.zipLimits) } catch let e as ConnectorError {
+            try await sink.reject(reason: e.message, provenance: "file:\(url.lastPathComponent)", raw: Data())
+            return
+        }
+        for r in zip.refused {
+            try await sink.reject(reason: "\(url.lastPathComponent): entry \(r.path) refused: \(r.reason)",
+                                  provenance: "file:\(url.lastPathComponent)!\(r.path)", raw: Data(r.path.utf8))
+        }
+        let texts = zip.entries.filter { $0.lowercased().hasSuffix(".txt") && !$0.hasPrefix("__MACOSX") }
+        if texts.isEmpty {
+            try await sink.reject(reason: "\(url.lastPathComponent): no chat .txt inside the archive",
+                                  provenance: "file:\(url.lastPathComponent)", raw: Data())
+        }
+        let scratch = try ScratchFolder()
+        defer { scratch.remove() }
+        for entry in texts {
+            let file = scratch.url.appendingPathComponent("chat.txt")
+            do { try zip.extract(entry, to: file) } catch let e as ConnectorError {
+                try await sink.reject(reason: e.message, provenance: "file:\(url.lastPathComponent)!\(entry)", raw: Data())
+                continue
+            }
+            let entryName = (entry as NSString).lastPathComponent
+            let chat = Self.chatName(fileName: entryName) ?? Self.chatName(fileName: url.lastPathComponent)
+                ?? url.deletingPathExtension().lastPathComponent
+            try await importText(file, label: "\(url.lastPathComponent)!\(entry)", chatName: chat, into: sink)
+        }
+    }
+
+    /// "WhatsApp Chat with Anna.txt", "WhatsApp Chat - Anna.zip", "Чат WhatsApp с Anna.txt" → "Anna".
+    static func chatName(fileName: String) -> String? {
+        var base = (fileName as NSString).deletingPathExtension
+        if base.hasSuffix(")"), let open = base.lastIndex(of: "("), base[open...].dropFirst().dropLast().allSatisfy(\.isNumber) {
+            base = String(base[..<open]).trimmingCharacters(in: .whitespaces)  // "… (1)" of a second download
+        }
+        for prefix in ["WhatsApp Chat with ", "WhatsApp Chat - ", "WhatsApp-Chat mit ", "Чат WhatsApp с ", "Chat de WhatsApp con "]
+        where base.hasPrefix(prefix) {
+            let name = String(base.dropFirst(prefix.count)).trimmingCharacters(in: .whitespaces)
+            return name.isEmpty ? nil : name
+        }
+        return nil
+    }
+
+    // MARK: the two passes
+
+    private func importText(_ url: URL, label: String, chatName: String?, into sink: any IngestSink) async throws {
+        let reader = LineReader(url: url)
+        var scan = WhatsAppScan()
+        try reader.forEachLine { line in
+            guard let h = WhatsAppHeader.parse(line.bytes) else { return true }
+            scan.add(h)
+            let body = UnsafeBufferPointer(rebasing: line.bytes[h.bodyStart...])
+            let split = WhatsAppBody.split(body)
+            if !split.isSystem, let end = split.authorEnd {
+                scan.addAuthor(WhatsAppBody.name(UnsafeBufferPointer(rebasing: body[0..<end])))
+            }
+            return true
+        }
+        if scan.headers == 0 {
+            let size = (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int) ?? 0
+            let what = size == 0 ? "the file is empty" : "no line starts with a WhatsApp date and time"
+            try await sink.reject(reason: "\(label): not a WhatsApp chat export: \(what)", provenance: "file:\(label)",
+                                  raw: Data())
+            return
+        }
+        let dayFirst = self.dayFirst ?? scan.dayFirst
+        let chatId = "whatsapp:" + (chatName ?? ((label as NSString).lastPathComponent as NSString).deletingPathExtension)
+        var assembler = ChatAssembler(options: options, platform: "whatsapp", chatId: chatId, chatPartner: chatName,
+                                      participants: scan.authors.count)
+        let converter = LocalTimeConverter(timeZone: options.timeZone)
+        var state = PendingMessage()
+        var offset: UInt64 = 0
+        var nextLine = 1
+        let blockSize = 4096
+        while true {
+            var out: [Interaction] = []
+            var rejected: [(String, String, Data)] = []
+            var bytes = 0
+            var full = false
+            offset = try reader.forEachLine(from: offset, startLine: nextLine) { line in
+                nextLine = line.number + 1
+                bytes += Int(line.endOffset - line.offset)
+                let b = line.bytes
+                guard let h = WhatsAppHeader.parse(b) else {
+                    if state.active {
+                        state.text.append(0x0A)
+                        state.text.append(contentsOf: WhatsAppHeader.stripMarks(b))
+                    } else if !b.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) {
+                        rejected.append(("\(label):\(line.number): line does not start with a WhatsApp date and time, "
+                            + "and no message precedes it to continue", "file:\(label)#L\(line.number)", Data(b)))
+                    }
+                    return true
+                }
+                if state.active { out.append(assembler.interaction(for: state.message())) }
+                state.active = false
+                let d = h.date(dayFirst: dayFirst)
+                guard let time = converter.date(year: d.year, month: d.month, day: d.day, hour: h.hour24,
+                                                minute: h.minute, second: h.secondOfMinute) else {
+                    rejected.append(("\(label):\(line.number): \(d.year)-\(d.month)-\(d.day) \(h.hour24):\(h.minute) is not a "
+                        + "valid date and time read \(dayFirst ? "day" : "month") first; set date_order if the file "
+                        + "uses the other order", "file:\(label)#L\(line.number)", Data(b)))
+                    return true
+                }
+                let body = UnsafeBufferPointer(rebasing: b[h.bodyStart...])
+                let split = WhatsAppBody.split(body)
+                state.start(time: time, provenance: "file:\(label)#L\(line.number)", system: split.isSystem,
+                            author: split.authorEnd.map { WhatsAppBody.name(UnsafeBufferPointer(rebasing: body[0..<$0])) },
+                            text: WhatsAppHeader.stripMarks(UnsafeBufferPointer(rebasing: body[split.textStart...])))
+                full = out.count + rejected.count >= blockSize
+                return !full
+            }
+            if !full, state.active {
+                out.append(assembler.interaction(for: state.message()))
+                state.active = false
+            }
+            try await sink.accept(contentsOf: out)
+            for r in rejected { try await sink.reject(reason: r.0, provenance: r.1, raw: r.2) }
+            await sink.progress(bytes: bytes)
+            if !full { return }
+        }
+    }
+}
+
+/// The message being read: its header line and the continuation lines after it.
+struct PendingMessage {
+    var active = false
+    var time = Date(timeIntervalSince1970: 0)
+    var provenance = ""
+    var system = false
+    var author: String?
+    var text: [UInt8] = []
+
+    mutating func start(time: Date, provenance: String, system: Bool, author: String?, text: [UInt8]) {
+        active = true
+        self.time = time
+        self.provenance = provenance
+        self.system = system
+        self.author = author
+        self.text = text
+    }
+
+    func message() -> ChatMessage {
+        var end = text.count
+        while end > 0, text[end - 1] == 0x0A || text[end - 1] == 0x20 || text[end - 1] == 0x0D { end -= 1 }
+        let attachments = text.withUnsafeBufferPointer { WhatsAppText.attachments(in: UnsafeBufferPointer(rebasing: $0[0..<end])) }
+        return ChatMessage(time: time, authorId: nil, authorName: author,
+                           text: String(decoding: text[0..<end], as: UTF8.self), isSystem: system,
+                           attachments: attachments, provenance: provenance)
+    }
+}

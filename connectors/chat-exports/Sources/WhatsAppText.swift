@@ -1,0 +1,149 @@
+import Foundation
+
+/// What WhatsApp writes in message bodies: system notices and media
+/// placeholders, in English and Russian.
+enum WhatsAppText {
+    /// Notices recognised at the start of a body, whoever it is attributed to.
+    static let systemPrefixes: [String] = [
+        "Messages and calls are end-to-end encrypted",
+        "Messages to this group are now secured with end-to-end encryption",
+        "Messages to this chat and calls are now secured with end-to-end encryption",
+        "Messages you send to this group are now secured",
+        "This chat is with a business account",
+        "This business uses a secure service",
+        "This business is now using a secure service",
+        "Your security code with",
+        "You created group", "You created this group", "You were added", "You joined using",
+        "You left", "You changed the subject", "You changed this group's icon", "You changed the group description",
+        "You deleted this group's icon", "You added", "You removed", "You're now an admin", "You changed this group's settings",
+        "Disappearing messages",
+        "Сообщения и звонки защищены сквозным шифрованием",
+        "Сообщения в этой группе теперь защищены сквозным шифрованием",
+        "Этот чат с бизнес-аккаунтом", "Этот бизнес-аккаунт использует",
+        "Ваш код безопасности", "Вы создали группу", "Вас добавили", "Вы были добавлены", "Вы вышли",
+        "Вы покинули", "Вы изменили тему", "Вы изменили значок", "Вы изменили описание группы", "Вы добавили",
+        "Вы удалили", "Вы присоединились", "Вы теперь администратор", "Исчезающие сообщения",
+    ]
+
+    /// Notices recognised anywhere in a body (`+1 555 created group "X"`).
+    static let systemFragments: [String] = [
+        " created group \"", " created group “", " created this group", " changed the subject from ",
+        " changed the subject to ", " changed this group's icon", " changed the group description",
+        " deleted this group's icon", " changed their phone number", " changed to +",
+        " joined using this group's invite link", " security code changed", "'s security code changed",
+        " changed the group settings", " changed this group's settings",
+        " создал(а) группу", " создал группу", " создала группу", " изменил(а) тему", " изменил тему",
+        " изменила тему", " изменил(а) значок", " изменил(а) описание группы", " изменил(а) номер",
+        " присоединился(-ась) по ссылке", " присоединился по ссылке", " присоединилась по ссылке",
+        " сменил(а) номер", "Код безопасности ",
+    ]
+
+    /// Group membership events, trusted only where no author precedes them
+    /// (Android) or the body starts with a direction mark (iOS): `A added B`, `A left`.
+    static let looseFragments: [String] = [
+        " added ", " removed ", " left", " joined", " was added", " was removed",
+        " добавил(а) ", " добавил ", " добавила ", " удалил(а) ", " удалил ", " удалила ", " вышел(а)", " вышел",
+        " вышла", " покинул(а) группу",
+    ]
+
+    private static let prefixes = BytePatterns(systemPrefixes)
+    private static let fragments = BytePatterns(systemFragments)
+    private static let loose = BytePatterns(looseFragments)
+    private static let media = BytePatterns(mediaMarkers)
+    private static let files = BytePatterns(fileMarkers)
+
+    /// Whether a body is a system notice; `loose` also accepts membership events.
+    static func isSystem(_ text: UnsafeBufferPointer<UInt8>, loose acceptLoose: Bool) -> Bool {
+        if prefixes.matchesPrefix(text) { return true }
+        if fragments.occurrences(in: text, stopAtFirst: true) > 0 { return true }
+        if acceptLoose, loose.occurrences(in: text, stopAtFirst: true) > 0 { return true }
+        return false
+    }
+
+    /// String form of ``isSystem(_:loose:)``.
+    static func isSystem(_ text: String, loose: Bool) -> Bool {
+        var t = text
+        return t.withUTF8 { isSystem($0, loose: loose) }
+    }
+
+    /// Placeholders WhatsApp writes instead of a media file (one attachment each).
+    static let mediaMarkers: [String] = [
+        "<Media omitted>", "<Медиа отсутствуют>", "<Без медиафайлов>", "<Медиафайл пропущен>",
+        "image omitted", "video omitted", "audio omitted", "sticker omitted", "GIF omitted", "document omitted",
+        "Contact card omitted", "изображение отсутствует", "видео отсутствует", "аудиофайл отсутствует",
+        "стикер отсутствует", "GIF отсутствует", "документ отсутствует",
+    ]
+
+    /// Markers that name the attached file; each occurrence is one attachment.
+    static let fileMarkers: [String] = ["<attached: ", "<прикреплено: ", "(file attached)", "(файл добавлен)", "(файл прикреплён)"]
+
+    /// Number of attachments a body announces.
+    static func attachments(in text: UnsafeBufferPointer<UInt8>) -> Int {
+        let n = files.occurrences(in: text, stopAtFirst: false)
+        if n == 0, media.occurrences(in: text, stopAtFirst: true) > 0 { return 1 }
+        return n
+    }
+}
+
+/// A set of byte patterns searched in one pass: candidate positions are found
+/// through a table of the patterns' first two bytes, so a body is scanned once
+/// whatever the number of patterns (the importer checks every message).
+struct BytePatterns: Sendable {
+    private let patterns: [[UInt8]]
+    /// Bigram (b0 << 8 | b1) → indexes of the patterns starting with it.
+    private let byBigram: [UInt16: [Int]]
+    private let bigramSeen: [Bool]
+    private let firstByte: [Bool]
+
+    init(_ strings: [String]) {
+        patterns = strings.map { Array($0.utf8) }.filter { $0.count >= 2 }
+        var map: [UInt16: [Int]] = [:]
+        var seen = [Bool](repeating: false, count: 65536)
+        var first = [Bool](repeating: false, count: 256)
+        for (i, p) in patterns.enumerated() {
+            let key = UInt16(p[0]) << 8 | UInt16(p[1])
+            map[key, default: []].append(i)
+            seen[Int(key)] = true
+            first[Int(p[0])] = true
+        }
+        byBigram = map
+        bigramSeen = seen
+        firstByte = first
+    }
+
+    @inline(__always)
+    private func matches(_ text: UnsafeBufferPointer<UInt8>, at i: Int) -> Int? {
+        let key = UInt16(text[i]) << 8 | UInt16(text[i + 1])
+        guard bigramSeen[Int(key)], let candidates = byBigram[key], let base = text.baseAddress else { return nil }
+        for c in candidates {
+            let p = patterns[c]
+            if i + p.count <= text.count, p.withUnsafeBufferPointer({ memcmp(base + i, $0.baseAddress!, p.count) == 0 }) {
+                return p.count
+            }
+        }
+        return nil
+    }
+
+    /// Whether the text starts with one of the patterns.
+    func matchesPrefix(_ text: UnsafeBufferPointer<UInt8>) -> Bool {
+        text.count >= 2 && firstByte[Int(text[0])] && matches(text, at: 0) != nil
+    }
+
+    /// Non-overlapping occurrences of any pattern (at most 1 with `stopAtFirst`).
+    func occurrences(in text: UnsafeBufferPointer<UInt8>, stopAtFirst: Bool) -> Int {
+        guard text.count >= 2 else { return 0 }
+        var n = 0
+        var i = 0
+        let last = text.count - 1
+        while i < last {
+            if firstByte[Int(text[i])], let length = matches(text, at: i) {
+                n += 1
+                if stopAtFirst { return n }
+                i += length
+            } else {
+                i += 1
+            }
+        }
+        return n
+    }
+}

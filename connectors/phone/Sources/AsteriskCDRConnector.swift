@@ -1,0 +1,197 @@
+import Foundation
+import SwitchboardCore
+
+/// `kind: asterisk-cdr` — Asterisk `cdr_csv` Master.csv (or a `cdr_custom` file
+/// through `columns`), one call interaction per linkedid, optionally enriched
+/// with the queue facts of a `queue_log`. Imports files once, or follows the
+/// growing file as a pull source (checkpoint: device, inode, byte offset).
+public struct AsteriskCDRConnector: FileImporter, PullSource {
+    public struct Settings: Decodable, Sendable {
+        public var path: String?
+        public var timezone: String?
+        public var columns: [String]?
+        public var queueLog: String?
+        public var inboundContexts: [String]?
+        public var settle: String?
+
+        public init(path: String? = nil, timezone: String? = nil, columns: [String]? = nil, queueLog: String? = nil,
+                    inboundContexts: [String]? = nil, settle: String? = nil) {
+            self.path = path
+            self.timezone = timezone
+            self.columns = columns
+            self.queueLog = queueLog
+            self.inboundContexts = inboundContexts
+            self.settle = settle
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case path, timezone, columns, settle
+            case queueLog = "queue_log"
+            case inboundContexts = "inbound_contexts"
+        }
+    }
+
+    public static let kind = "asterisk-cdr"
+    public static let summary = "Asterisk cdr_csv / cdr_custom CDR files (+ queue_log): one call per linkedid; import or follow"
+    public static let settings: [SettingSpec] = [
+        .path, .timezone,
+        SettingSpec("columns", "[string]", "column names in file order, for cdr_custom or to override the detection by count (16/17/18/21)"),
+        SettingSpec("queue_log", "string", "path of the queue_log whose queue facts (queue, hold time, abandon, agent) enrich the same calls"),
+        SettingSpec("inbound_contexts", "[string]", "dialplan contexts of customer calls; calls from other contexts that no agent placed are internal"),
+        SettingSpec("settle", "duration", "pull mode: a call is stored once this long has passed after its last leg ended (default 60s)"),
+    ]
+
+    public let name: String
+    let path: URL?
+    let queueLog: URL?
+    let columns: [String]?
+    let timeZone: TimeZone
+    let settle: Double
+    let shortAbandon: Double
+    let builder: PhoneCallBuilder
+
+    /// On import, a call is complete once the file shows legs ending this long after its last leg.
+    static let importWindow: Double = 3600
+
+    public init(name: String, settings: Settings, context: ConnectorContext) throws {
+        self.name = name
+        path = settings.path.map(context.resolve(path:))
+        queueLog = settings.queueLog.map(context.resolve(path:))
+        if let columns = settings.columns { try AsteriskCDRLayout.validate(columns: columns) }
+        columns = settings.columns
+        timeZone = try context.timeZone(setting: settings.timezone)
+        if let s = settings.settle {
+            guard let v = ConfigValues.seconds(s) else {
+                throw ConnectorError(.settings, "settle '\(s)' is not a duration such as 30s or 2m")
+            }
+            settle = v
+        } else { settle = 60 }
+        shortAbandon = context.phone.shortAbandon
+        builder = PhoneCallBuilder(source: name, platform: "asterisk", agents: context.agents,
+                                   defaultCountry: context.phone.defaultCountry,
+                                   inboundContexts: Set(settings.inboundContexts ?? []))
+    }
+
+    // MARK: import
+
+    public func importFiles(_ urls: [URL], into sink: any IngestSink) async throws {
+        var session = try makeSession()
+        for url in urls {
+            for file in try PathExpansion.files(url, extensions: [".csv"]) {
+                let reader = BlockReader(url: file, includeUnterminated: true)
+                var cursor = FileCursor(device: 0, inode: 0, offset: 0, line: 1)
+                while true {
+                    let (built, rejected, step) = try session.readBlock(reader, after: cursor) { latest in
+                        latest - Self.importWindow
+                    }
+                    try await sink.deliver(built, rejected, bytes: step.bytes)
+                    cursor = step.cursor
+                    if !step.full { break }
+                }
+            }
+        }
+        try await sink.accept(contentsOf: session.finishAll())
+    }
+
+    // MARK: pull
+
+    struct PullState: Codable {
+        var cursor: FileCursor?
+        var pending: [CDRLeg]
+    }
+
+    public func pull(from checkpoint: Checkpoint?, into sink: any IngestSink) async throws {
+        guard let path else { throw ConnectorError(.settings, "\(name): pull needs `path:` (the growing Master.csv)") }
+        var state = PullState(cursor: nil, pending: [])
+        if let checkpoint {
+            do { state = try checkpoint.decode(PullState.self) }
+            catch { throw ConnectorError(.format, "\(name): the stored checkpoint is not an asterisk-cdr state; reset it to re-read the file") }
+        }
+        var session = try makeSession()
+        for leg in state.pending { session.groups.add(leg, key: leg.key, end: leg.end) }
+        guard let plan = FileCursor.plan(for: path, previous: state.cursor) else {
+            throw ConnectorError(.io, "\(name): cannot read \(path.path): no such file (check `path:`)")
+        }
+        let settle = self.settle
+        let horizon: (Double) -> Double = { _ in Date().timeIntervalSince1970 - settle }
+        if let reason = plan.restartReason {
+            session.log("\(name): \(reason); reading \(path.lastPathComponent) from its start")
+        }
+        if let tail = plan.rotatedTail {
+            let reader = BlockReader(url: tail.url, includeUnterminated: true)
+            var cursor = tail.cursor
+            while true {
+                let (built, rejected, step) = try session.readBlock(reader, after: cursor, horizon: horizon)
+                try await sink.deliver(built, rejected, bytes: step.bytes)
+                cursor = step.cursor
+                try await sink.checkpoint(Checkpoint(source: name, encoding: PullState(cursor: cursor, pending: session.groups.pendingLegs)))
+                if !step.full { break }
+            }
+        }
+        let reader = BlockReader(url: plan.currentURL, includeUnterminated: false)
+        var cursor = plan.current
+        while true {
+            let (built, rejected, step) = try session.readBlock(reader, after: cursor, horizon: horizon)
+            try await sink.deliver(built, rejected, bytes: step.bytes)
+            cursor = step.cursor
+            try await sink.checkpoint(Checkpoint(source: name, encoding: PullState(cursor: cursor, pending: session.groups.pendingLegs)))
+            if !step.full { break }
+        }
+    }
+
+    // MARK: shared
+
+    func makeSession() throws -> CDRSession {
+        var facts: [String: QueueCall] = [:]
+        if let queueLog {
+            var reader = QueueLogReader(timeZone: timeZone, shortAbandon: shortAbandon)
+            facts = try reader.facts(in: queueLog)
+        }
+        return CDRSession(parser: AsteriskCDRRowParser(columns: columns, timeZone: timeZone), builder: builder,
+                          shortAbandon: shortAbandon, queueFacts: facts)
+    }
+}
+
+/// The state of one import or pull pass: parser, calls being collected, queue facts.
+struct CDRSession {
+    var parser: AsteriskCDRRowParser
+    let builder: PhoneCallBuilder
+    let shortAbandon: Double
+    let queueFacts: [String: QueueCall]
+    var groups = LegGroups<CDRLeg>()
+    var latestEnd = -Double.infinity
+
+    func log(_ message: String) {}
+
+    /// Parses one block of rows; returns the calls completed by `horizon(latest leg end)` and the bad rows.
+    mutating func readBlock(_ reader: BlockReader, after cursor: FileCursor, horizon: (Double) -> Double) throws
+        -> ([Interaction], [Rejected], (cursor: FileCursor, bytes: Int, full: Bool)) {
+        var rejected: [Rejected] = []
+        let file = reader.url.lastPathComponent
+        let step = try reader.next(after: cursor) { line in
+            guard !BlockReader.isBlank(line.bytes) else { return }
+            let provenance = "file:\(file)#L\(line.number)"
+            do throws(AsteriskCDRRowParser.RowError) {
+                let leg = try parser.parse(line.bytes, provenance: provenance)
+                groups.add(leg, key: leg.key, end: leg.end)
+                latestEnd = max(latestEnd, leg.end)
+            } catch {
+                rejected.append(Rejected(reason: "\(file):\(line.number): \(error.reason)", provenance: provenance,
+                                         raw: Data(line.bytes)))
+            }
+        }
+        let ready = groups.drain(endedBy: horizon(latestEnd))
+        return (ready.map(build), rejected, step)
+    }
+
+    mutating func finishAll() -> [Interaction] { groups.drainAll().map(build) }
+
+    func build(_ legs: [CDRLeg]) -> Interaction {
+        var call = AsteriskCallAssembly.call(from: legs, shortAbandon: shortAbandon)
+        if !queueFacts.isEmpty {
+            let ids = [call.key] + legs.compactMap(\.uniqueid)
+            if let facts = ids.lazy.compactMap({ queueFacts[$0] }).first { facts.enrich(&call) }
+        }
+        return builder.interaction(call)
+    }
+}

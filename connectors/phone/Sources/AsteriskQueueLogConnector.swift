@@ -1,0 +1,138 @@
+import Foundation
+import SwitchboardCore
+
+/// `kind: asterisk-queue-log` — an Asterisk `queue_log` alone (file form
+/// `epoch|callid|queue|agent|event|params…` or the database column form): one
+/// call interaction per queued call id. Imports once, or follows the growing file.
+public struct AsteriskQueueLogConnector: FileImporter, PullSource {
+    public struct Settings: Decodable, Sendable {
+        public var path: String?
+        public var timezone: String?
+        public var inboundContexts: [String]?
+
+        public init(path: String? = nil, timezone: String? = nil) {
+            self.path = path
+            self.timezone = timezone
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case path, timezone
+            case inboundContexts = "inbound_contexts"
+        }
+    }
+
+    public static let kind = "asterisk-queue-log"
+    public static let summary = "Asterisk queue_log (file or database form): one call per queued call id; import or follow"
+    public static let settings: [SettingSpec] = [
+        .path,
+        SettingSpec("timezone", "string", "IANA time zone of `YYYY-MM-DD HH:MM:SS` times in the database form (epoch times need none)"),
+    ]
+
+    /// In pull mode a call is stored as it stands once the log has run this long past its last line without an exit line.
+    static let staleAfter: Double = 4 * 3600
+
+    public let name: String
+    let path: URL?
+    let timeZone: TimeZone
+    let shortAbandon: Double
+    let builder: PhoneCallBuilder
+
+    public init(name: String, settings: Settings, context: ConnectorContext) throws {
+        self.name = name
+        path = settings.path.map(context.resolve(path:))
+        timeZone = try context.timeZone(setting: settings.timezone)
+        shortAbandon = context.phone.shortAbandon
+        builder = PhoneCallBuilder(source: name, platform: "asterisk", agents: context.agents,
+                                   defaultCountry: context.phone.defaultCountry)
+    }
+
+    public func importFiles(_ urls: [URL], into sink: any IngestSink) async throws {
+        var session = QueueSession(reader: QueueLogReader(timeZone: timeZone, shortAbandon: shortAbandon),
+                                   builder: builder, shortAbandon: shortAbandon)
+        for url in urls {
+            for file in try PathExpansion.files(url) {
+                let reader = BlockReader(url: file, includeUnterminated: true)
+                var cursor = FileCursor(device: 0, inode: 0, offset: 0, line: 1)
+                while true {
+                    let (built, rejected, step) = try session.readBlock(reader, after: cursor, staleAfter: .infinity)
+                    try await sink.deliver(built, rejected, bytes: step.bytes)
+                    cursor = step.cursor
+                    if !step.full { break }
+                }
+            }
+        }
+        try await sink.accept(contentsOf: session.groups.drainAll().map(session.build))
+    }
+
+    struct PullState: Codable {
+        var cursor: FileCursor?
+        var pending: [QueueEvent]
+    }
+
+    public func pull(from checkpoint: Checkpoint?, into sink: any IngestSink) async throws {
+        guard let path else { throw ConnectorError(.settings, "\(name): pull needs `path:` (the growing queue_log)") }
+        var state = PullState(cursor: nil, pending: [])
+        if let checkpoint {
+            do { state = try checkpoint.decode(PullState.self) }
+            catch { throw ConnectorError(.format, "\(name): the stored checkpoint is not an asterisk-queue-log state; reset it to re-read the file") }
+        }
+        var session = QueueSession(reader: QueueLogReader(timeZone: timeZone, shortAbandon: shortAbandon),
+                                   builder: builder, shortAbandon: shortAbandon)
+        for e in state.pending {
+            session.groups.add(e, key: e.callid, end: e.time)
+            session.latest = max(session.latest, e.time)
+        }
+        guard let plan = FileCursor.plan(for: path, previous: state.cursor) else {
+            throw ConnectorError(.io, "\(name): cannot read \(path.path): no such file (check `path:`)")
+        }
+        var parts: [(BlockReader, FileCursor)] = []
+        if let tail = plan.rotatedTail { parts.append((BlockReader(url: tail.url, includeUnterminated: true), tail.cursor)) }
+        parts.append((BlockReader(url: plan.currentURL, includeUnterminated: false), plan.current))
+        for (reader, start) in parts {
+            var cursor = start
+            while true {
+                let (built, rejected, step) = try session.readBlock(reader, after: cursor, staleAfter: Self.staleAfter)
+                try await sink.deliver(built, rejected, bytes: step.bytes)
+                cursor = step.cursor
+                try await sink.checkpoint(Checkpoint(source: name, encoding: PullState(cursor: cursor, pending: session.groups.pendingLegs)))
+                if !step.full { break }
+            }
+        }
+    }
+}
+
+/// One import or pull pass over a queue_log.
+struct QueueSession {
+    var reader: QueueLogReader
+    let builder: PhoneCallBuilder
+    let shortAbandon: Double
+    var groups = LegGroups<QueueEvent>()
+    /// Time of the newest line read.
+    var latest = -Double.infinity
+
+    mutating func readBlock(_ blocks: BlockReader, after cursor: FileCursor, staleAfter: Double) throws
+        -> ([Interaction], [Rejected], (cursor: FileCursor, bytes: Int, full: Bool)) {
+        var rejected: [Rejected] = []
+        let file = blocks.url.lastPathComponent
+        let step = try blocks.next(after: cursor) { line in
+            guard !BlockReader.isBlank(line.bytes) else { return }
+            let provenance = "file:\(file)#L\(line.number)"
+            do throws(QueueLogReader.LineError) {
+                if let e = try reader.parse(line.bytes, provenance: provenance) {
+                    groups.add(e, key: e.callid, end: e.time)
+                    latest = max(latest, e.time)
+                }
+            } catch {
+                rejected.append(Rejected(reason: "\(file):\(line.number): \(error.reason)", provenance: provenance,
+                                         raw: Data(line.bytes)))
+            }
+        }
+        var ready = groups.drain { events in events.contains { QueueEvent.terminal.contains($0.event) } }
+        ready += groups.drain(endedBy: latest - staleAfter)
+        return (ready.map(build), rejected, step)
+    }
+
+    func build(_ events: [QueueEvent]) -> Interaction {
+        builder.interaction(QueueCall.assemble(events, shortAbandon: shortAbandon).phoneCall)
+    }
+}
