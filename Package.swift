@@ -79,12 +79,19 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // libcurl (transport, TLS and login of the imap connector), from Debian's libcurl4-openssl-dev.
+        .systemLibrary(
+            name: "CCurl",
+            path: "connectors/email/CCurl",
+            pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]
+        ),
         .executableTarget(
             name: "switchboard",
             dependencies: [
                 "SwitchboardCore", "SwitchboardStore", "SwitchboardMetrics", "SwitchboardServer",
-                "InteractionsConnectors", "PhoneConnectors", "ChatExportConnectors", "SurveysConnectors",
-                "WebhookConnectors",
+                "InteractionsConnectors", "PhoneConnectors", "EmailConnectors", "ChatExportConnectors",
+                "SurveysConnectors", "WebhookConnectors",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -133,4 +140,5 @@ let package = Package(
                               .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                               .product(name: "Logging", package: "swift-log"),
                           ])
+        + connectorFamily("EmailConnectors", folder: "email", extra: ["CCurl"])
 )

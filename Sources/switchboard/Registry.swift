@@ -1,4 +1,5 @@
 import ChatExportConnectors
+import EmailConnectors
 import InteractionsConnectors
 import PhoneConnectors
 import SurveysConnectors
@@ -25,4 +26,7 @@ let connectorRegistry = ConnectorRegistry([
     VKWebhook.self,
     XWebhook.self,
     StandardWebhook.self,
+    ImapSource.self,
+    MboxImporter.self,
+    MaildirImporter.self,
 ])

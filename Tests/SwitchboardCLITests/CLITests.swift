@@ -117,7 +117,8 @@ import Testing
                                       "META_APP_SECRET": "example", "META_VERIFY_TOKEN": "example",
                                       "TELEGRAM_SECRET_TOKEN": "example", "SLACK_SIGNING_SECRET": "example",
                                       "VK_SECRET": "example", "VK_CONFIRMATION": "example", "X_CONSUMER_SECRET": "example",
-                                      "HELPDESK_WEBHOOK_SECRET": "whsec_ZXhhbXBsZS1rZXk="])
+                                      "HELPDESK_WEBHOOK_SECRET": "whsec_ZXhhbXBsZS1rZXk=",
+                                      "SUPPORT_IMAP_PASSWORD": "example"])
         #expect(check.status == 0, "\(check.stderr)")
         #expect(check.stdout.contains("switchboard.example.yaml: ok"))
     }
