@@ -119,7 +119,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SwitchboardCLITests",
-            dependencies: ["switchboard", "SwitchboardCore", "SwitchboardStore"],
+            dependencies: ["switchboard", "SwitchboardCore", "SwitchboardStore", "SwitchboardMetrics"],
             swiftSettings: swiftSettings
         ),
     ]
