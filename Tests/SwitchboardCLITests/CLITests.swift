@@ -84,13 +84,11 @@ import Testing
         let (process, _, _) = try CLI.start(["import", "helpdesk", "--quiet"], cwd: ws.dir)
         let dbPath = ws.url("data/sb.db").path
         // Wait until some batches are committed, then kill without warning.
-        var stored = 0
-        for _ in 0..<600 where process.isRunning {
-            if FileManager.default.fileExists(atPath: dbPath), let store = try? SQLiteStore(path: dbPath) {
-                stored = (try? await store.count(source: "helpdesk")) ?? 0
-                if stored > 0 { break }
-            }
-            try await Task.sleep(for: .milliseconds(20))
+        var watcher: SQLiteStore?
+        for _ in 0..<6000 where process.isRunning {
+            if watcher == nil, FileManager.default.fileExists(atPath: dbPath) { watcher = try? SQLiteStore(path: dbPath) }
+            if let watcher, ((try? await watcher.count(source: "helpdesk")) ?? 0) > 0 { break }
+            try await Task.sleep(for: .milliseconds(5))
         }
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()

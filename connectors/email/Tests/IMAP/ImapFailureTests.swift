@@ -91,7 +91,13 @@ struct ImapFailureTests {
         let committed = await harness.stored().count
         #expect(committed > 0 && committed < 40)
 
-        let saved = try #require(try await harness.store.checkpoint(source: "s")).decode(ImapState.self)
+        // The batch carrying the checkpoint may still be in flight on a busy machine: wait for its commit.
+        var checkpoint = try await harness.store.checkpoint(source: "s")
+        for _ in 0..<2000 where checkpoint == nil {
+            try await Task.sleep(for: .milliseconds(5))
+            checkpoint = try await harness.store.checkpoint(source: "s")
+        }
+        let saved = try #require(checkpoint).decode(ImapState.self)
         restarted = try server.restart()
         let resumed = try await harness.pull(imap, source: "s")
         let after = try #require(try await harness.store.checkpoint(source: "s")).decode(ImapState.self)
