@@ -2,7 +2,7 @@
 # they install what is missing (apt), build, then run.
 
 SWIFT ?= swift
-APT_PACKAGES = sqlite3 libsqlite3-dev libcurl4-openssl-dev python3 dovecot-imapd isync openssl chromium
+APT_PACKAGES = sqlite3 libsqlite3-dev libcurl4-openssl-dev curl python3 dovecot-imapd isync openssl chromium
 SUDO = $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: demo test build deps bench clean
@@ -24,7 +24,7 @@ demo: build
 
 test: deps
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build
+	SWIFT=$(SWIFT) scripts/run-tests --no-parallel
 
 bench: deps
 	$(SWIFT) build -c release
