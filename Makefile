@@ -2,7 +2,7 @@
 # they install what is missing (apt), build, then run.
 
 SWIFT ?= swift
-APT_PACKAGES = sqlite3 libsqlite3-dev libcurl4-openssl-dev python3
+APT_PACKAGES = sqlite3 libsqlite3-dev libcurl4-openssl-dev python3 postgresql
 SUDO = $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: demo test build deps bench clean
@@ -22,9 +22,11 @@ build: deps
 demo: build
 	$(SWIFT) run --skip-build switchboard demo --config config/demo.yaml
 
+# The PostgreSQL store suite runs against a throwaway cluster on port 55433, removed afterwards.
 test: deps
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build
+	@url=$$(scripts/start-postgres 55433 | tail -1) && trap 'scripts/stop-postgres 55433' EXIT && \
+		SWITCHBOARD_TEST_PG_URL="$$url" $(SWIFT) test --skip-build
 
 bench: deps
 	$(SWIFT) build -c release

@@ -34,6 +34,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         // The schema, connector protocols, ingest sink and config. Depends on nothing of ours.
@@ -52,6 +53,8 @@ let package = Package(
                 "SwitchboardCore",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -77,7 +80,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SwitchboardStoreTests",
-            dependencies: ["SwitchboardCore", "SwitchboardStore"],
+            dependencies: ["SwitchboardCore", "SwitchboardStore", "SwitchboardTesting"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -90,7 +93,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SwitchboardCLITests",
-            dependencies: ["switchboard", "SwitchboardCore", "SwitchboardStore"],
+            dependencies: ["switchboard", "SwitchboardCore", "SwitchboardStore", "SwitchboardTesting"],
             swiftSettings: swiftSettings
         ),
     ]

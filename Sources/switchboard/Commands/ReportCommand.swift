@@ -74,7 +74,7 @@ struct ReportCommand: AsyncParsableCommand {
         if let f = request.from, let t = request.to, t <= f {
             throw UsageFailure("--to must be after --from")
         }
-        let report = try await MetricsEngine(settings: settings).report(store: rt.openStore(), request: request)
+        let report = try await MetricsEngine(settings: settings).report(store: await rt.openStore(), request: request)
         print(MetricsRun.render(report, format: global.json ? "json" : format), terminator: "")
     }
 }
@@ -96,7 +96,7 @@ struct ExplainCommand: AsyncParsableCommand {
         let settings = try MetricsRun.settings(rt.config)
         do {
             let text = try await Explainer(settings: settings)
-                .explain(store: rt.openStore(), key: conversation, now: try metrics.nowDate(settings.timeZone))
+                .explain(store: await rt.openStore(), key: conversation, now: try metrics.nowDate(settings.timeZone))
             print(text, terminator: "")
         } catch let error as MetricsError {
             throw RunFailure(error.message)

@@ -1,0 +1,55 @@
+import Foundation
+import SwitchboardCore
+import SwitchboardStore
+import SwitchboardTesting
+import Testing
+
+/// What only the PostgreSQL store has: URLs, an unreachable server, reconnecting, shared migrations.
+@Suite struct PostgresStoreTests {
+    @Test func urlPartsAndOptions() throws {
+        let l = try PostgresLocation(url: "postgres://anna:s%40cret@db.example:6432/support?sslmode=require&pool_size=3")
+        #expect(l.host == "db.example" && l.port == 6432 && l.user == "anna" && l.password == "s@cret" && l.database == "support")
+        #expect(l.tls == .require && l.poolSize == 3)
+        #expect(l.redacted == "postgres://anna:***@db.example:6432/support")
+        let noDB = try #require(throws: StoreError.self) { try PostgresLocation(url: "postgres://anna:pw@host:5432") }
+        #expect(noDB.description.contains("no database"))
+        let unknown = try #require(throws: StoreError.self) { try PostgresLocation(url: "postgres://anna@host/db?sslmod=disable") }
+        #expect(unknown.description.contains("sslmod"))
+    }
+
+    @Test func unreachableServerIsAClearStoreErrorWithoutThePassword() async throws {
+        // Port 9 (discard) on loopback: nothing listens there.
+        let error = try await #require(throws: StoreError.self) {
+            _ = try await PostgresStore.open(url: "postgres://anna:topsecret@127.0.0.1:9/db?sslmode=disable&connect_timeout=3")
+        }
+        #expect(error.description.contains("127.0.0.1:9"))
+        #expect(!error.description.contains("topsecret"))
+    }
+
+    @Test func writesGoOnAfterTheServerDropsEveryConnection() async throws {
+        let tmp = try ScratchStore(.postgres)
+        let store = try await tmp.open()
+        _ = try await store.write(IngestBatch(source: "src", interactions: [interaction(1)]))
+        let database = String(tmp.location.split(separator: "/").last!.split(separator: "?").first!)
+        let (status, output) = TestPostgres.run("/usr/bin/psql", [try TestPostgres.shared.serverURL.get(), "-qAtc",
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = '\(database)'"])
+        #expect(status == 0, "\(output)")
+        #expect(Int(output) ?? 0 >= 1, "no connection was terminated: \(output)")
+        let result = try await store.write(IngestBatch(source: "src", interactions: [interaction(2)]))
+        #expect(result.stored == 1)
+        #expect(try await store.count(source: "src") == 2)
+    }
+
+    @Test func instancesOpeningAtOnceMigrateOnce() async throws {
+        let tmp = try ScratchStore(.postgres)
+        async let a = tmp.open()
+        async let b = tmp.open()
+        async let c = tmp.open()
+        let stores = try await [a, b, c]
+        _ = try await stores[0].write(IngestBatch(source: "src", interactions: [interaction(1)]))
+        #expect(try await stores[2].count(source: nil) == 1)
+        let (_, output) = TestPostgres.run("/usr/bin/psql", [tmp.location.replacingOccurrences(of: "?sslmode=disable", with: ""),
+                                                             "-qAtc", "SELECT string_agg(name, ',' ORDER BY name) FROM schema_migrations"])
+        #expect(output == "v1-initial,v2-conversation-order")
+    }
+}
