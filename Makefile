@@ -2,7 +2,7 @@
 # they install what is missing (apt), build, then run.
 
 SWIFT ?= swift
-APT_PACKAGES = sqlite3 libsqlite3-dev libcurl4-openssl-dev python3 postgresql
+APT_PACKAGES = sqlite3 libsqlite3-dev libcurl4-openssl-dev python3 dovecot-imapd isync openssl chromium postgresql
 SUDO = $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: demo test build deps bench clean

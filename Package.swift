@@ -7,11 +7,13 @@ let swiftSettings: [SwiftSetting] = [
 
 /// A connector family: `connectors/<folder>/Sources` as target `name`, depending on
 /// SwitchboardCore only (plus `extra`), and its tests with fixtures beside it.
-func connectorFamily(_ name: String, folder: String, extra: [Target.Dependency] = []) -> [Target] {
+func connectorFamily(_ name: String, folder: String, extra: [Target.Dependency] = [],
+                     testExtra: [Target.Dependency] = []) -> [Target] {
     [
         .target(name: name, dependencies: ["SwitchboardCore"] + extra, path: "connectors/\(folder)/Sources",
                 swiftSettings: swiftSettings),
-        .testTarget(name: "\(name)Tests", dependencies: [.target(name: name), "SwitchboardCore", "SwitchboardTesting"],
+        .testTarget(name: "\(name)Tests",
+                    dependencies: [.target(name: name), "SwitchboardCore", "SwitchboardTesting"] + testExtra,
                     path: "connectors/\(folder)/Tests", resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
     ]
 }
@@ -35,6 +37,11 @@ let package = Package(
         .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     ],
     targets: [
         // The schema, connector protocols, ingest sink and config. Depends on nothing of ours.
@@ -61,12 +68,34 @@ let package = Package(
         // Conversation reconstruction, business calendar, KPIs and report renderers.
         .target(name: "SwitchboardMetrics", dependencies: ["SwitchboardCore"], swiftSettings: swiftSettings),
         .target(name: "SwitchboardTesting", dependencies: ["SwitchboardCore"], swiftSettings: swiftSettings),
+        // The webhook receiver: Hummingbird routes, health, metrics, group commit.
+        .target(
+            name: "SwitchboardServer",
+            dependencies: [
+                "SwitchboardCore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
 
+        // libcurl (transport, TLS and login of the imap connector), from Debian's libcurl4-openssl-dev.
+        .systemLibrary(
+            name: "CCurl",
+            path: "connectors/email/CCurl",
+            pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]
+        ),
         .executableTarget(
             name: "switchboard",
             dependencies: [
-                "SwitchboardCore", "SwitchboardStore", "SwitchboardMetrics",
-                "InteractionsConnectors", "PhoneConnectors", "ChatExportConnectors", "SurveysConnectors",
+                "SwitchboardCore", "SwitchboardStore", "SwitchboardMetrics", "SwitchboardServer",
+                "InteractionsConnectors", "PhoneConnectors", "EmailConnectors", "ChatExportConnectors",
+                "SurveysConnectors", "WebhookConnectors",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -93,7 +122,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SwitchboardCLITests",
-            dependencies: ["switchboard", "SwitchboardCore", "SwitchboardStore", "SwitchboardTesting"],
+            dependencies: ["switchboard", "SwitchboardCore", "SwitchboardStore", "SwitchboardMetrics", "SwitchboardTesting"],
             swiftSettings: swiftSettings
         ),
     ]
@@ -103,4 +132,16 @@ let package = Package(
         + connectorFamily("ChatExportConnectors", folder: "chat-exports",
                           extra: [.product(name: "ZIPFoundation", package: "ZIPFoundation")])
         + connectorFamily("SurveysConnectors", folder: "surveys")
+        + connectorFamily("WebhookConnectors", folder: "webhooks",
+                          extra: [.product(name: "Crypto", package: "swift-crypto")],
+                          testExtra: [
+                              "SwitchboardServer",
+                              .product(name: "Crypto", package: "swift-crypto"),
+                              .product(name: "Hummingbird", package: "hummingbird"),
+                              .product(name: "HummingbirdTesting", package: "hummingbird"),
+                              .product(name: "HTTPTypes", package: "swift-http-types"),
+                              .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                              .product(name: "Logging", package: "swift-log"),
+                          ])
+        + connectorFamily("EmailConnectors", folder: "email", extra: ["CCurl"])
 )

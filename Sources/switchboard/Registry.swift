@@ -1,8 +1,10 @@
 import ChatExportConnectors
+import EmailConnectors
 import InteractionsConnectors
 import PhoneConnectors
 import SurveysConnectors
 import SwitchboardCore
+import WebhookConnectors
 
 /// Every connector kind the program knows. Adding a connector family is one
 /// folder under connectors/ plus its kinds here.
@@ -18,4 +20,13 @@ let connectorRegistry = ConnectorRegistry([
     DiscordImporter.self,
     MessengerImporter.self,
     SurveyCSVImporter.self,
+    MetaWebhook.self,
+    TelegramWebhook.self,
+    SlackWebhook.self,
+    VKWebhook.self,
+    XWebhook.self,
+    StandardWebhook.self,
+    ImapSource.self,
+    MboxImporter.self,
+    MaildirImporter.self,
 ])

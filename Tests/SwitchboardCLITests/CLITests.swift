@@ -84,13 +84,11 @@ import Testing
         let (process, _, _) = try CLI.start(["import", "helpdesk", "--quiet"], cwd: ws.dir)
         let dbPath = ws.url("data/sb.db").path
         // Wait until some batches are committed, then kill without warning.
-        var stored = 0
-        for _ in 0..<600 where process.isRunning {
-            if FileManager.default.fileExists(atPath: dbPath), let store = try? SQLiteStore(path: dbPath) {
-                stored = (try? await store.count(source: "helpdesk")) ?? 0
-                if stored > 0 { break }
-            }
-            try await Task.sleep(for: .milliseconds(20))
+        var watcher: SQLiteStore?
+        for _ in 0..<6000 where process.isRunning {
+            if watcher == nil, FileManager.default.fileExists(atPath: dbPath) { watcher = try? SQLiteStore(path: dbPath) }
+            if let watcher, ((try? await watcher.count(source: "helpdesk")) ?? 0) > 0 { break }
+            try await Task.sleep(for: .milliseconds(5))
         }
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
@@ -113,7 +111,12 @@ import Testing
         #expect(demo.stdout.contains("CSAT"))
         #expect(!demo.stdout.contains("dead letters 1"))
         let check = try CLI.run(["check", "--all", "--config", config], cwd: CLI.packageRoot,
-                                env: ["SWITCHBOARD_REPORT_TOKEN": "example", "PGPASSWORD": "example"])
+                                env: ["SWITCHBOARD_REPORT_TOKEN": "example", "PGPASSWORD": "example",
+                                      "META_APP_SECRET": "example", "META_VERIFY_TOKEN": "example",
+                                      "TELEGRAM_SECRET_TOKEN": "example", "SLACK_SIGNING_SECRET": "example",
+                                      "VK_SECRET": "example", "VK_CONFIRMATION": "example", "X_CONSUMER_SECRET": "example",
+                                      "HELPDESK_WEBHOOK_SECRET": "whsec_ZXhhbXBsZS1rZXk=",
+                                      "SUPPORT_IMAP_PASSWORD": "example"])
         #expect(check.status == 0, "\(check.stderr)")
         #expect(check.stdout.contains("switchboard.example.yaml: ok"))
     }

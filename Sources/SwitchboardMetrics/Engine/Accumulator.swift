@@ -71,7 +71,10 @@ final class Accumulator {
             let w = call.waitSeconds ?? 0
             waits.append(w)
             talks.append(call.talkSeconds ?? 0)
-            if w <= answerWithin { answeredWithin += 1 }
+            if w <= answerWithin {
+                answeredWithin += 1
+                slice.answeredWithin = 1
+            }
         case .abandoned:
             slice.offered = 1
             slice.abandoned = 1
@@ -190,6 +193,7 @@ extension CallCounts {
         offered += o.offered
         answered += o.answered
         abandoned += o.abandoned
+        answeredWithin += o.answeredWithin
     }
 }
 

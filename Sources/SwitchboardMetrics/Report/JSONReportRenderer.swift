@@ -186,6 +186,7 @@ public enum JSONReportRenderer {
                     w.key("offered"); w.number(Double(v.offered))
                     w.key("answered"); w.number(Double(v.answered))
                     w.key("abandoned"); w.number(Double(v.abandoned))
+                    w.key("answered_within_target"); w.number(Double(v.answeredWithin))
                 }
             }
         }

@@ -84,6 +84,13 @@ public struct CallCounts: Sendable, Hashable {
     public var offered = 0
     public var answered = 0
     public var abandoned = 0
+    /// Answered within the `phone_answer` target wait (for the service level of the slice).
+    public var answeredWithin = 0
+
+    /// answeredWithin ÷ offered; nil without offered calls.
+    public var serviceLevel: Double? { offered > 0 ? Double(answeredWithin) / Double(offered) : nil }
+    /// abandoned ÷ offered; nil without offered calls.
+    public var abandonmentRate: Double? { offered > 0 ? Double(abandoned) / Double(offered) : nil }
 }
 
 /// Inbound calls opened in the period.

@@ -30,9 +30,23 @@ struct DemoCommand: AsyncParsableCommand {
                 try await importer.importFiles([url], into: sink)
             })
         }
+        var webhookSources: [String: any WebhookSource] = [:]
+        for entry in rt.config.connectors where entry.enabled {
+            if let source = try rt.make(entry) as? any WebhookSource { webhookSources[entry.name] = source }
+        }
+        let recorded = rt.config.resolve(path: "samples/webhooks.jsonl")
+        var replayed: [Int: Int] = [:]
+        if !webhookSources.isEmpty, FileManager.default.fileExists(atPath: recorded.path) {
+            replayed = try await WebhookReplay(sources: webhookSources, store: db, privacy: rt.config.privacy)
+                .run(file: recorded)
+        }
         if !global.json {
             print("Demo store: \(store ?? "temporary file")")
             SummaryOutput.print(summaries, json: false)
+            if !replayed.isEmpty {
+                let answers = replayed.keys.sorted().map { "\($0): \(replayed[$0]!)" }.joined(separator: ", ")
+                print("webhook replay (\(recorded.lastPathComponent)): \(replayed.values.reduce(0, +)) deliveries answered \(answers)")
+            }
             print("")
         }
         let settings = try MetricsRun.settings(rt.config)

@@ -26,8 +26,11 @@ struct ReportCommand: AsyncParsableCommand {
     @OptionGroup var global: GlobalOptions
     @OptionGroup var metrics: MetricsOptions
 
-    @Option(name: .long, help: "table, json or csv.")
+    @Option(name: .long, help: "table, json, csv or html (one self-contained page with charts).")
     var format: String = "table"
+
+    @Option(name: .long, help: "Write the report to this file instead of standard output.")
+    var out: String?
 
     @Option(name: .long, help: "Start of the period: date (midnight in the business timezone) or ISO 8601 timestamp; default: the first conversation's day.")
     var from: String?
@@ -48,8 +51,8 @@ struct ReportCommand: AsyncParsableCommand {
     var agent: [String] = []
 
     func validate() throws {
-        guard ["table", "json", "csv"].contains(format) else {
-            throw ValidationError("--format must be table, json or csv, not '\(format)'")
+        guard ["table", "json", "csv", "html"].contains(format) else {
+            throw ValidationError("--format must be table, json, csv or html, not '\(format)'")
         }
         do { _ = try ReportTime.breakdowns(by) } catch { throw ValidationError("\(error)") }
         for c in channel where Channel(rawValue: c) == nil {
@@ -74,8 +77,23 @@ struct ReportCommand: AsyncParsableCommand {
         if let f = request.from, let t = request.to, t <= f {
             throw UsageFailure("--to must be after --from")
         }
-        let report = try await MetricsEngine(settings: settings).report(store: await rt.openStore(), request: request)
-        print(MetricsRun.render(report, format: global.json ? "json" : format), terminator: "")
+        let engine = MetricsEngine(settings: settings)
+        let text: String
+        if format == "html" && !global.json {
+            let names = Dictionary(rt.config.agents.map { ($0.id, $0.name ?? $0.id) }, uniquingKeysWith: { a, _ in a })
+            text = HTMLReportRenderer.render(try await engine.htmlInput(store: await rt.openStore(), request: request, agentNames: names))
+        } else {
+            let report = try await engine.report(store: await rt.openStore(), request: request)
+            text = MetricsRun.render(report, format: global.json ? "json" : format)
+        }
+        guard let out else { return print(text, terminator: "") }
+        // Relative to the working directory, like any command-line path.
+        let target = URL(fileURLWithPath: out)
+        do {
+            try text.write(to: target, atomically: true, encoding: .utf8)
+        } catch {
+            throw RunFailure("--out \(out): cannot write the report (\(error.localizedDescription)); check that the folder exists and is writable")
+        }
     }
 }
 

@@ -46,6 +46,19 @@ enum ExportTree {
 
 /// Reading whole JSON export files with messages a user can act on.
 enum ExportJSON {
+    /// Loads every `.json` file of the paths as one document and hands it to `importDocument`;
+    /// a file that is not JSON becomes one dead letter.
+    static func importEach(_ urls: [URL], into sink: any IngestSink,
+                           _ importDocument: (JSONValue, String, any IngestSink) async throws -> Void) async throws {
+        for url in urls {
+            for file in try PathExpansion.files(url, extensions: [".json"]) {
+                let label = file.lastPathComponent
+                guard let root = try await load(file, label: label, into: sink) else { continue }
+                try await importDocument(root, label, sink)
+            }
+        }
+    }
+
     /// The parsed document, or the reason it cannot be read (empty, truncated, not JSON).
     static func parse(_ data: Data, label: String) -> Result<JSONValue, ConnectorError> {
         if data.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) {

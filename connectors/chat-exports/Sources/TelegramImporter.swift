@@ -22,13 +22,7 @@ public struct TelegramImporter: FileImporter {
     }
 
     public func importFiles(_ urls: [URL], into sink: any IngestSink) async throws {
-        for url in urls {
-            for file in try PathExpansion.files(url, extensions: [".json"]) {
-                let label = file.lastPathComponent
-                guard let root = try await ExportJSON.load(file, label: label, into: sink) else { continue }
-                try await importDocument(root, label: label, into: sink)
-            }
-        }
+        try await ExportJSON.importEach(urls, into: sink, importDocument)
     }
 
     func importDocument(_ root: JSONValue, label: String, into sink: any IngestSink) async throws {

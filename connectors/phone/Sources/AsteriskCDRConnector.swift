@@ -118,18 +118,18 @@ public struct AsteriskCDRConnector: FileImporter, PullSource {
             session.log("\(name): \(reason); reading \(path.lastPathComponent) from its start")
         }
         if let tail = plan.rotatedTail {
-            let reader = BlockReader(url: tail.url, includeUnterminated: true)
-            var cursor = tail.cursor
-            while true {
-                let (built, rejected, step) = try session.readBlock(reader, after: cursor, horizon: horizon)
-                try await sink.deliver(built, rejected, bytes: step.bytes)
-                cursor = step.cursor
-                try await sink.checkpoint(Checkpoint(source: name, encoding: PullState(cursor: cursor, pending: session.groups.pendingLegs)))
-                if !step.full { break }
-            }
+            // The rotated file's unread tail is complete: its last line needs no newline.
+            try await follow(BlockReader(url: tail.url, includeUnterminated: true), from: tail.cursor,
+                             session: &session, horizon: horizon, into: sink)
         }
-        let reader = BlockReader(url: plan.currentURL, includeUnterminated: false)
-        var cursor = plan.current
+        try await follow(BlockReader(url: plan.currentURL, includeUnterminated: false), from: plan.current,
+                         session: &session, horizon: horizon, into: sink)
+    }
+
+    /// Reads a file block by block from `cursor`, committing a checkpoint with every block.
+    private func follow(_ reader: BlockReader, from start: FileCursor, session: inout CDRSession,
+                        horizon: @escaping (Double) -> Double, into sink: any IngestSink) async throws {
+        var cursor = start
         while true {
             let (built, rejected, step) = try session.readBlock(reader, after: cursor, horizon: horizon)
             try await sink.deliver(built, rejected, bytes: step.bytes)
@@ -147,7 +147,9 @@ public struct AsteriskCDRConnector: FileImporter, PullSource {
             var reader = QueueLogReader(timeZone: timeZone, shortAbandon: shortAbandon)
             facts = try reader.facts(in: queueLog)
         }
-        return CDRSession(parser: AsteriskCDRRowParser(columns: columns, timeZone: timeZone), builder: builder,
+        var parser = AsteriskCDRRowParser(columns: columns, timeZone: timeZone)
+        parser.keepUniqueid = queueLog != nil
+        return CDRSession(parser: parser, builder: builder,
                           shortAbandon: shortAbandon, queueFacts: facts)
     }
 }
@@ -170,13 +172,12 @@ struct CDRSession {
         let file = reader.url.lastPathComponent
         let step = try reader.next(after: cursor) { line in
             guard !BlockReader.isBlank(line.bytes) else { return }
-            let provenance = "file:\(file)#L\(line.number)"
             do throws(AsteriskCDRRowParser.RowError) {
-                let leg = try parser.parse(line.bytes, provenance: provenance)
+                let leg = try parser.parse(line.bytes, file: file, number: line.number)
                 groups.add(leg, key: leg.key, end: leg.end)
                 latestEnd = max(latestEnd, leg.end)
             } catch {
-                rejected.append(Rejected(reason: "\(file):\(line.number): \(error.reason)", provenance: provenance,
+                rejected.append(Rejected(reason: "\(file):\(line.number): \(error.reason)", provenance: "file:\(file)#L\(line.number)",
                                          raw: Data(line.bytes)))
             }
         }

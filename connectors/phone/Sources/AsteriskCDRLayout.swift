@@ -19,7 +19,11 @@ struct CDRLeg: Codable, Sendable, Hashable {
     var answer: Double?
     var end: Double
     var billsec: Int
-    var provenance: String
+    /// File name and line, for the call's provenance.
+    var file: String
+    var line: Int
+
+    var provenance: String { "file:\(file)#L\(line)" }
 }
 
 /// Where each CDR column sits in a row: the `cdr_csv` orders by count, or a configured list.
@@ -69,7 +73,25 @@ struct AsteriskCDRRowParser {
     let configured: AsteriskCDRLayout?
     let layouts: [Int: AsteriskCDRLayout]
     let converter: LocalTimeConverter
+    /// Read uniqueids even when a linkedid is the key (for queue_log enrichment).
+    var keepUniqueid = true
     var fields = CSVFields()
+
+    /// The disposition as one of the five constants (case-insensitive), nil for anything else.
+    static func disposition(_ b: UnsafeBufferPointer<UInt8>) -> String? {
+        func equals(_ word: StaticString) -> Bool {
+            guard b.count == word.utf8CodeUnitCount else { return false }
+            let w = word.utf8Start
+            for i in 0..<b.count where b[i] & 0xDF != w[i] & 0xDF { return false }
+            return true
+        }
+        if equals("ANSWERED") { return "ANSWERED" }
+        if equals("NO ANSWER") { return "NO ANSWER" }
+        if equals("BUSY") { return "BUSY" }
+        if equals("FAILED") { return "FAILED" }
+        if equals("CONGESTION") { return "CONGESTION" }
+        return nil
+    }
 
     init(columns: [String]?, timeZone: TimeZone) {
         configured = columns.map { AsteriskCDRLayout(names: $0) }
@@ -82,7 +104,7 @@ struct AsteriskCDRRowParser {
     struct RowError: Error { var reason: String }
 
     /// Parses one line; throws ``RowError`` with the reason for a dead letter.
-    mutating func parse(_ line: UnsafeBufferPointer<UInt8>, provenance: String) throws(RowError) -> CDRLeg {
+    mutating func parse(_ line: UnsafeBufferPointer<UInt8>, file: String, number: Int) throws(RowError) -> CDRLeg {
         do { try fields.split(line) } catch { throw RowError(reason: error.description) }
         let layout: AsteriskCDRLayout
         if let configured {
@@ -130,18 +152,18 @@ struct AsteriskCDRRowParser {
         }
         let billsec = try integer(layout.billsec, "billsec") ?? 0
         _ = try integer(layout.duration, "duration")
-        let disposition = try strict(layout.disposition, "disposition").uppercased()
-        guard ["ANSWERED", "NO ANSWER", "BUSY", "FAILED", "CONGESTION"].contains(disposition) else {
-            throw RowError(reason: "disposition '\(disposition)' is not ANSWERED, NO ANSWER, BUSY, FAILED or CONGESTION")
+        guard let di = layout.disposition, let disposition = Self.disposition(f.bytes(di, in: line)) else {
+            throw RowError(reason: "disposition '\(text(layout.disposition))' is not ANSWERED, NO ANSWER, BUSY, FAILED or CONGESTION")
         }
-        let uniqueid = try strict(layout.uniqueid, "uniqueid")
         let linkedid = try strict(layout.linkedid, "linkedid")
+        // The uniqueid matters when it is the call key or a queue_log may name it.
+        let uniqueid = linkedid.isEmpty || keepUniqueid ? try strict(layout.uniqueid, "uniqueid") : ""
         let key = !linkedid.isEmpty ? linkedid
             : !uniqueid.isEmpty ? uniqueid : "row-" + InteractionID.digest(line)
         return CDRLeg(key: key, uniqueid: uniqueid.isEmpty ? nil : uniqueid, src: try strict(layout.src, "src"),
                       dst: try strict(layout.dst, "dst"), dcontext: text(layout.dcontext), clid: text(layout.clid),
                       channel: try strict(layout.channel, "channel"), dstchannel: try strict(layout.dstchannel, "dstchannel"),
-                      lastapp: text(layout.lastapp), disposition: disposition, start: start, answer: answer, end: end,
-                      billsec: billsec, provenance: provenance)
+                      lastapp: "", disposition: disposition, start: start, answer: answer, end: end,
+                      billsec: billsec, file: file, line: number)
     }
 }

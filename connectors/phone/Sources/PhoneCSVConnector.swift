@@ -137,7 +137,7 @@ public struct PhoneCSVConnector: FileImporter {
             call.agent = answeredLeg.map { $0.call.agent ?? $0.call.callee }
         }
         if call.outcome == .answered, call.agent == nil, call.direction != .outbound, !call.callee.isEmpty,
-           builder.agents.agent(phone: call.callee) != nil {
+           builder.agent(phone: call.callee) != nil {
             call.agent = call.callee
         }
         return builder.interaction(call)

@@ -32,19 +32,54 @@ struct PhoneCallBuilder: Sendable {
     var agents: AgentDirectory
     var defaultCountry: String?
     /// Dialplan contexts that receive customer calls; empty: every call not from an agent is inbound.
-    var inboundContexts: Set<String> = []
+    var inboundContexts: Set<String>
+    /// Agent phones and their extension parts → agent id (the directory's rules, on bytes).
+    private let phoneIndex: [String: String]
+
+    init(source: String, platform: String, agents: AgentDirectory, defaultCountry: String?,
+         inboundContexts: Set<String> = []) {
+        self.source = source
+        self.platform = platform
+        self.agents = agents
+        self.defaultCountry = defaultCountry
+        self.inboundContexts = inboundContexts
+        var index: [String: String] = [:]
+        for a in agents.agents {
+            for p in a.phones { index[p] = a.id }
+        }
+        for a in agents.agents {
+            for p in a.phones where index[Self.extensionPart(p)] == nil { index[Self.extensionPart(p)] = a.id }
+        }
+        phoneIndex = index
+    }
+
+    /// The agent of an extension or channel (`301`, `SIP/301`, `SIP/301-0000002a`), nil when none.
+    func agent(phone: String) -> String? {
+        guard !phoneIndex.isEmpty, !phone.isEmpty else { return nil }
+        return phoneIndex[phone] ?? phoneIndex[Self.extensionPart(phone)]
+    }
+
+    /// `SIP/301-0000002a` → `301`; `Local/301@from-queue-00000a;1` → `301`, on UTF-8 bytes.
+    static func extensionPart(_ channel: String) -> String {
+        let u = channel.utf8
+        var lo = u.startIndex, hi = u.endIndex
+        if let slash = u.lastIndex(of: UInt8(ascii: "/")) { lo = u.index(after: slash) }
+        if let at = u[lo..<hi].firstIndex(of: UInt8(ascii: "@")) { hi = at }
+        if let dash = u[lo..<hi].lastIndex(of: UInt8(ascii: "-")), dash != lo { hi = dash }
+        return String(Substring(u[lo..<hi]))
+    }
 
     /// The agent behind a channel, extension or member name, else the extension itself.
     func agentId(_ raw: String) -> String {
-        agents.agent(phone: raw) ?? agents.agent(name: raw) ?? AgentDirectory.extensionPart(of: raw)
+        // Channels (`SIP/…`) are never display names: skip the name lookup for them.
+        agent(phone: raw) ?? (raw.utf8.contains(UInt8(ascii: "/")) ? nil : agents.agent(name: raw)) ?? Self.extensionPart(raw)
     }
 
     func direction(of call: PhoneCall) -> Direction {
         if let d = call.direction { return d }
-        let callerAgent = !call.caller.isEmpty && agents.agent(phone: call.caller) != nil
-            || call.callerChannel.map { agents.agent(phone: $0) != nil } == true
+        let callerAgent = agent(phone: call.caller) != nil || call.callerChannel.map { agent(phone: $0) != nil } == true
         if callerAgent {
-            return !call.callee.isEmpty && agents.agent(phone: call.callee) != nil ? .internal : .outbound
+            return agent(phone: call.callee) != nil ? .internal : .outbound
         }
         if !inboundContexts.isEmpty, let ctx = call.context, !inboundContexts.contains(ctx) { return .internal }
         return .inbound
@@ -65,11 +100,11 @@ struct PhoneCallBuilder: Sendable {
         case .outbound:
             actorRole = .agent
             customerKey = PhoneNumber.e164(call.callee, defaultCountry: defaultCountry)
-            actorId = agents.agent(phone: call.caller) ?? call.callerChannel.flatMap { agents.agent(phone: $0) } ?? call.caller
+            actorId = agent(phone: call.caller) ?? call.callerChannel.flatMap { agent(phone: $0) } ?? call.caller
             agentId = actorId   // the agent who placed the call
         case .internal:
             actorRole = .agent
-            actorId = agents.agent(phone: call.caller) ?? call.caller
+            actorId = agent(phone: call.caller) ?? call.caller
         }
         return Interaction(
             source: source, externalId: call.key, channel: .phone, platform: platform, conversationKey: call.key,
@@ -82,12 +117,22 @@ struct PhoneCallBuilder: Sendable {
 
     /// `"Anna" <301>` → `Anna`; nil when the name is only the number again.
     static func callerName(fromClid clid: String, number: String) -> String? {
-        var name = clid
-        if let lt = clid.lastIndex(of: "<") { name = String(clid[..<lt]) }
-        name = name.trimmingCharacters(in: .whitespaces)
-        if name.hasPrefix("\""), name.hasSuffix("\""), name.count >= 2 { name = String(name.dropFirst().dropLast()) }
-        name = name.trimmingCharacters(in: .whitespaces)
-        return name.isEmpty || name == number ? nil : name
+        let u = clid.utf8
+        var end = u.endIndex
+        if let lt = u.lastIndex(of: UInt8(ascii: "<")) { end = lt }
+        var lo = u.startIndex, hi = end
+        func isSpace(_ c: UInt8) -> Bool { c == 0x20 || c == 0x09 }
+        while lo < hi, isSpace(u[lo]) { lo = u.index(after: lo) }
+        while hi > lo, isSpace(u[u.index(before: hi)]) { hi = u.index(before: hi) }
+        if u.distance(from: lo, to: hi) >= 2, u[lo] == 0x22, u[u.index(before: hi)] == 0x22 {
+            lo = u.index(after: lo)
+            hi = u.index(before: hi)
+            while lo < hi, isSpace(u[lo]) { lo = u.index(after: lo) }
+            while hi > lo, isSpace(u[u.index(before: hi)]) { hi = u.index(before: hi) }
+        }
+        guard lo < hi else { return nil }
+        let name = String(Substring(u[lo..<hi]))
+        return name == number ? nil : name
     }
 }
 
@@ -95,11 +140,15 @@ struct PhoneCallBuilder: Sendable {
 enum AsteriskCallAssembly {
     /// One call from all legs sharing a linkedid (or uniqueid).
     static func call(from legs: [CDRLeg], shortAbandon: Double) -> PhoneCall {
-        let ordered = legs.sorted { ($0.start, $0.provenance.count, $0.provenance) < ($1.start, $1.provenance.count, $1.provenance) }
-        let first = ordered[0]
-        let start = ordered.map(\.start).min()!
-        let end = ordered.map(\.end).max()!
-        let toAgents = ordered.filter { !$0.dstchannel.isEmpty }
+        // The first leg: earliest start, then earliest in the file (legs arrive in file order).
+        var first = legs[0]
+        var start = first.start, end = first.end
+        for leg in legs.dropFirst() {
+            if leg.start < first.start { first = leg }
+            start = min(start, leg.start)
+            end = max(end, leg.end)
+        }
+        let toAgents = legs.filter { !$0.dstchannel.isEmpty }
         var call = PhoneCall(key: first.key, start: start, end: end, caller: first.src,
                              callerName: PhoneCallBuilder.callerName(fromClid: first.clid, number: first.src),
                              callee: first.dst, callerChannel: first.channel, context: first.dcontext,

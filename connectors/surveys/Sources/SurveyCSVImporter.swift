@@ -93,13 +93,15 @@ public struct SurveyCSVImporter: FileImporter {
         var rejected: [(String, String, Data)] = []
         var bytes = 0
         let converter = LocalTimeConverter(timeZone: timeZone)
+        var fields = CSVFields(delimiter: delimiter)
         _ = try LineReader(url: url).forEachLine { l in
             bytes += Int(l.endOffset - l.offset)
             guard !l.bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) else { return true }
             let provenance = "file:\(fileName)#L\(l.number)"
             do {
                 if let problem = headerProblem { throw ConnectorError(.format, "not read: the header on line 1 \(problem)") }
-                let cells = try CSVRow.split(l.bytes, delimiter: delimiter)
+                try fields.split(l.bytes)
+                let cells = fields.strings(in: l.bytes)
                 guard let columns = index else {
                     do {
                         index = try header(cells, file: fileName)

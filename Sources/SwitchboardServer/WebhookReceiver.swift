@@ -1,0 +1,86 @@
+import Foundation
+import Logging
+import SwitchboardCore
+
+/// The protocol-independent part of the receiver: one delivery in, one answer out,
+/// in the order size limit → verify (raw bytes) → decode → durable write → answer.
+///
+/// Kept apart from Hummingbird so the order of work reads in one place.
+public struct WebhookReceiver: Sendable {
+    /// An answer with the token metrics count it under.
+    public struct Answer: Sendable {
+        public var response: WebhookResponse
+        public var outcome: String
+    }
+
+    public let sources: [String: any WebhookSource]
+    public let maxBody: Int
+    public let privacy: PrivacySettings
+    let committer: GroupCommitter
+    let metrics: ServerMetrics
+    let logger: Logger
+
+    public init(sources: [String: any WebhookSource], maxBody: Int, privacy: PrivacySettings, committer: GroupCommitter,
+                metrics: ServerMetrics, logger: Logger) {
+        self.sources = sources
+        self.maxBody = maxBody
+        self.privacy = privacy
+        self.committer = committer
+        self.metrics = metrics
+        self.logger = logger
+    }
+
+    static func text(_ status: Int, _ body: String) -> WebhookResponse {
+        WebhookResponse(status: status, body: Data(body.utf8))
+    }
+
+    /// Answers a GET handshake (Meta hub.challenge, X CRC).
+    public func handshake(source name: String, request: WebhookRequest) -> WebhookResponse {
+        guard let source = sources[name] else { return Self.text(404, "unknown webhook source\n") }
+        return source.handshake(request) ?? Self.text(400, "not a handshake request\n")
+    }
+
+    /// Handles a POST whose body has been read within ``maxBody``.
+    public func deliver(source name: String, request: WebhookRequest) async -> Answer {
+        guard let source = sources[name] else {
+            return Answer(response: Self.text(404, "unknown webhook source\n"), outcome: "unknown_source")
+        }
+        do {
+            try source.verify(request)
+        } catch let error as ConnectorError where error.code == .staleTimestamp {
+            metrics.rejected(source: name, reason: "stale_timestamp")
+            return Answer(response: Self.text(401, "unauthorized\n"), outcome: "stale_timestamp")
+        } catch {
+            metrics.rejected(source: name, reason: "signature")
+            return Answer(response: Self.text(401, "unauthorized\n"), outcome: "signature")
+        }
+        let provenance = "webhook:\(name)@\(Timestamp.formatISO8601(request.receivedAt))"
+        var delivery: WebhookDelivery
+        do {
+            if let decoder = source as? any WebhookDeliveryDecoding {
+                delivery = try decoder.decodeDelivery(request)
+            } else {
+                delivery = WebhookDelivery(interactions: try source.decode(request))
+            }
+        } catch {
+            delivery = WebhookDelivery(rejected: [.init(reason: "undecodable delivery: \(error)", raw: request.body)])
+        }
+        for (event, n) in delivery.ignored { metrics.ignored(source: name, event: event, count: n) }
+        if !delivery.rejected.isEmpty { metrics.rejected(source: name, reason: "undecodable", count: delivery.rejected.count) }
+        let ack = delivery.acknowledgement ?? WebhookResponse(status: 200)
+        if delivery.interactions.isEmpty && delivery.rejected.isEmpty {
+            return Answer(response: ack, outcome: "acknowledged")
+        }
+        let deadLetters = delivery.rejected.map {
+            DeadLetter(source: name, at: request.receivedAt, reason: $0.reason, provenance: provenance, raw: $0.raw)
+        }
+        do {
+            try await committer.commit(source: name, interactions: delivery.interactions.map(privacy.apply(to:)),
+                                       deadLetters: deadLetters)
+        } catch {
+            metrics.rejected(source: name, reason: "store_unavailable")
+            return Answer(response: Self.text(503, "store unavailable, retry later\n"), outcome: "store_unavailable")
+        }
+        return Answer(response: ack, outcome: delivery.interactions.isEmpty ? "dead_letter" : "stored")
+    }
+}

@@ -1,0 +1,153 @@
+import Foundation
+import SwitchboardCore
+import SwitchboardStore
+import Testing
+
+/// `switchboard serve` as a real process, driven by a Python client (hmac from Python's
+/// standard library, not our code).
+@Suite(.serialized) struct ServeTests {
+    static let secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+
+    static func config(port: Int) -> String {
+        """
+        store: {sqlite: ./data/sb.db}
+        server: {listen: "127.0.0.1:\(port)", max_body: 64KiB}
+        connectors:
+          - name: helpdesk
+            kind: standard-webhooks
+            secret: ${HELPDESK_SECRET}
+            event_type: /type
+            events:
+              ticket.message_created:
+                conversationKey: /data/ticket_id
+                actorRole: /data/author/role
+                customerKey: /data/author/email
+                text: /data/body
+        """
+    }
+
+    /// A port free right now on loopback.
+    static func freePort() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+        addr.sin_port = 0
+        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, len) == 0 && getsockname(fd, $0, &len) == 0 }
+        }
+        try #require(bound)
+        return Int(UInt16(bigEndian: addr.sin_port))
+    }
+
+    /// Starts `switchboard serve` with its log in `log` and waits until it listens.
+    static func serve(_ ws: Workspace, log: String) async throws -> Process {
+        let p = Process()
+        p.executableURL = CLI.binary
+        p.arguments = ["serve"]
+        p.currentDirectoryURL = ws.dir
+        var env = ProcessInfo.processInfo.environment
+        env["HELPDESK_SECRET"] = secret
+        env.removeValue(forKey: "SWITCHBOARD_CONFIG")
+        p.environment = env
+        FileManager.default.createFile(atPath: ws.url(log).path, contents: nil)
+        let handle = try FileHandle(forWritingTo: ws.url(log))
+        p.standardError = handle
+        p.standardOutput = handle
+        try p.run()
+        for _ in 0..<1500 {
+            let text = (try? String(contentsOf: ws.url(log), encoding: .utf8)) ?? ""
+            if text.contains("listening on") { return p }
+            if !p.isRunning { break }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        Issue.record("serve did not start: \((try? String(contentsOf: ws.url(log), encoding: .utf8)) ?? "")")
+        throw CancellationError()
+    }
+
+    static func python(_ args: [String], cwd: URL) throws -> Process {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = ["python3", CLI.packageRoot.appendingPathComponent("scripts/webhook-client.py").path] + args
+        p.currentDirectoryURL = cwd
+        p.standardOutput = FileHandle.nullDevice
+        try p.run()
+        return p
+    }
+
+    @Test func fiveThousandDeliveriesSurviveASigkillAndAreStoredExactlyOnce() async throws {
+        let port = try Self.freePort()
+        let ws = try Workspace(config: Self.config(port: port))
+        var server = try await Self.serve(ws, log: "serve1.log")
+        let total = 5000
+        let client = try Self.python(["--port", "\(port)", "--secret", Self.secret, "--count", "\(total)",
+                                      "--concurrency", "32", "--acked", ws.url("acked.txt").path,
+                                      "--progress", ws.url("progress").path], cwd: ws.dir)
+        // Kill the server without warning once a part of the deliveries is acknowledged.
+        var progress = 0
+        for _ in 0..<3000 where client.isRunning {
+            progress = Int((try? String(contentsOf: ws.url("progress"), encoding: .utf8)) ?? "") ?? 0
+            if progress >= 1000 { break }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        kill(server.processIdentifier, SIGKILL)
+        server.waitUntilExit()
+        #expect(server.terminationReason == .uncaughtSignal)
+        #expect(progress >= 1000 && progress < total, "the kill must land mid-run (acked \(progress))")
+        try await Task.sleep(for: .milliseconds(300))
+        server = try await Self.serve(ws, log: "serve2.log")
+        client.waitUntilExit()
+        #expect(client.terminationStatus == 0, "the client did not get every delivery acknowledged")
+        // Graceful stop: SIGTERM exits 0.
+        kill(server.processIdentifier, SIGTERM)
+        server.waitUntilExit()
+        #expect(server.terminationReason == .exit && server.terminationStatus == 0)
+
+        let acked = try String(contentsOf: ws.url("acked.txt"), encoding: .utf8).split(separator: "\n").map(String.init)
+        #expect(acked.count == total)
+        let store = try SQLiteStore(path: ws.url("data/sb.db").path)
+        let ids = LockedList()
+        try await store.scan(InteractionQuery(sources: ["helpdesk"])) { ids.append($0.externalId) }
+        let stored = ids.values
+        #expect(stored.count == Set(stored).count, "an interaction is stored twice")
+        #expect(Set(acked).isSubset(of: Set(stored)), "\(Set(acked).subtracting(stored).count) acknowledged deliveries are missing")
+        #expect(stored.count == total)
+    }
+
+    @Test func serveAnswersHealthAndRefusesUnsignedThenStopsOnSigint() async throws {
+        let port = try Self.freePort()
+        let ws = try Workspace(config: Self.config(port: port))
+        let server = try await Self.serve(ws, log: "serve.log")
+        let health = try Self.curl(["-s", "-o", "/dev/null", "-w", "%{http_code}", "http://127.0.0.1:\(port)/readyz"])
+        #expect(health == "200")
+        let unsigned = try Self.curl(["-s", "-o", "/dev/null", "-w", "%{http_code}", "-X", "POST", "-d", "{}",
+                                      "http://127.0.0.1:\(port)/webhooks/helpdesk"])
+        #expect(unsigned == "401")
+        kill(server.processIdentifier, SIGINT)
+        server.waitUntilExit()
+        #expect(server.terminationStatus == 0)
+        #expect(try await SQLiteStore(path: ws.url("data/sb.db").path).count(source: nil) == 0)
+    }
+
+    static func curl(_ args: [String]) throws -> String {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = ["curl"] + args
+        let out = Pipe()
+        p.standardOutput = out
+        try p.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return String(decoding: data, as: UTF8.self)
+    }
+}
+
+/// Collects values from a `@Sendable` scan callback.
+final class LockedList: @unchecked Sendable {
+    private let lock = NSLock()
+    private var list: [String] = []
+    func append(_ v: String) { lock.withLock { list.append(v) } }
+    var values: [String] { lock.withLock { list } }
+}

@@ -1,0 +1,123 @@
+import Foundation
+import SwitchboardCore
+
+/// `kind: imap` — pulls a support mailbox over IMAP (read-only: `EXAMINE` and
+/// `BODY.PEEK[]`, flags never change). libcurl connects, does TLS or STARTTLS
+/// and logs in; Switchboard fetches in pipelined `UID FETCH` batches and keeps
+/// per mailbox the UIDVALIDITY and highest UID, committed with each batch.
+///
+/// The same kind imports mbox files and Maildir folders into the same source
+/// (`switchboard import support-mailbox old.mbox`): one parser, one id per
+/// message (Message-ID + content hash), so backfilled mail is never stored twice.
+public struct ImapSource: PullSource, FileImporter {
+    public struct Settings: Decodable, Sendable {
+        public var url: String
+        public var username: String
+        public var password: String?
+        public var oauth2Token: String?
+        public var starttls: Bool?
+        public var mailboxes: [String]?
+        public var since: String?
+        public var batch: Int?
+        public var tlsVerify: Bool?
+        public var caFile: String?
+        public var supportAddresses: [String]?
+        public var timeout: String?
+        public var path: String?
+
+        enum CodingKeys: String, CodingKey {
+            case url, username, password, starttls, mailboxes, since, batch, timeout, path
+            case oauth2Token = "oauth2_token", tlsVerify = "tls_verify", caFile = "ca_file"
+            case supportAddresses = "support_addresses"
+        }
+    }
+
+    public static let kind = "imap"
+    public static let summary = "IMAP mailboxes (INBOX and Sent), pulled read-only and threaded; also imports mbox/Maildir backfill"
+    public static let settings: [SettingSpec] = [
+        SettingSpec("url", "string", required: true, "imaps://host[:port] (TLS), or imap://host[:port] with starttls: true"),
+        SettingSpec("username", "string", required: true, "login name"),
+        SettingSpec("password", "string", "password, as ${ENV_VAR} (LOGIN / SASL PLAIN)"),
+        SettingSpec("oauth2_token", "string", "OAuth 2 bearer token, as ${ENV_VAR} (XOAUTH2), instead of password"),
+        SettingSpec("starttls", "bool", "upgrade an imap:// connection with STARTTLS and refuse to go on without it (default false)"),
+        SettingSpec("mailboxes", "[string]", "mailboxes to read (default [INBOX]); mail in a Sent folder is the team's outbound mail"),
+        SettingSpec("since", "date", "first sync starts at this date (YYYY-MM-DD); later pulls take everything new"),
+        SettingSpec("batch", "int", "messages per UID FETCH (default 200)"),
+        SettingSpec("tls_verify", "bool", "verify the server certificate (default true)"),
+        SettingSpec("ca_file", "string", "PEM file of the CA (or self-signed certificate) to trust"),
+        SettingSpec("support_addresses", "[string]", "the team's addresses and domains; mail from them (or from `agents:` e-mails) is outbound agent mail"),
+        SettingSpec("timeout", "duration", "connect and read timeout (default 60s)"),
+        SettingSpec("path", "string", "mbox file or Maildir folder for `switchboard import` of old mail into this source"),
+    ]
+
+    public let name: String
+    let settings: Settings
+    let mapping: EmailMapping
+    let connection: CurlConnection.Options
+    let mailboxes: [String]
+    let batch: Int
+    let since: (year: Int, month: Int, day: Int)?
+    let context: ConnectorContext
+
+    public init(name: String, settings: Settings, context: ConnectorContext) throws {
+        self.name = name
+        self.settings = settings
+        self.context = context
+        let lower = settings.url.lowercased()
+        guard lower.hasPrefix("imaps://") || lower.hasPrefix("imap://") else {
+            throw ConnectorError(.settings, "url must start with imaps:// or imap://, got '\(settings.url)'")
+        }
+        if lower.hasPrefix("imap://") && settings.starttls != true && !Self.isLoopback(lower) {
+            throw ConnectorError(.settings, "url \(settings.url) is not encrypted: use imaps://, or set starttls: true")
+        }
+        guard settings.password != nil || settings.oauth2Token != nil else {
+            throw ConnectorError(.settings, "set password or oauth2_token (as ${ENV_VAR})")
+        }
+        if let b = settings.batch, !(1...5000).contains(b) {
+            throw ConnectorError(.settings, "batch must be between 1 and 5000, got \(b)")
+        }
+        var timeout: TimeInterval = 60
+        if let t = settings.timeout {
+            guard let s = ConfigValues.seconds(t), s > 0 else { throw ConnectorError(.settings, "timeout '\(t)' is not a duration such as 30s or 2m") }
+            timeout = s
+        }
+        if let s = settings.since {
+            guard let d = ConfigValues.date(s) else { throw ConnectorError(.settings, "since '\(s)' is not a date YYYY-MM-DD") }
+            since = d
+        } else {
+            since = nil
+        }
+        var url = settings.url
+        while url.hasSuffix("/") { url.removeLast() }
+        connection = CurlConnection.Options(
+            url: url + "/", username: settings.username, password: settings.password, oauth2Token: settings.oauth2Token,
+            startTLS: settings.starttls ?? false, verifyTLS: settings.tlsVerify ?? true,
+            caFile: settings.caFile.map { context.resolve(path: $0).path }, timeout: timeout)
+        mailboxes = settings.mailboxes ?? ["INBOX"]
+        batch = settings.batch ?? 200
+        mapping = EmailMapping(source: name, platform: "imap", supportAddresses: settings.supportAddresses ?? [],
+                               agents: context.agents)
+    }
+
+    /// Plain `imap://` is allowed without STARTTLS only to the local machine (test servers).
+    static func isLoopback(_ url: String) -> Bool {
+        url.hasPrefix("imap://127.") || url.hasPrefix("imap://localhost") || url.hasPrefix("imap://[::1]")
+    }
+
+    public func importFiles(_ urls: [URL], into sink: any IngestSink) async throws {
+        var files: [URL] = []
+        var maildirs: [URL] = []
+        for u in urls {
+            var isDir: ObjCBool = false
+            if FileManager.default.fileExists(atPath: u.path, isDirectory: &isDir), isDir.boolValue {
+                maildirs.append(u)
+            } else {
+                files.append(u)
+            }
+        }
+        let s = MboxImporter.Settings(path: nil, supportAddresses: settings.supportAddresses, sent: nil)
+        if !files.isEmpty { try await MboxImporter(name: name, settings: s, context: context).importFiles(files, into: sink) }
+        let m = MaildirImporter.Settings(path: nil, supportAddresses: settings.supportAddresses)
+        if !maildirs.isEmpty { try await MaildirImporter(name: name, settings: m, context: context).importFiles(maildirs, into: sink) }
+    }
+}
