@@ -76,4 +76,18 @@ public struct PostgresLocation: Sendable, Hashable {
         c.options.connectTimeout = .seconds(connectTimeout)
         return c
     }
+
+    /// The settings of one connection outside the pool (the source locks hold one each).
+    func connectionConfiguration() throws -> PostgresConnection.Configuration {
+        let tlsConfig: PostgresConnection.Configuration.TLS
+        switch tls {
+        case .disable: tlsConfig = .disable
+        case .prefer: tlsConfig = .prefer(try NIOSSLContext(configuration: .makeClientConfiguration()))
+        case .require: tlsConfig = .require(try NIOSSLContext(configuration: .makeClientConfiguration()))
+        }
+        var c = PostgresConnection.Configuration(host: host, port: port, username: user, password: password, database: database,
+                                                 tls: tlsConfig)
+        c.options.connectTimeout = .seconds(Int64(connectTimeout))
+        return c
+    }
 }

@@ -3,7 +3,7 @@ import Logging
 import PostgresNIO
 import SwitchboardCore
 
-/// Row ⇄ Interaction mapping and error handling of the PostgreSQL store
+/// Row ⇄ Interaction mapping of the PostgreSQL store
 /// (column order of ``SQLiteSchema/columns``).
 extension PostgresStore {
     /// Inserts a batch as one UNNEST statement (one array per column) and returns how many rows were new.
@@ -67,42 +67,5 @@ extension PostgresStore {
             },
             status: try statusTo.map { _ in StatusInfo(to: try enumValue(22)) },
             subject: try optText(23), text: try optText(24), attachments: try r[25].decode(Int.self), provenance: try text(26))
-    }
-
-    /// Runs `body`, trying again (up to 3 times, with a growing pause) when the
-    /// connection broke, and maps driver errors to ``StoreError``.
-    func guarded<T>(_ action: String, retry: Bool = true, _ body: () async throws -> T) async throws -> T {
-        var attempt = 0
-        while true {
-            do { return try await body() }
-            catch let error as PSQLError where retry && attempt < 3 && Self.isConnectionFailure(error) {
-                attempt += 1
-                logger.warning("PostgreSQL connection lost, trying again", metadata: ["attempt": "\(attempt)", "action": "\(action)"])
-                try await Task.sleep(for: .milliseconds(200 * attempt * attempt))
-            }
-            catch { throw storeError(error, action: action) }
-        }
-    }
-
-    static func isConnectionFailure(_ error: PSQLError) -> Bool {
-        switch error.code {
-        case .serverClosedConnection, .connectionError, .uncleanShutdown: return true
-        default: return false
-        }
-    }
-
-    /// A user-facing error naming the server (password hidden) and the server's own message.
-    func storeError(_ error: any Error, action: String) -> StoreError {
-        if let error = error as? StoreError { return error }
-        let prefix = "PostgreSQL store \(location.redacted): cannot \(action)"
-        if let error = error as? PSQLError {
-            if let message = error.serverInfo?[.message] {
-                let state = error.serverInfo?[.sqlState].map { " (SQLSTATE \($0))" } ?? ""
-                return StoreError(.query, "\(prefix): \(message)\(state)")
-            }
-            let underlying = error.underlying.map { ": \($0)" } ?? ""
-            return StoreError(.unavailable, "\(prefix): \(error.code)\(underlying); is the server running and the URL right?")
-        }
-        return StoreError(.unavailable, "\(prefix): \(error)")
     }
 }

@@ -68,9 +68,9 @@ enum PostgresSchema {
     /// lock, so several processes starting at once migrate exactly once.
     static let migrationLock: Int64 = 0x5357_4254_4D49_4752
 
-    /// Applies the migrations not yet recorded in `schema_migrations`, each in its own transaction.
-    static func migrate(_ client: PostgresClient, logger: Logger) async throws {
-        try await client.withTransaction(logger: logger) { conn in
+    /// Applies the migrations not yet recorded in `schema_migrations`, in one transaction.
+    static func migrate(_ conn: PostgresConnection, logger: Logger) async throws {
+        try await conn.withTransaction(logger: logger) { conn in
             _ = try await conn.query("SELECT pg_advisory_xact_lock(\(migrationLock))", logger: logger)
             _ = try await conn.query(
                 "CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())",

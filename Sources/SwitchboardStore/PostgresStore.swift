@@ -15,33 +15,19 @@ public final class PostgresStore: InteractionStore {
     let client: PostgresClient
     let logger: Logger
     private let runner: Task<Void, Never>
+    /// Dedicated connections holding advisory locks of ``tryLock(source:)``.
+    let lockConnections = LockConnections()
 
     /// Connects to and migrates the database at `url`.
-    /// - Throws: ``StoreError`` naming the server (password hidden) when it cannot be reached or migrated.
+    /// - Throws: ``StoreError`` naming the server (password hidden) when it cannot be reached
+    ///   within the URL's `connect_timeout`, or cannot be migrated.
     public static func open(url: String, logger: Logger = Logger(label: "switchboard.store.postgres")) async throws -> PostgresStore {
-        let location = try PostgresLocation(url: url)
-        let store = PostgresStore(location: location, logger: logger)
-        let started = ContinuousClock.now
+        let store = PostgresStore(location: try PostgresLocation(url: url), logger: logger)
         do {
-            // The pool keeps trying to connect while the server is down: give up after
-            // connect_timeout by shutting the pool down, which fails the waiting lease.
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { try await PostgresSchema.migrate(store.client, logger: logger) }
-                group.addTask {
-                    try await Task.sleep(for: .seconds(location.connectTimeout))
-                    store.close()
-                    throw CancellationError()
-                }
-                try await group.next()
-                group.cancelAll()
-            }
+            try await store.withConnection("open the store") { conn in try await PostgresSchema.migrate(conn, logger: logger) }
         } catch {
             store.close()
-            if ContinuousClock.now - started >= .seconds(location.connectTimeout) {
-                throw StoreError(.unavailable, "PostgreSQL store \(location.redacted): cannot open the store: no answer within "
-                                 + "\(location.connectTimeout) s; is the server running and the URL right?")
-            }
-            throw store.storeError(error, action: "open the store")
+            throw error
         }
         return store
     }
@@ -49,67 +35,78 @@ public final class PostgresStore: InteractionStore {
     private init(location: PostgresLocation, logger: Logger) {
         self.location = location
         self.logger = logger
-        let client = PostgresClient(configuration: location.clientConfiguration, backgroundLogger: logger)
+        // The pool logs every failed connection attempt at info level; the store reports
+        // what matters itself (see `withConnection`).
+        var background = logger
+        background.logLevel = max(logger.logLevel, .warning)
+        let client = PostgresClient(configuration: location.clientConfiguration, backgroundLogger: background)
         self.client = client
         runner = Task { await client.run() }
     }
 
-    /// Closes every pooled connection. The store is unusable afterwards.
-    public func close() { runner.cancel() }
+    /// Closes every pooled connection and every connection holding a source lock (the
+    /// server releases those locks). The store is unusable afterwards.
+    public func close() {
+        runner.cancel()
+        lockConnections.closeAll()
+    }
 
-    deinit { runner.cancel() }
+    deinit { close() }
 
     public func write(_ batch: IngestBatch) async throws -> IngestBatchResult {
-        try await guarded("write") {
-            try await client.withTransaction(logger: logger) { conn in
-                var result = IngestBatchResult(stored: 0, duplicates: 0)
-                if !batch.interactions.isEmpty {
-                    let stored = try await Self.insert(batch.interactions, on: conn, logger: logger)
-                    result = IngestBatchResult(stored: stored, duplicates: batch.interactions.count - stored)
-                }
-                for d in batch.deadLetters {
-                    try await conn.query("""
-                        INSERT INTO dead_letters (source, at, reason, provenance, raw)
-                        VALUES (\(d.source), \(Timestamp.milliseconds(d.at)), \(d.reason), \(d.provenance), \(d.raw))
-                        """, logger: logger)
-                }
-                if let cp = batch.checkpoint {
-                    try await conn.query("""
-                        INSERT INTO checkpoints (source, state, updated_at) VALUES (\(cp.source), \(cp.state), \(Timestamp.milliseconds(cp.updatedAt)))
-                        ON CONFLICT (source) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at
-                        """, logger: logger)
-                }
-                return result
+        let logger = logger
+        return try await withTransaction("write a batch of \(batch.interactions.count) interactions of '\(batch.source)'") { conn in
+            var result = IngestBatchResult(stored: 0, duplicates: 0)
+            if !batch.interactions.isEmpty {
+                let stored = try await Self.insert(batch.interactions, on: conn, logger: logger)
+                result = IngestBatchResult(stored: stored, duplicates: batch.interactions.count - stored)
             }
+            for d in batch.deadLetters {
+                try await conn.query("""
+                    INSERT INTO dead_letters (source, at, reason, provenance, raw)
+                    VALUES (\(d.source), \(Timestamp.milliseconds(d.at)), \(d.reason), \(d.provenance), \(d.raw))
+                    """, logger: logger)
+            }
+            if let cp = batch.checkpoint {
+                try await conn.query("""
+                    INSERT INTO checkpoints (source, state, updated_at) VALUES (\(cp.source), \(cp.state), \(Timestamp.milliseconds(cp.updatedAt)))
+                    ON CONFLICT (source) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at
+                    """, logger: logger)
+            }
+            return result
         }
     }
 
     public func checkpoint(source: String) async throws -> Checkpoint? {
-        try await guarded("read a checkpoint") {
-            let rows = try await client.query("SELECT state, updated_at FROM checkpoints WHERE source = \(source)", logger: logger)
+        let logger = logger
+        return try await withConnection("read the checkpoint of '\(source)'") { conn in
+            let rows = try await conn.query("SELECT state, updated_at FROM checkpoints WHERE source = \(source)", logger: logger)
+            var found: Checkpoint?
             for try await (state, updated) in rows.decode((Data, Int64).self) {
-                return Checkpoint(source: source, state: state, updatedAt: Self.date(updated))
+                found = Checkpoint(source: source, state: state, updatedAt: Self.date(updated))
             }
-            return nil
+            return found
         }
     }
 
     public func startRun(source: String, mode: String, at: Date) async throws -> IngestRun {
-        try await guarded("record a run") {
-            let rows = try await client.query("""
+        let (logger, location) = (logger, location)
+        return try await withConnection("record a run of '\(source)'") { conn in
+            let rows = try await conn.query("""
                 INSERT INTO ingest_runs (source, mode, started_at, status) VALUES (\(source), \(mode), \(Timestamp.milliseconds(at)), 'running')
                 RETURNING id
                 """, logger: logger)
-            for try await id in rows.decode(Int64.self) {
-                return IngestRun(id: id, source: source, mode: mode, startedAt: at)
-            }
-            throw StoreError(.query, "PostgreSQL store \(location.redacted): the new run got no id")
+            var id: Int64?
+            for try await value in rows.decode(Int64.self) { id = value }
+            guard let id else { throw StoreError(.query, "PostgreSQL store \(location.redacted): the new run got no id") }
+            return IngestRun(id: id, source: source, mode: mode, startedAt: at)
         }
     }
 
     public func finishRun(_ run: IngestRun) async throws {
-        _ = try await guarded("record a run") {
-            try await client.query("""
+        let logger = logger
+        try await withConnection("record the end of a run of '\(run.source)'") { conn in
+            try await conn.query("""
                 UPDATE ingest_runs SET finished_at = \(run.finishedAt.map(Timestamp.milliseconds)), "read" = \(run.read),
                     stored = \(run.stored), duplicates = \(run.duplicates), rejected = \(run.rejected),
                     status = \(run.status), error = \(run.error)
@@ -119,8 +116,9 @@ public final class PostgresStore: InteractionStore {
     }
 
     public func runs(source: String?, limit: Int) async throws -> [IngestRun] {
-        try await guarded("read runs") {
-            let rows = try await client.query("""
+        let logger = logger
+        return try await withConnection("read runs") { conn in
+            let rows = try await conn.query("""
                 SELECT id, source, mode, started_at, finished_at, "read", stored, duplicates, rejected, status, error
                 FROM ingest_runs WHERE (\(source)::text IS NULL OR source = \(source)) ORDER BY id DESC LIMIT \(limit)
                 """, logger: logger)
@@ -138,8 +136,9 @@ public final class PostgresStore: InteractionStore {
     }
 
     public func deadLetters(source: String?, limit: Int) async throws -> [DeadLetter] {
-        try await guarded("read dead letters") {
-            let rows = try await client.query("""
+        let logger = logger
+        return try await withConnection("read dead letters") { conn in
+            let rows = try await conn.query("""
                 SELECT source, at, reason, provenance, raw FROM dead_letters
                 WHERE (\(source)::text IS NULL OR source = \(source)) ORDER BY id DESC LIMIT \(limit)
                 """, logger: logger)
@@ -170,9 +169,11 @@ public final class PostgresStore: InteractionStore {
         let order = query.order == .conversation ? "source, conversation_key, occurred_at, seq" : "occurred_at, seq"
         let columns = query.content ? PostgresSchema.selectColumns : PostgresSchema.selectColumnsWithoutContent
         let sql = PostgresQuery(unsafeSQL: "SELECT \(columns) FROM interactions\(whereClause) ORDER BY \(order)", binds: binds)
-        // Not retried: rows may already have reached `body`.
-        try await guarded("read interactions", retry: false) {
-            try await client.withConnection { conn in
+        let logger = logger
+        // `body` runs only while this call runs, so it may be handed to the connection's task.
+        try await withoutActuallyEscaping(body) { body in
+            // Not retried: rows may already have reached `body`.
+            try await withConnection("read interactions", retry: false) { conn in
                 for try await row in try await conn.query(sql, logger: logger) {
                     try body(try Self.interaction(row))
                 }
@@ -181,18 +182,19 @@ public final class PostgresStore: InteractionStore {
     }
 
     public func sourceStats() async throws -> [String: SourceStats] {
-        try await guarded("read source totals") {
+        let logger = logger
+        return try await withConnection("read source totals") { conn in
             var stats: [String: SourceStats] = [:]
-            for try await (source, n) in try await client.query(
+            for try await (source, n) in try await conn.query(
                 "SELECT source, COUNT(*) FROM interactions GROUP BY source", logger: logger).decode((String, Int).self) {
                 stats[source, default: SourceStats()].stored = n
             }
-            for try await (source, n) in try await client.query(
+            for try await (source, n) in try await conn.query(
                 "SELECT source, COALESCE(SUM(duplicates), 0)::bigint FROM ingest_runs GROUP BY source", logger: logger)
                 .decode((String, Int).self) {
                 stats[source, default: SourceStats()].duplicates = n
             }
-            for try await (source, n) in try await client.query(
+            for try await (source, n) in try await conn.query(
                 "SELECT source, COUNT(*) FROM dead_letters GROUP BY source", logger: logger).decode((String, Int).self) {
                 stats[source, default: SourceStats()].deadLetters = n
             }
@@ -201,13 +203,15 @@ public final class PostgresStore: InteractionStore {
     }
 
     public func count(source: String?) async throws -> Int {
-        try await guarded("count interactions") {
-            for try await n in try await client.query(
+        let logger = logger
+        return try await withConnection("count interactions") { conn in
+            var total = 0
+            for try await n in try await conn.query(
                 "SELECT COUNT(*) FROM interactions WHERE (\(source)::text IS NULL OR source = \(source))", logger: logger)
                 .decode(Int.self) {
-                return n
+                total = n
             }
-            return 0
+            return total
         }
     }
 

@@ -59,43 +59,42 @@ public enum StoreCopy {
                        status: $0["status"], error: $0["error"])
              })
         }
-        let copied = try await target.guarded("copy checkpoints, dead letters and runs") {
-            try await target.client.withTransaction(logger: target.logger) { conn in
-                var counts = (0, 0, 0)
-                for r in checkpoints {
-                    let (source, state, updated) = (r.source, r.state, r.updated)
-                    let rows = try await conn.query("""
-                        INSERT INTO checkpoints (source, state, updated_at) VALUES (\(source), \(state), \(updated))
-                        ON CONFLICT (source) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at
-                        WHERE checkpoints.updated_at < excluded.updated_at
-                        RETURNING 1
-                        """, logger: target.logger)
-                    for try await _ in rows { counts.0 += 1 }
-                }
-                for r in letters {
-                    let (source, at, reason, provenance, raw) = (r.source, r.at, r.reason, r.provenance, r.raw)
-                    let rows = try await conn.query("""
-                        INSERT INTO dead_letters (source, at, reason, provenance, raw)
-                        SELECT \(source), \(at), \(reason), \(provenance), \(raw)
-                        WHERE NOT EXISTS (SELECT 1 FROM dead_letters WHERE source = \(source) AND at = \(at)
-                            AND reason = \(reason) AND provenance = \(provenance) AND raw = \(raw))
-                        RETURNING 1
-                        """, logger: target.logger)
-                    for try await _ in rows { counts.1 += 1 }
-                }
-                for r in runs {
-                    let (source, mode, started, finished, status, error) = (r.source, r.mode, r.started, r.finished, r.status, r.error)
-                    let (read, stored, duplicates, rejected) = (r.read, r.stored, r.duplicates, r.rejected)
-                    let rows = try await conn.query("""
-                        INSERT INTO ingest_runs (source, mode, started_at, finished_at, "read", stored, duplicates, rejected, status, error)
-                        SELECT \(source), \(mode), \(started), \(finished), \(read), \(stored), \(duplicates), \(rejected), \(status), \(error)
-                        WHERE NOT EXISTS (SELECT 1 FROM ingest_runs WHERE source = \(source) AND mode = \(mode) AND started_at = \(started))
-                        RETURNING 1
-                        """, logger: target.logger)
-                    for try await _ in rows { counts.2 += 1 }
-                }
-                return counts
+        let logger = target.logger
+        let copied = try await target.withTransaction("copy checkpoints, dead letters and runs") { conn in
+            var counts = (0, 0, 0)
+            for r in checkpoints {
+                let (source, state, updated) = (r.source, r.state, r.updated)
+                let rows = try await conn.query("""
+                    INSERT INTO checkpoints (source, state, updated_at) VALUES (\(source), \(state), \(updated))
+                    ON CONFLICT (source) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at
+                    WHERE checkpoints.updated_at < excluded.updated_at
+                    RETURNING 1
+                    """, logger: logger)
+                for try await _ in rows { counts.0 += 1 }
             }
+            for r in letters {
+                let (source, at, reason, provenance, raw) = (r.source, r.at, r.reason, r.provenance, r.raw)
+                let rows = try await conn.query("""
+                    INSERT INTO dead_letters (source, at, reason, provenance, raw)
+                    SELECT \(source), \(at), \(reason), \(provenance), \(raw)
+                    WHERE NOT EXISTS (SELECT 1 FROM dead_letters WHERE source = \(source) AND at = \(at)
+                        AND reason = \(reason) AND provenance = \(provenance) AND raw = \(raw))
+                    RETURNING 1
+                    """, logger: logger)
+                for try await _ in rows { counts.1 += 1 }
+            }
+            for r in runs {
+                let (source, mode, started, finished, status, error) = (r.source, r.mode, r.started, r.finished, r.status, r.error)
+                let (read, stored, duplicates, rejected) = (r.read, r.stored, r.duplicates, r.rejected)
+                let rows = try await conn.query("""
+                    INSERT INTO ingest_runs (source, mode, started_at, finished_at, "read", stored, duplicates, rejected, status, error)
+                    SELECT \(source), \(mode), \(started), \(finished), \(read), \(stored), \(duplicates), \(rejected), \(status), \(error)
+                    WHERE NOT EXISTS (SELECT 1 FROM ingest_runs WHERE source = \(source) AND mode = \(mode) AND started_at = \(started))
+                    RETURNING 1
+                    """, logger: logger)
+                for try await _ in rows { counts.2 += 1 }
+            }
+            return counts
         }
         result.checkpoints = copied.0
         result.deadLetters = copied.1

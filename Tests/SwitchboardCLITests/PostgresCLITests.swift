@@ -3,8 +3,9 @@ import SwitchboardCore
 import SwitchboardTesting
 import Testing
 
-/// `store: {postgres: …}` and `switchboard migrate` end to end on the bundled sample data.
-@Suite struct PostgresCLITests {
+/// `store: {postgres: …}` and `switchboard migrate` end to end on the bundled sample data
+/// and on the demo store.
+@Suite(.timeLimit(.minutes(5))) struct PostgresCLITests {
     static let reportArgs = ["report", "--format", "json", "--from", "2026-03-01", "--to", "2026-04-01", "--now", "2026-04-01",
                              "--by", "channel,agent", "--by", "week"]
 
@@ -38,9 +39,41 @@ import Testing
         return ws
     }
 
-    @Test func migratedStoreGivesTheSameReportJSONAndMigrateIsIdempotent() throws {
+    static let needsServer = ConditionTrait.enabled(if: TestPostgres.serverURL != nil, Comment(rawValue: TestPostgres.skipMessage))
+
+    @Test(needsServer) func migratedDemoStoreGivesByteIdenticalReportsAndMigratingAgainStoresNothing() throws {
+        let ws = try ReportHTMLBrowserTests.demoWorkspace()
+        let url = try TestPostgres.createDatabase()
+        let first = try ws.run(["migrate", "--config", "switchboard.yaml", "--to", url, "--json"])
+        #expect(first.status == 0, "\(first.stderr)")
+        let moved = try JSONParser.parse(first.stdout)
+        #expect((moved["interactions"]?.number ?? 0) > 100)
+        #expect((moved["runs"]?.number ?? 0) > 0)
+        let again = try JSONParser.parse(try ws.run(["migrate", "--config", "switchboard.yaml", "--to", url, "--json"]).stdout)
+        #expect(again["interactions"]?.number == 0)
+        #expect(again["already_there"]?.number == moved["interactions"]?.number)
+        #expect(again["checkpoints"]?.number == 0 && again["dead_letters"]?.number == 0 && again["runs"]?.number == 0)
+
+        let sqliteConfig = try String(contentsOf: ws.url("switchboard.yaml"), encoding: .utf8)
+        try ws.write("pg.yaml", sqliteConfig.replacingOccurrences(of: "sqlite: ./sb.db", with: "postgres: \"\(url)\""))
+        for args in [["report", "--format", "json", "--now", "2026-04-01", "--by", "channel,agent", "--by", "week"],
+                     ["report", "--format", "json", "--from", "2026-03-02", "--to", "2026-03-20", "--now", "2026-04-01",
+                      "--by", "day", "--channel", "phone"],
+                     ["report", "--format", "csv", "--now", "2026-04-01", "--by", "agent"]] {
+            let fromSQLite = try ws.run(args + ["--config", "switchboard.yaml"])
+            let fromPostgres = try ws.run(args + ["--config", "pg.yaml"])
+            #expect(fromSQLite.status == 0 && fromPostgres.status == 0, "\(fromSQLite.stderr)\(fromPostgres.stderr)")
+            #expect(fromSQLite.stdout.count > 200)
+            #expect(fromPostgres.stdout == fromSQLite.stdout, "\(args)")
+        }
+        let lettersSQLite = try ws.run(["dead-letters", "--config", "switchboard.yaml", "--json"])
+        let lettersPostgres = try ws.run(["dead-letters", "--config", "pg.yaml", "--json"])
+        #expect(lettersPostgres.stdout == lettersSQLite.stdout)
+    }
+
+    @Test(needsServer) func migratedStoreGivesTheSameReportJSONAndMigrateIsIdempotent() throws {
         let sqlite = try Self.imported(store: "{sqlite: ./sb.db}")
-        let url = try TestPostgres.shared.createDatabase()
+        let url = try TestPostgres.createDatabase()
         let first = try sqlite.run(["migrate", "--to", url, "--json"])
         #expect(first.status == 0, "\(first.stderr)")
         let moved = try JSONParser.parse(first.stdout)
@@ -60,9 +93,9 @@ import Testing
         #expect(fromPostgres.stdout == fromSQLite.stdout)
     }
 
-    @Test func importIntoPostgresGivesTheSameReportJSONAsSQLite() throws {
+    @Test(needsServer) func importIntoPostgresGivesTheSameReportJSONAsSQLite() throws {
         let sqlite = try Self.imported(store: "{sqlite: ./sb.db}")
-        let postgres = try Self.imported(store: "{postgres: \"\(try TestPostgres.shared.createDatabase())\"}")
+        let postgres = try Self.imported(store: "{postgres: \"\(try TestPostgres.createDatabase())\"}")
         let fromSQLite = try sqlite.run(Self.reportArgs)
         let fromPostgres = try postgres.run(Self.reportArgs)
         #expect(fromPostgres.status == 0, "\(fromPostgres.stderr)")

@@ -2,6 +2,7 @@ import Foundation
 import SwitchboardCore
 import SwitchboardStore
 import SwitchboardTesting
+import Testing
 
 /// The store implementations every test of ``StoreSuiteTests`` runs against.
 enum Backend: String, CaseIterable, Sendable, CustomStringConvertible {
@@ -9,11 +10,13 @@ enum Backend: String, CaseIterable, Sendable, CustomStringConvertible {
     var description: String { rawValue }
 }
 
-/// A fresh, empty store of one backend: a SQLite file in a temporary folder, or a
-/// new database on the test PostgreSQL server (see ``TestPostgres``).
+/// A fresh, empty store of one backend: a SQLite file in a temporary folder, or a new
+/// database on the test PostgreSQL server (see ``TestPostgres``). A PostgreSQL case
+/// skips itself when no test server is configured. Everything is removed on deinit.
 final class ScratchStore: Sendable {
     let backend: Backend
     let location: String
+    private let opened = Opened()
 
     init(_ backend: Backend) throws {
         self.backend = backend
@@ -21,7 +24,8 @@ final class ScratchStore: Sendable {
         case .sqlite:
             location = FileManager.default.temporaryDirectory.appendingPathComponent("sb-store-\(UUID().uuidString)/test.db").path
         case .postgres:
-            location = try TestPostgres.shared.createDatabase()
+            guard TestPostgres.serverURL != nil else { try Test.cancel(Comment(rawValue: TestPostgres.skipMessage)) }
+            location = try TestPostgres.createDatabase()
         }
     }
 
@@ -29,12 +33,39 @@ final class ScratchStore: Sendable {
     func open() async throws -> any InteractionStore {
         switch backend {
         case .sqlite: return try SQLiteStore(path: location)
-        case .postgres: return try await PostgresStore.open(url: location)
+        case .postgres: return try await openPostgres()
         }
     }
 
+    /// Opens another PostgreSQL store on the same database.
+    func openPostgres() async throws -> PostgresStore {
+        let store = try await PostgresStore.open(url: location)
+        opened.add(store)
+        return store
+    }
+
+    /// The database name of a PostgreSQL scratch store.
+    var databaseName: String {
+        String(location.split(separator: "?")[0].split(separator: "/").last ?? "")
+    }
+
     deinit {
-        if backend == .sqlite { try? FileManager.default.removeItem(atPath: (location as NSString).deletingLastPathComponent) }
+        switch backend {
+        case .sqlite:
+            try? FileManager.default.removeItem(atPath: (location as NSString).deletingLastPathComponent)
+        case .postgres:
+            opened.closeAll()
+            if let server = TestPostgres.serverURL {
+                _ = TestPostgres.psql(server, "DROP DATABASE IF EXISTS \(databaseName) WITH (FORCE)")
+            }
+        }
     }
 }
 
+/// The PostgreSQL stores a scratch store opened, closed with it.
+private final class Opened: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stores: [PostgresStore] = []
+    func add(_ store: PostgresStore) { lock.withLock { stores.append(store) } }
+    func closeAll() { for store in lock.withLock({ stores }) { store.close() } }
+}

@@ -4,7 +4,7 @@ import SwitchboardStore
 import Testing
 
 /// More of the store contract, on every backend.
-@Suite struct StoreSuiteMoreTests {
+@Suite(.timeLimit(.minutes(3))) struct StoreSuiteMoreTests {
     @Test(arguments: Backend.allCases) func textOrdersByBytesAsSQLiteDoes(_ backend: Backend) async throws {
         let tmp = try ScratchStore(backend)
         let store = try await tmp.open()

@@ -1,6 +1,7 @@
 import Foundation
 import SwitchboardCore
 import SwitchboardStore
+import SwitchboardTesting
 import Testing
 
 func interaction(_ n: Int, source: String = "src", conversation: String? = nil, at seconds: Double? = nil) -> Interaction {
@@ -11,7 +12,17 @@ func interaction(_ n: Int, source: String = "src", conversation: String? = nil, 
 }
 
 /// The store contract, run against every backend (SQLite and PostgreSQL) with the same assertions.
-@Suite struct StoreSuiteTests {
+/// Without a test server (`SWITCHBOARD_TEST_PG_URL`) the PostgreSQL cases end at once and
+/// `postgresBackendIsTested` is reported skipped with the reason.
+@Suite(.timeLimit(.minutes(3))) struct StoreSuiteTests {
+    @Test(.enabled(if: TestPostgres.serverURL != nil, Comment(rawValue: TestPostgres.skipMessage)))
+    func postgresBackendIsTested() async throws {
+        let tmp = try ScratchStore(.postgres)
+        let store = try await tmp.open()
+        #expect(store is PostgresStore)
+        #expect(try await store.count(source: nil) == 0)
+    }
+
     @Test(arguments: Backend.allCases) func insertOrIgnoreReportsDuplicates(_ backend: Backend) async throws {
         let tmp = try ScratchStore(backend)
         let store = try await tmp.open()
