@@ -22,10 +22,14 @@ build: deps
 demo: build
 	$(SWIFT) run --skip-build switchboard demo --config config/demo.yaml
 
-# The PostgreSQL store suite runs against a throwaway cluster on port 55433, removed afterwards.
+# The PostgreSQL tests run against a throwaway cluster on 127.0.0.1:55433 (scripts/start-postgres),
+# removed afterwards whatever the outcome; a cluster that does not start fails the target.
+PG_TEST_PORT ?= 55433
 test: deps
 	$(SWIFT) build --build-tests
-	@url=$$(scripts/start-postgres 55433 | tail -1) && trap 'scripts/stop-postgres 55433' EXIT && \
+	@url=$$(scripts/start-postgres $(PG_TEST_PORT)) || exit 1; \
+		trap 'scripts/stop-postgres $(PG_TEST_PORT)' EXIT; trap 'exit 130' INT TERM; \
+		echo "PostgreSQL for tests: $$url"; \
 		SWITCHBOARD_TEST_PG_URL="$$url" $(SWIFT) test --skip-build
 
 bench: deps

@@ -18,12 +18,13 @@ extension PostgresStore {
         var attempt = 0
         while true {
             do { return try await leaseOnce(action, body) }
-            catch let error as PSQLError where retry && attempt < 3 && Self.isConnectionFailure(error) {
+            catch {
+                let (cause, brokenConnection) = Self.cause(of: error)
+                guard retry, brokenConnection, attempt < 4 else { throw storeError(cause, action: action) }
                 attempt += 1
                 logger.warning("PostgreSQL connection lost, trying again", metadata: ["attempt": "\(attempt)", "action": "\(action)"])
-                try await Task.sleep(for: .milliseconds(200 * attempt * attempt))
+                try await Task.sleep(for: .milliseconds(100 * attempt * attempt))
             }
-            catch { throw storeError(error, action: action) }
         }
     }
 
@@ -75,21 +76,43 @@ extension PostgresStore {
         }
     }
 
-    static func isConnectionFailure(_ error: PSQLError) -> Bool {
+    /// The error that matters, out of postgres-nio's transaction wrapper, and whether it
+    /// means the connection broke before anything was committed (so the call may be repeated).
+    /// A failed COMMIT is never repeated: whether it took effect is unknown.
+    static func cause(of error: any Error) -> (any Error, brokenConnection: Bool) {
+        if let tx = error as? PostgresTransactionError {
+            if let begin = tx.beginError { return (begin, isConnectionFailure(begin)) }
+            if let inside = tx.closureError { return (inside, isConnectionFailure(inside)) }
+            if let commit = tx.commitError { return (commit, false) }
+            if let rollback = tx.rollbackError { return (rollback, false) }
+        }
+        return (error, isConnectionFailure(error))
+    }
+
+    static func isConnectionFailure(_ error: any Error) -> Bool {
+        guard let error = error as? PSQLError else { return false }
         switch error.code {
-        case .serverClosedConnection, .connectionError, .uncleanShutdown: return true
+        case .serverClosedConnection, .clientClosedConnection, .connectionError, .uncleanShutdown: return true
+        case .server:
+            // 08xxx: connection exceptions; 57P01-57P03: the server is shutting down or restarting.
+            let state = error.serverInfo?[.sqlState] ?? ""
+            return state.hasPrefix("08") || ["57P01", "57P02", "57P03"].contains(state)
         default: return false
         }
     }
 
     /// A user-facing error naming the server (password hidden) and the server's own message.
     func storeError(_ error: any Error, action: String) -> StoreError {
+        let error = Self.cause(of: error).0
         if let error = error as? StoreError { return error }
         let prefix = "PostgreSQL store \(location.redacted): cannot \(action)"
         if let error = error as? PSQLError {
             if let message = error.serverInfo?[.message] {
                 let state = error.serverInfo?[.sqlState].map { " (SQLSTATE \($0))" } ?? ""
                 return StoreError(.query, "\(prefix): \(message)\(state)")
+            }
+            if let server = (error.underlying as? PSQLError)?.serverInfo?[.message] {
+                return StoreError(.unavailable, "\(prefix): the server closed the connection: \(server)")
             }
             let underlying = error.underlying.map { ": \($0)" } ?? ""
             return StoreError(.unavailable, "\(prefix): \(error.code)\(underlying); is the server running and the URL right?")

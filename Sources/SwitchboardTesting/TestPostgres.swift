@@ -44,6 +44,19 @@ public enum TestPostgres {
         return run("/usr/bin/psql", [plain, "-v", "ON_ERROR_STOP=1", "-qAtc", sql], environment: ["PGCONNECT_TIMEOUT": "10"])
     }
 
+    /// Runs blocking work (a `psql` call, a database creation) on a thread of its own, so
+    /// an async test does not hold one of the few threads every async task shares.
+    public static func offPool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread.detachNewThread { continuation.resume(with: Result { try work() }) }
+        }
+    }
+
+    /// ``psql(_:_:)`` on a thread of its own (see ``offPool(_:)``).
+    public static func psqlOffPool(_ url: String, _ sql: String) async -> (Int32, String) {
+        (try? await offPool { psql(url, sql) }) ?? (-1, "psql did not run")
+    }
+
     /// Runs a program, killing it after `timeout`; returns its exit status and output (stdout and stderr).
     ///
     /// The output goes through a file, not a pipe: a daemon the program leaves behind

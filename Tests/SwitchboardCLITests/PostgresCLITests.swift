@@ -5,7 +5,7 @@ import Testing
 
 /// `store: {postgres: …}` and `switchboard migrate` end to end on the bundled sample data
 /// and on the demo store.
-@Suite(.timeLimit(.minutes(5))) struct PostgresCLITests {
+@Suite(.timeLimit(.minutes(10))) struct PostgresCLITests {
     static let reportArgs = ["report", "--format", "json", "--from", "2026-03-01", "--to", "2026-04-01", "--now", "2026-04-01",
                              "--by", "channel,agent", "--by", "week"]
 

@@ -18,14 +18,14 @@ final class ScratchStore: Sendable {
     let location: String
     private let opened = Opened()
 
-    init(_ backend: Backend) throws {
+    init(_ backend: Backend) async throws {
         self.backend = backend
         switch backend {
         case .sqlite:
             location = FileManager.default.temporaryDirectory.appendingPathComponent("sb-store-\(UUID().uuidString)/test.db").path
         case .postgres:
             guard TestPostgres.serverURL != nil else { try Test.cancel(Comment(rawValue: TestPostgres.skipMessage)) }
-            location = try TestPostgres.createDatabase()
+            location = try await TestPostgres.offPool { try TestPostgres.createDatabase() }
         }
     }
 
@@ -55,8 +55,10 @@ final class ScratchStore: Sendable {
             try? FileManager.default.removeItem(atPath: (location as NSString).deletingLastPathComponent)
         case .postgres:
             opened.closeAll()
+            // Off the test's thread: nothing waits for the drop (the cluster is thrown away anyway).
             if let server = TestPostgres.serverURL {
-                _ = TestPostgres.psql(server, "DROP DATABASE IF EXISTS \(databaseName) WITH (FORCE)")
+                let name = databaseName
+                Thread.detachNewThread { _ = TestPostgres.psql(server, "DROP DATABASE IF EXISTS \(name) WITH (FORCE)") }
             }
         }
     }

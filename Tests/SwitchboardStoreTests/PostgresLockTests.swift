@@ -5,10 +5,10 @@ import SwitchboardTesting
 import Testing
 
 /// Source locks across instances: PostgreSQL advisory locks held on a dedicated connection.
-@Suite(.timeLimit(.minutes(2)), .enabled(if: TestPostgres.serverURL != nil, Comment(rawValue: TestPostgres.skipMessage)))
+@Suite(.timeLimit(.minutes(10)), .enabled(if: TestPostgres.serverURL != nil, Comment(rawValue: TestPostgres.skipMessage)))
 struct PostgresLockTests {
     @Test func onlyOneInstanceHoldsASourceUntilItReleases() async throws {
-        let tmp = try ScratchStore(.postgres)
+        let tmp = try await ScratchStore(.postgres)
         let a = try await tmp.openPostgres()
         let b = try await tmp.openPostgres()
         let lease = try #require(try await a.tryLock(source: "pbx"))
@@ -27,7 +27,7 @@ struct PostgresLockTests {
     }
 
     @Test func closingTheHoldersStoreFreesItsLocks() async throws {
-        let tmp = try ScratchStore(.postgres)
+        let tmp = try await ScratchStore(.postgres)
         let a = try await tmp.openPostgres()
         let b = try await tmp.openPostgres()
         _ = try #require(try await a.tryLock(source: "pbx"))
@@ -38,12 +38,12 @@ struct PostgresLockTests {
     }
 
     @Test func theServerFreesTheLockWhenTheHoldersConnectionDies() async throws {
-        let tmp = try ScratchStore(.postgres)
+        let tmp = try await ScratchStore(.postgres)
         let a = try await tmp.openPostgres()
         let b = try await tmp.openPostgres()
         _ = try #require(try await a.tryLock(source: "pbx"))
         // As if the holder crashed: the server ends its session.
-        let (status, output) = TestPostgres.psql(try #require(TestPostgres.serverURL), """
+        let (status, output) = await TestPostgres.psqlOffPool(try #require(TestPostgres.serverURL), """
             SELECT count(pg_terminate_backend(l.pid)) FROM pg_locks l JOIN pg_database d ON d.oid = l.database
             WHERE l.locktype = 'advisory' AND l.granted AND d.datname = '\(tmp.databaseName)'
             """)
@@ -53,7 +53,7 @@ struct PostgresLockTests {
     }
 
     private func advisoryLocksHeld(_ tmp: ScratchStore) async throws -> Int {
-        let (status, output) = TestPostgres.psql(try #require(TestPostgres.serverURL), """
+        let (status, output) = await TestPostgres.psqlOffPool(try #require(TestPostgres.serverURL), """
             SELECT count(*) FROM pg_locks l JOIN pg_database d ON d.oid = l.database
             WHERE l.locktype = 'advisory' AND l.granted AND d.datname = '\(tmp.databaseName)'
             """)

@@ -4,9 +4,9 @@ import SwitchboardStore
 import Testing
 
 /// More of the store contract, on every backend.
-@Suite(.timeLimit(.minutes(3))) struct StoreSuiteMoreTests {
+@Suite(.timeLimit(.minutes(10))) struct StoreSuiteMoreTests {
     @Test(arguments: Backend.allCases) func textOrdersByBytesAsSQLiteDoes(_ backend: Backend) async throws {
-        let tmp = try ScratchStore(backend)
+        let tmp = try await ScratchStore(backend)
         let store = try await tmp.open()
         let keys = ["b", "B", "a", "é", "z", "Z10", "Z9", "ä"]
         _ = try await store.write(IngestBatch(source: "src", interactions: keys.enumerated().map {
@@ -18,7 +18,7 @@ import Testing
     }
 
     @Test(arguments: Backend.allCases) func scanWithoutContentLeavesContentOut(_ backend: Backend) async throws {
-        let tmp = try ScratchStore(backend)
+        let tmp = try await ScratchStore(backend)
         let store = try await tmp.open()
         var first = interaction(1)
         first.actorName = "Anna"
@@ -32,7 +32,7 @@ import Testing
     }
 
     @Test(arguments: Backend.allCases) func bigBatchesKeepStorageOrderAndCountDuplicates(_ backend: Backend) async throws {
-        let tmp = try ScratchStore(backend)
+        let tmp = try await ScratchStore(backend)
         let store = try await tmp.open()
         // Same timestamp everywhere: only storage order decides the scan order.
         let rows = (0..<5_000).map { interaction($0, conversation: "c", at: 500) }
@@ -48,7 +48,7 @@ import Testing
     }
 
     @Test(arguments: Backend.allCases) func concurrentWritersStoreEachRecordOnce(_ backend: Backend) async throws {
-        let tmp = try ScratchStore(backend)
+        let tmp = try await ScratchStore(backend)
         let a = try await tmp.open()
         let b = try await tmp.open()
         let rows = (0..<2_000).map { interaction($0) }
@@ -61,7 +61,7 @@ import Testing
     }
 
     @Test(arguments: Backend.allCases) func checkpointAloneIsWrittenAndReplaced(_ backend: Backend) async throws {
-        let tmp = try ScratchStore(backend)
+        let tmp = try await ScratchStore(backend)
         let store = try await tmp.open()
         #expect(try await store.checkpoint(source: "src") == nil)
         _ = try await store.write(IngestBatch(source: "src", checkpoint: try Checkpoint(source: "src", encoding: ["uid": 7])))

@@ -14,17 +14,17 @@ func interaction(_ n: Int, source: String = "src", conversation: String? = nil, 
 /// The store contract, run against every backend (SQLite and PostgreSQL) with the same assertions.
 /// Without a test server (`SWITCHBOARD_TEST_PG_URL`) the PostgreSQL cases end at once and
 /// `postgresBackendIsTested` is reported skipped with the reason.
-@Suite(.timeLimit(.minutes(3))) struct StoreSuiteTests {
+@Suite(.timeLimit(.minutes(10))) struct StoreSuiteTests {
     @Test(.enabled(if: TestPostgres.serverURL != nil, Comment(rawValue: TestPostgres.skipMessage)))
     func postgresBackendIsTested() async throws {
-        let tmp = try ScratchStore(.postgres)
+        let tmp = try await ScratchStore(.postgres)
         let store = try await tmp.open()
         #expect(store is PostgresStore)
         #expect(try await store.count(source: nil) == 0)
     }
 
     @Test(arguments: Backend.allCases) func insertOrIgnoreReportsDuplicates(_ backend: Backend) async throws {
-        let tmp = try ScratchStore(backend)
+        let tmp = try await ScratchStore(backend)
         let store = try await tmp.open()
         let first = try await store.write(IngestBatch(source: "src", interactions: (0..<10).map { interaction($0) }))
         #expect(first == IngestBatchResult(stored: 10, duplicates: 0))
@@ -35,7 +35,7 @@ func interaction(_ n: Int, source: String = "src", conversation: String? = nil, 
     }
 
     @Test(arguments: Backend.allCases) func everyFieldRoundTrips(_ backend: Backend) async throws {
-        let tmp = try ScratchStore(backend)
+        let tmp = try await ScratchStore(backend)
         let store = try await tmp.open()
         var call = interaction(1)
         call.kind = .call
@@ -58,7 +58,7 @@ func interaction(_ n: Int, source: String = "src", conversation: String? = nil, 
     }
 
     @Test(arguments: Backend.allCases) func scanOrdersByConversationThenTimeThenStorage(_ backend: Backend) async throws {
-        let tmp = try ScratchStore(backend)
+        let tmp = try await ScratchStore(backend)
         let store = try await tmp.open()
         let rows = [
             interaction(1, conversation: "b", at: 100), interaction(2, conversation: "a", at: 200),
@@ -76,7 +76,7 @@ func interaction(_ n: Int, source: String = "src", conversation: String? = nil, 
     }
 
     @Test(arguments: Backend.allCases) func checkpointAndDeadLettersCommitWithTheBatch(_ backend: Backend) async throws {
-        let tmp = try ScratchStore(backend)
+        let tmp = try await ScratchStore(backend)
         let store = try await tmp.open()
         let cp = try Checkpoint(source: "src", encoding: ["offset": 10])
         _ = try await store.write(IngestBatch(source: "src", interactions: [interaction(1)],
@@ -94,7 +94,7 @@ func interaction(_ n: Int, source: String = "src", conversation: String? = nil, 
     }
 
     @Test(arguments: Backend.allCases) func runsAndSourceStats(_ backend: Backend) async throws {
-        let tmp = try ScratchStore(backend)
+        let tmp = try await ScratchStore(backend)
         let store = try await tmp.open()
         var run = try await store.startRun(source: "src", mode: "import", at: Date())
         _ = try await store.write(IngestBatch(source: "src", interactions: [interaction(1), interaction(1)],
