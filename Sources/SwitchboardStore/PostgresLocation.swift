@@ -6,7 +6,8 @@ import SwitchboardCore
 ///
 /// Options: `sslmode=disable|prefer|require` (default `prefer`, as libpq),
 /// `pool_size=N` (connections per process, default 8), `connect_timeout=S`
-/// (seconds to wait for the server when opening, default 15).
+/// (seconds one connection attempt may take, default 15), `pool_timeout=S` (seconds a
+/// call waits for a pooled connection while the server is gone or the pool is busy, default 60).
 public struct PostgresLocation: Sendable, Hashable {
     public enum TLSMode: String, Sendable { case disable, prefer, require }
     public var host: String
@@ -17,6 +18,7 @@ public struct PostgresLocation: Sendable, Hashable {
     public var tls: TLSMode = .prefer
     public var poolSize: Int = 8
     public var connectTimeout: Int = 15
+    public var poolTimeout: Int = 60
 
     /// Parses a connection URL.
     /// - Throws: ``StoreError`` saying which part is wrong and what was expected.
@@ -48,8 +50,11 @@ public struct PostgresLocation: Sendable, Hashable {
             case "connect_timeout":
                 guard let n = Int(value), n > 0 else { throw bad("connect_timeout '\(value)' is not a positive number of seconds") }
                 connectTimeout = n
+            case "pool_timeout":
+                guard let n = Int(value), n > 0 else { throw bad("pool_timeout '\(value)' is not a positive number of seconds") }
+                poolTimeout = n
             default:
-                throw bad("unknown option '\(item.name)' (known: sslmode, pool_size, connect_timeout)")
+                throw bad("unknown option '\(item.name)' (known: sslmode, pool_size, connect_timeout, pool_timeout)")
             }
         }
     }

@@ -3,12 +3,12 @@ import Logging
 import PostgresNIO
 import SwitchboardCore
 
-/// How the PostgreSQL store gets a connection: from the pool, within `connect_timeout`,
+/// How the PostgreSQL store gets a connection: from the pool, within `pool_timeout`,
 /// tried again when the connection broke, with driver errors mapped to ``StoreError``.
 extension PostgresStore {
     /// Runs `body` on a pooled connection.
     ///
-    /// Waiting for a connection is bounded by the URL's `connect_timeout` (the pool would
+    /// Waiting for a connection is bounded by the URL's `pool_timeout` (the pool would
     /// otherwise wait for the server forever); once `body` has its connection it runs to
     /// its end. When the connection breaks, the whole call is tried again on a fresh one
     /// (up to 3 times, with a growing pause) unless `retry` is false.
@@ -47,7 +47,7 @@ extension PostgresStore {
                                         _ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
         let leased = Flag()
         let client = client
-        let wait = location.connectTimeout
+        let wait = location.poolTimeout
         return try await withThrowingTaskGroup(of: Outcome<T>.self) { group in
             group.addTask {
                 .value(try await client.withConnection { conn in
@@ -69,7 +69,7 @@ extension PostgresStore {
                 case .timedOut:
                     group.cancelAll()
                     throw StoreError(.unavailable, "PostgreSQL store \(location.redacted): cannot \(action): no connection "
-                                     + "within \(wait) s (connect_timeout); is the server running and the URL right?")
+                                     + "within \(wait) s (pool_timeout); is the server running and the URL right?")
                 }
             }
             throw CancellationError()

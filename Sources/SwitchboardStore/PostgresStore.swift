@@ -19,15 +19,22 @@ public final class PostgresStore: InteractionStore {
     let lockConnections = LockConnections()
 
     /// Connects to and migrates the database at `url`.
-    /// - Throws: ``StoreError`` naming the server (password hidden) when it cannot be reached
-    ///   within the URL's `connect_timeout`, or cannot be migrated.
+    ///
+    /// One direct connection first, so an unreachable server, a wrong password or a missing
+    /// database is reported at once with the server's reason (within `connect_timeout`);
+    /// then the migrations run on the pool.
+    /// - Throws: ``StoreError`` naming the server (password hidden) and what went wrong.
     public static func open(url: String, logger: Logger = Logger(label: "switchboard.store.postgres")) async throws -> PostgresStore {
-        let store = PostgresStore(location: try PostgresLocation(url: url), logger: logger)
+        let location = try PostgresLocation(url: url)
+        let store = PostgresStore(location: location, logger: logger)
         do {
+            let probe = try await PostgresConnection.connect(configuration: try location.connectionConfiguration(),
+                                                             id: 0, logger: logger)
+            try? await probe.close()
             try await store.withConnection("open the store") { conn in try await PostgresSchema.migrate(conn, logger: logger) }
         } catch {
             store.close()
-            throw error
+            throw store.storeError(error, action: "open the store")
         }
         return store
     }
