@@ -30,7 +30,7 @@ struct ServeCommand: AsyncParsableCommand {
         if sources.isEmpty {
             rt.logger.warning("no webhook sources configured: every POST /webhooks/{source} will be answered 404")
         }
-        let store = try rt.openStore()
+        let store = try await rt.openStore()
         let server = WebhookServer(host: host, port: port, sources: sources, store: store, maxBody: settings.maxBody,
                                    privacy: rt.config.privacy, logger: rt.logger)
         let names = sources.keys.sorted().joined(separator: ", ")
