@@ -1,4 +1,5 @@
 import Foundation
+import SwitchboardCore
 
 /// How one scheduled run ended.
 public enum RunResult: String, Sendable, Codable, Hashable {
@@ -115,11 +116,14 @@ public struct SchedulerStatus: Sendable, Codable, Hashable {
         self.sources = sources
     }
 
-    /// snake_case keys, ISO 8601 times, sorted keys.
+    /// snake_case keys, ISO 8601 UTC times with milliseconds, sorted keys.
     public func json() -> Data {
         let encoder = JSONEncoder()
         encoder.keyEncodingStrategy = .convertToSnakeCase
-        encoder.dateEncodingStrategy = .iso8601
+        encoder.dateEncodingStrategy = .custom { date, encoder in
+            var c = encoder.singleValueContainer()
+            try c.encode(Timestamp.formatISO8601(date))
+        }
         encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
         return (try? encoder.encode(self)) ?? Data("{}".utf8)
     }
@@ -128,7 +132,14 @@ public struct SchedulerStatus: Sendable, Codable, Hashable {
     public static func decode(_ data: Data) throws -> SchedulerStatus {
         let decoder = JSONDecoder()
         decoder.keyDecodingStrategy = .convertFromSnakeCase
-        decoder.dateDecodingStrategy = .iso8601
+        decoder.dateDecodingStrategy = .custom { decoder in
+            let c = try decoder.singleValueContainer()
+            let text = try c.decode(String.self)
+            guard let date = Timestamp.parseISO8601(text) else {
+                throw DecodingError.dataCorruptedError(in: c, debugDescription: "'\(text)' is not an ISO 8601 time")
+            }
+            return date
+        }
         return try decoder.decode(SchedulerStatus.self, from: data)
     }
 }

@@ -236,10 +236,10 @@ import Testing
         let source = try #require((object["sources"] as? [[String: Any]])?.first)
         #expect(source["source"] as? String == "pbx")
         #expect(source["consecutive_failures"] as? Int == 1)
-        #expect(source["next_run_at"] as? String == "2026-03-02T09:05:00Z")
+        #expect(source["next_run_at"] as? String == "2026-03-02T09:05:00.000Z")
         #expect(source["last_error"] as? String == "pbx: cannot reach postgres://switch:***@db.internal/sb with token ***")
         let last = try #require(source["last_run"] as? [String: Any])
-        #expect(last["result"] as? String == "failed" && last["started_at"] as? String == "2026-03-02T09:00:00Z")
+        #expect(last["result"] as? String == "failed" && last["started_at"] as? String == "2026-03-02T09:00:00.000Z")
         #expect(Set(last.keys).isSuperset(of: ["read", "stored", "duplicates", "rejected", "finished_at"]))
         #expect(try SchedulerStatus.decode(data) == (await rig.scheduler.status()))
 
