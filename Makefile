@@ -2,7 +2,7 @@
 # they install what is missing (apt), build, then run.
 
 SWIFT ?= swift
-APT_PACKAGES = sqlite3 libsqlite3-dev libcurl4-openssl-dev python3 dovecot-imapd isync openssl chromium
+APT_PACKAGES = sqlite3 libsqlite3-dev libcurl4-openssl-dev curl python3 dovecot-imapd isync openssl chromium postgresql
 SUDO = $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: demo test build deps bench clean
@@ -22,9 +22,15 @@ build: deps
 demo: build
 	$(SWIFT) run --skip-build switchboard demo --config config/demo.yaml
 
+# The PostgreSQL tests run against a throwaway cluster on 127.0.0.1:55433 (scripts/start-postgres),
+# removed afterwards whatever the outcome; a cluster that does not start fails the target.
+PG_TEST_PORT ?= 55433
 test: deps
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build
+	@url=$$(scripts/start-postgres $(PG_TEST_PORT)) || exit 1; \
+		trap 'scripts/stop-postgres $(PG_TEST_PORT)' EXIT; trap 'exit 130' INT TERM; \
+		echo "PostgreSQL for tests: $$url"; \
+		SWITCHBOARD_TEST_PG_URL="$$url" SWIFT=$(SWIFT) scripts/run-tests --no-parallel
 
 bench: deps
 	$(SWIFT) build -c release

@@ -8,6 +8,12 @@ struct IngestRunner {
     let privacy: PrivacySettings
     let quiet: Bool
 
+    init(store: any InteractionStore, privacy: PrivacySettings, quiet: Bool) {
+        self.store = CrashAfterWrites.wrap(store)
+        self.privacy = privacy
+        self.quiet = quiet
+    }
+
     func run(source: String, mode: String, _ body: @Sendable (any IngestSink) async throws -> Void) async throws -> IngestSummary {
         var run = try await store.startRun(source: source, mode: mode, at: Date())
         let sink = BatchingSink(source: source, store: store, privacy: privacy,

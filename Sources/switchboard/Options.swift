@@ -42,13 +42,13 @@ struct Runtime {
     var context: ConnectorContext { ConnectorContext(config: config, logger: logger) }
 
     /// Opens the configured store, or the SQLite file given.
-    func openStore(overridePath: String? = nil) throws -> any InteractionStore {
+    func openStore(overridePath: String? = nil) async throws -> any InteractionStore {
         if let overridePath { return try SQLiteStore(path: overridePath) }
         switch config.store {
         case .sqlite(let path):
             return try SQLiteStore(path: config.resolve(path: path).path)
-        case .postgres:
-            throw UsageFailure("\(config.file.path): store.postgres: the PostgreSQL store is not available in this build; use store: {sqlite: PATH}")
+        case .postgres(let url):
+            return try await PostgresStore.open(url: url, logger: logger)
         }
     }
 

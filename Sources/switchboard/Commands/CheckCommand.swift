@@ -36,7 +36,7 @@ struct CheckCommand: AsyncParsableCommand {
         guard problems.isEmpty else { throw ConfigError(problems: problems) }
         if !all {
             let rt = try Runtime(options: global)
-            let store = try rt.openStore()
+            let store = try await rt.openStore()
             let count = try await store.count(source: nil)
             if !global.quiet { print("store: ok (\(count) interactions)") }
         }

@@ -20,7 +20,7 @@ struct DemoCommand: AsyncParsableCommand {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("switchboard-demo-\(UUID().uuidString)")
         let path = store ?? dir.appendingPathComponent("demo.db").path
         defer { if store == nil { try? FileManager.default.removeItem(at: dir) } }
-        let db = try rt.openStore(overridePath: path)
+        let db = try await rt.openStore(overridePath: path)
         let runner = IngestRunner(store: db, privacy: rt.config.privacy, quiet: true)
         var summaries: [IngestSummary] = []
         for entry in rt.config.connectors where entry.enabled {

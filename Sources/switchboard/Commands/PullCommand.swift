@@ -33,7 +33,7 @@ struct PullCommand: AsyncParsableCommand {
             }
             pulls.append((entry, source))
         }
-        let store = try rt.openStore()
+        let store = try await rt.openStore()
         let runner = IngestRunner(store: store, privacy: rt.config.privacy, quiet: global.quiet || global.json)
         var summaries: [IngestSummary] = []
         var failures: [String] = []

@@ -81,9 +81,9 @@ struct ReportCommand: AsyncParsableCommand {
         let text: String
         if format == "html" && !global.json {
             let names = Dictionary(rt.config.agents.map { ($0.id, $0.name ?? $0.id) }, uniquingKeysWith: { a, _ in a })
-            text = HTMLReportRenderer.render(try await engine.htmlInput(store: rt.openStore(), request: request, agentNames: names))
+            text = HTMLReportRenderer.render(try await engine.htmlInput(store: await rt.openStore(), request: request, agentNames: names))
         } else {
-            let report = try await engine.report(store: rt.openStore(), request: request)
+            let report = try await engine.report(store: await rt.openStore(), request: request)
             text = MetricsRun.render(report, format: global.json ? "json" : format)
         }
         guard let out else { return print(text, terminator: "") }
@@ -114,7 +114,7 @@ struct ExplainCommand: AsyncParsableCommand {
         let settings = try MetricsRun.settings(rt.config)
         do {
             let text = try await Explainer(settings: settings)
-                .explain(store: rt.openStore(), key: conversation, now: try metrics.nowDate(settings.timeZone))
+                .explain(store: await rt.openStore(), key: conversation, now: try metrics.nowDate(settings.timeZone))
             print(text, terminator: "")
         } catch let error as MetricsError {
             throw RunFailure(error.message)

@@ -54,7 +54,7 @@ struct ServeCommand: AsyncParsableCommand {
         if sources.isEmpty {
             rt.logger.warning("no webhook sources configured: every POST /webhooks/{source} will be answered 404")
         }
-        let store = try rt.openStore()
+        let store = try await rt.openStore()
         let scheduler = PullScheduler(jobs: jobs, store: store, privacy: rt.config.privacy, timeZone: rt.config.timeZone,
                                       redactor: SecretRedactor(secrets: rt.config.secretValues),
                                       logger: Logger(label: "switchboard.scheduler"))

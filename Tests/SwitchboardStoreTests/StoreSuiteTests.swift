@@ -1,6 +1,7 @@
 import Foundation
 import SwitchboardCore
 import SwitchboardStore
+import SwitchboardTesting
 import Testing
 
 func interaction(_ n: Int, source: String = "src", conversation: String? = nil, at seconds: Double? = nil) -> Interaction {
@@ -10,18 +11,21 @@ func interaction(_ n: Int, source: String = "src", conversation: String? = nil, 
                 text: "message \(n) — привет", provenance: "test#\(n)")
 }
 
-/// A fresh SQLite file in a temporary folder, removed afterwards.
-final class TempStore {
-    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("sb-store-\(UUID().uuidString)")
-    var path: String { dir.appendingPathComponent("test.db").path }
-    func open() throws -> SQLiteStore { try SQLiteStore(path: path) }
-    deinit { try? FileManager.default.removeItem(at: dir) }
-}
+/// The store contract, run against every backend (SQLite and PostgreSQL) with the same assertions.
+/// Without a test server (`SWITCHBOARD_TEST_PG_URL`) the PostgreSQL cases end at once and
+/// `postgresBackendIsTested` is reported skipped with the reason.
+@Suite(.timeLimit(.minutes(10))) struct StoreSuiteTests {
+    @Test(.enabled(if: TestPostgres.serverURL != nil, Comment(rawValue: TestPostgres.skipMessage)))
+    func postgresBackendIsTested() async throws {
+        let tmp = try await ScratchStore(.postgres)
+        let store = try await tmp.open()
+        #expect(store is PostgresStore)
+        #expect(try await store.count(source: nil) == 0)
+    }
 
-@Suite struct SQLiteStoreTests {
-    @Test func insertOrIgnoreReportsDuplicates() async throws {
-        let tmp = TempStore()
-        let store = try tmp.open()
+    @Test(arguments: Backend.allCases) func insertOrIgnoreReportsDuplicates(_ backend: Backend) async throws {
+        let tmp = try await ScratchStore(backend)
+        let store = try await tmp.open()
         let first = try await store.write(IngestBatch(source: "src", interactions: (0..<10).map { interaction($0) }))
         #expect(first == IngestBatchResult(stored: 10, duplicates: 0))
         let again = try await store.write(IngestBatch(source: "src", interactions: (5..<15).map { interaction($0) } + [interaction(14)]))
@@ -30,9 +34,9 @@ final class TempStore {
         #expect(try await store.count(source: "other") == 0)
     }
 
-    @Test func everyFieldRoundTrips() async throws {
-        let tmp = TempStore()
-        let store = try tmp.open()
+    @Test(arguments: Backend.allCases) func everyFieldRoundTrips(_ backend: Backend) async throws {
+        let tmp = try await ScratchStore(backend)
+        let store = try await tmp.open()
         var call = interaction(1)
         call.kind = .call
         call.channel = .phone
@@ -53,9 +57,9 @@ final class TempStore {
         #expect(box.items == [call, survey, status])
     }
 
-    @Test func scanOrdersByConversationThenTimeThenStorage() async throws {
-        let tmp = TempStore()
-        let store = try tmp.open()
+    @Test(arguments: Backend.allCases) func scanOrdersByConversationThenTimeThenStorage(_ backend: Backend) async throws {
+        let tmp = try await ScratchStore(backend)
+        let store = try await tmp.open()
         let rows = [
             interaction(1, conversation: "b", at: 100), interaction(2, conversation: "a", at: 200),
             interaction(3, conversation: "a", at: 100), interaction(4, conversation: "a", at: 100),
@@ -71,16 +75,16 @@ final class TempStore {
         #expect(filtered.items.map(\.externalId) == ["e1", "e3", "e4"])
     }
 
-    @Test func checkpointAndDeadLettersCommitWithTheBatch() async throws {
-        let tmp = TempStore()
-        let store = try tmp.open()
+    @Test(arguments: Backend.allCases) func checkpointAndDeadLettersCommitWithTheBatch(_ backend: Backend) async throws {
+        let tmp = try await ScratchStore(backend)
+        let store = try await tmp.open()
         let cp = try Checkpoint(source: "src", encoding: ["offset": 10])
         _ = try await store.write(IngestBatch(source: "src", interactions: [interaction(1)],
             deadLetters: [DeadLetter(source: "src", reason: "bad line", provenance: "file:x#L2", raw: Data([0xA5]))],
             checkpoint: cp))
         let cp2 = try Checkpoint(source: "src", encoding: ["offset": 20])
         _ = try await store.write(IngestBatch(source: "src", interactions: [interaction(2)], checkpoint: cp2))
-        let reopened = try tmp.open()
+        let reopened = try await tmp.open()
         #expect(try await reopened.checkpoint(source: "src")?.decode([String: Int].self) == ["offset": 20])
         #expect(try await reopened.count(source: "src") == 2)
         let letters = try await reopened.deadLetters(source: "src", limit: 5)
@@ -89,9 +93,9 @@ final class TempStore {
         #expect(letters[0].reason == "bad line")
     }
 
-    @Test func runsAndSourceStats() async throws {
-        let tmp = TempStore()
-        let store = try tmp.open()
+    @Test(arguments: Backend.allCases) func runsAndSourceStats(_ backend: Backend) async throws {
+        let tmp = try await ScratchStore(backend)
+        let store = try await tmp.open()
         var run = try await store.startRun(source: "src", mode: "import", at: Date())
         _ = try await store.write(IngestBatch(source: "src", interactions: [interaction(1), interaction(1)],
             deadLetters: [DeadLetter(source: "src", reason: "r", provenance: "p", raw: Data())]))

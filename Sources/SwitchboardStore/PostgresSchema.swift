@@ -1,0 +1,118 @@
+import Logging
+import PostgresNIO
+
+/// Named, append-only migrations of the PostgreSQL store, the same names and
+/// tables as ``SQLiteSchema``. Never edit a shipped migration: add a new one.
+///
+/// Timestamps are bigint milliseconds as in SQLite, and the text columns that
+/// scans order by use the "C" collation (byte order, as SQLite compares text),
+/// so both stores return rows in the same order.
+enum PostgresSchema {
+    static let migrations: [(name: String, sql: [String])] = [
+        ("v1-initial", [
+            """
+            CREATE TABLE interactions (
+                seq BIGSERIAL PRIMARY KEY,
+                id TEXT NOT NULL UNIQUE,
+                source TEXT COLLATE "C" NOT NULL,
+                external_id TEXT NOT NULL,
+                channel TEXT NOT NULL,
+                platform TEXT NOT NULL,
+                conversation_key TEXT COLLATE "C" NOT NULL,
+                kind TEXT NOT NULL,
+                direction TEXT NOT NULL,
+                actor_role TEXT NOT NULL,
+                actor_id TEXT,
+                actor_name TEXT,
+                customer_key TEXT,
+                occurred_at BIGINT NOT NULL,
+                call_queue TEXT,
+                call_agent_id TEXT,
+                call_wait DOUBLE PRECISION,
+                call_talk DOUBLE PRECISION,
+                call_outcome TEXT,
+                survey_metric TEXT,
+                survey_score DOUBLE PRECISION,
+                survey_scale_min DOUBLE PRECISION,
+                survey_scale_max DOUBLE PRECISION,
+                status_to TEXT,
+                subject TEXT,
+                text TEXT,
+                attachments BIGINT NOT NULL DEFAULT 0,
+                provenance TEXT NOT NULL
+            )
+            """,
+            "CREATE TABLE checkpoints (source TEXT PRIMARY KEY, state BYTEA NOT NULL, updated_at BIGINT NOT NULL)",
+            """
+            CREATE TABLE dead_letters (
+                id BIGSERIAL PRIMARY KEY, source TEXT NOT NULL, at BIGINT NOT NULL, reason TEXT NOT NULL,
+                provenance TEXT NOT NULL, raw BYTEA NOT NULL
+            )
+            """,
+            "CREATE INDEX dead_letters_source ON dead_letters(source, id)",
+            """
+            CREATE TABLE ingest_runs (
+                id BIGSERIAL PRIMARY KEY, source TEXT NOT NULL, mode TEXT NOT NULL, started_at BIGINT NOT NULL,
+                finished_at BIGINT, "read" BIGINT NOT NULL DEFAULT 0, stored BIGINT NOT NULL DEFAULT 0,
+                duplicates BIGINT NOT NULL DEFAULT 0, rejected BIGINT NOT NULL DEFAULT 0, status TEXT NOT NULL, error TEXT
+            )
+            """,
+            "CREATE INDEX ingest_runs_source ON ingest_runs(source, id)",
+        ]),
+        ("v2-conversation-order", [
+            "CREATE INDEX interactions_conversation ON interactions(source, conversation_key, occurred_at, seq)",
+        ]),
+    ]
+
+    /// Any constant shared by every instance: migrations run under this advisory
+    /// lock, so several processes starting at once migrate exactly once.
+    static let migrationLock: Int64 = 0x5357_4254_4D49_4752
+
+    /// Applies the migrations not yet recorded in `schema_migrations`, in one transaction.
+    static func migrate(_ conn: PostgresConnection, logger: Logger) async throws {
+        try await conn.withTransaction(logger: logger) { conn in
+            _ = try await conn.query("SELECT pg_advisory_xact_lock(\(migrationLock))", logger: logger)
+            _ = try await conn.query(
+                "CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())",
+                logger: logger)
+            var applied = Set<String>()
+            for try await name in try await conn.query("SELECT name FROM schema_migrations", logger: logger).decode(String.self) {
+                applied.insert(name)
+            }
+            for migration in migrations where !applied.contains(migration.name) {
+                for statement in migration.sql {
+                    _ = try await conn.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+                }
+                _ = try await conn.query("INSERT INTO schema_migrations (name) VALUES (\(migration.name))", logger: logger)
+            }
+        }
+    }
+
+    /// Column order shared with ``SQLiteSchema/columns`` (the row decoder relies on it).
+    static let columns = SQLiteSchema.columns
+
+    /// One statement for a whole batch: every column travels as one array parameter,
+    /// UNNEST turns them back into rows in batch order, and the id conflict skips
+    /// stored (or repeated) interactions. Returns how many rows were inserted.
+    static let insertSQL: String = {
+        let types = columns.map { c -> String in
+            switch c {
+            case "occurred_at", "attachments": return "bigint[]"
+            case "call_wait", "call_talk", "survey_score", "survey_scale_min", "survey_scale_max": return "float8[]"
+            default: return "text[]"
+            }
+        }
+        let list = columns.joined(separator: ", ")
+        let params = types.enumerated().map { "$\($0.offset + 1)::\($0.element)" }.joined(separator: ", ")
+        return """
+            WITH inserted AS (
+                INSERT INTO interactions (\(list))
+                SELECT \(list) FROM unnest(\(params)) WITH ORDINALITY AS batch(\(list), ord) ORDER BY ord
+                ON CONFLICT (id) DO NOTHING RETURNING 1
+            ) SELECT count(*) FROM inserted
+            """
+    }()
+
+    static let selectColumns = SQLiteSchema.selectColumns
+    static let selectColumnsWithoutContent = SQLiteSchema.selectColumnsWithoutContent
+}

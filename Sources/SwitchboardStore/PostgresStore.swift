@@ -1,0 +1,226 @@
+import Foundation
+import Logging
+import PostgresNIO
+import SwitchboardCore
+
+/// The store for several processes or machines: one PostgreSQL database (postgres-nio).
+///
+/// Same tables, migration names and semantics as ``SQLiteStore``: every ``write(_:)``
+/// is one transaction holding the batch's interactions (one UNNEST insert with
+/// `ON CONFLICT (id) DO NOTHING`), its dead letters and its checkpoint. Connections
+/// come from a pool that replaces broken ones; a call that fails because the
+/// connection broke is tried again on a fresh one.
+public final class PostgresStore: InteractionStore {
+    public let location: PostgresLocation
+    let client: PostgresClient
+    let logger: Logger
+    private let runner: Task<Void, Never>
+    /// Dedicated connections holding advisory locks of ``tryLock(source:)``.
+    let lockConnections = LockConnections()
+
+    /// Connects to and migrates the database at `url`.
+    ///
+    /// One direct connection first, so an unreachable server, a wrong password or a missing
+    /// database is reported at once with the server's reason (within `connect_timeout`);
+    /// then the migrations run on the pool.
+    /// - Throws: ``StoreError`` naming the server (password hidden) and what went wrong.
+    public static func open(url: String, logger: Logger = Logger(label: "switchboard.store.postgres")) async throws -> PostgresStore {
+        let location = try PostgresLocation(url: url)
+        let store = PostgresStore(location: location, logger: logger)
+        do {
+            let probe = try await PostgresConnection.connect(configuration: try location.connectionConfiguration(),
+                                                             id: 0, logger: logger)
+            try? await probe.close()
+            try await store.withConnection("open the store") { conn in try await PostgresSchema.migrate(conn, logger: logger) }
+        } catch {
+            store.close()
+            throw store.storeError(error, action: "open the store")
+        }
+        return store
+    }
+
+    private init(location: PostgresLocation, logger: Logger) {
+        self.location = location
+        self.logger = logger
+        // The pool logs every failed connection attempt at info level; the store reports
+        // what matters itself (see `withConnection`).
+        var background = logger
+        background.logLevel = max(logger.logLevel, .warning)
+        let client = PostgresClient(configuration: location.clientConfiguration, backgroundLogger: background)
+        self.client = client
+        runner = Task { await client.run() }
+    }
+
+    /// Closes every pooled connection and every connection holding a source lock (the
+    /// server releases those locks). The store is unusable afterwards.
+    public func close() {
+        runner.cancel()
+        lockConnections.closeAll()
+    }
+
+    deinit { close() }
+
+    public func write(_ batch: IngestBatch) async throws -> IngestBatchResult {
+        let logger = logger
+        return try await withTransaction("write a batch of \(batch.interactions.count) interactions of '\(batch.source)'") { conn in
+            var result = IngestBatchResult(stored: 0, duplicates: 0)
+            if !batch.interactions.isEmpty {
+                let stored = try await Self.insert(batch.interactions, on: conn, logger: logger)
+                result = IngestBatchResult(stored: stored, duplicates: batch.interactions.count - stored)
+            }
+            for d in batch.deadLetters {
+                try await conn.query("""
+                    INSERT INTO dead_letters (source, at, reason, provenance, raw)
+                    VALUES (\(d.source), \(Timestamp.milliseconds(d.at)), \(d.reason), \(d.provenance), \(d.raw))
+                    """, logger: logger)
+            }
+            if let cp = batch.checkpoint {
+                try await conn.query("""
+                    INSERT INTO checkpoints (source, state, updated_at) VALUES (\(cp.source), \(cp.state), \(Timestamp.milliseconds(cp.updatedAt)))
+                    ON CONFLICT (source) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at
+                    """, logger: logger)
+            }
+            return result
+        }
+    }
+
+    public func checkpoint(source: String) async throws -> Checkpoint? {
+        let logger = logger
+        return try await withConnection("read the checkpoint of '\(source)'") { conn in
+            let rows = try await conn.query("SELECT state, updated_at FROM checkpoints WHERE source = \(source)", logger: logger)
+            var found: Checkpoint?
+            for try await (state, updated) in rows.decode((Data, Int64).self) {
+                found = Checkpoint(source: source, state: state, updatedAt: Self.date(updated))
+            }
+            return found
+        }
+    }
+
+    public func startRun(source: String, mode: String, at: Date) async throws -> IngestRun {
+        let (logger, location) = (logger, location)
+        return try await withConnection("record a run of '\(source)'") { conn in
+            let rows = try await conn.query("""
+                INSERT INTO ingest_runs (source, mode, started_at, status) VALUES (\(source), \(mode), \(Timestamp.milliseconds(at)), 'running')
+                RETURNING id
+                """, logger: logger)
+            var id: Int64?
+            for try await value in rows.decode(Int64.self) { id = value }
+            guard let id else { throw StoreError(.query, "PostgreSQL store \(location.redacted): the new run got no id") }
+            return IngestRun(id: id, source: source, mode: mode, startedAt: at)
+        }
+    }
+
+    public func finishRun(_ run: IngestRun) async throws {
+        let logger = logger
+        try await withConnection("record the end of a run of '\(run.source)'") { conn in
+            try await conn.query("""
+                UPDATE ingest_runs SET finished_at = \(run.finishedAt.map(Timestamp.milliseconds)), "read" = \(run.read),
+                    stored = \(run.stored), duplicates = \(run.duplicates), rejected = \(run.rejected),
+                    status = \(run.status), error = \(run.error)
+                WHERE id = \(run.id)
+                """, logger: logger)
+        }
+    }
+
+    public func runs(source: String?, limit: Int) async throws -> [IngestRun] {
+        let logger = logger
+        return try await withConnection("read runs") { conn in
+            let rows = try await conn.query("""
+                SELECT id, source, mode, started_at, finished_at, "read", stored, duplicates, rejected, status, error
+                FROM ingest_runs WHERE (\(source)::text IS NULL OR source = \(source)) ORDER BY id DESC LIMIT \(limit)
+                """, logger: logger)
+            var out: [IngestRun] = []
+            for try await row in rows {
+                let r = row.makeRandomAccess()
+                out.append(IngestRun(
+                    id: try r[0].decode(Int64.self), source: try r[1].decode(String.self), mode: try r[2].decode(String.self),
+                    startedAt: Self.date(try r[3].decode(Int64.self)), finishedAt: try r[4].decode(Int64?.self).map(Self.date),
+                    read: try r[5].decode(Int.self), stored: try r[6].decode(Int.self), duplicates: try r[7].decode(Int.self),
+                    rejected: try r[8].decode(Int.self), status: try r[9].decode(String.self), error: try r[10].decode(String?.self)))
+            }
+            return out
+        }
+    }
+
+    public func deadLetters(source: String?, limit: Int) async throws -> [DeadLetter] {
+        let logger = logger
+        return try await withConnection("read dead letters") { conn in
+            let rows = try await conn.query("""
+                SELECT source, at, reason, provenance, raw FROM dead_letters
+                WHERE (\(source)::text IS NULL OR source = \(source)) ORDER BY id DESC LIMIT \(limit)
+                """, logger: logger)
+            var out: [DeadLetter] = []
+            for try await (s, at, reason, provenance, raw) in rows.decode((String, Int64, String, String, Data).self) {
+                out.append(DeadLetter(source: s, at: Self.date(at), reason: reason, provenance: provenance, raw: raw))
+            }
+            return out
+        }
+    }
+
+    public func scan(_ query: InteractionQuery, _ body: @Sendable (Interaction) throws -> Void) async throws {
+        var conditions: [String] = []
+        var binds = PostgresBindings()
+        if let sources = query.sources {
+            binds.append(sources)
+            conditions.append("source = ANY($\(binds.count)::text[])")
+        }
+        if let from = query.from {
+            binds.append(Timestamp.milliseconds(from))
+            conditions.append("occurred_at >= $\(binds.count)")
+        }
+        if let to = query.to {
+            binds.append(Timestamp.milliseconds(to))
+            conditions.append("occurred_at < $\(binds.count)")
+        }
+        let whereClause = conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")
+        let order = query.order == .conversation ? "source, conversation_key, occurred_at, seq" : "occurred_at, seq"
+        let columns = query.content ? PostgresSchema.selectColumns : PostgresSchema.selectColumnsWithoutContent
+        let sql = PostgresQuery(unsafeSQL: "SELECT \(columns) FROM interactions\(whereClause) ORDER BY \(order)", binds: binds)
+        let logger = logger
+        // `body` runs only while this call runs, so it may be handed to the connection's task.
+        try await withoutActuallyEscaping(body) { body in
+            // Not retried: rows may already have reached `body`.
+            try await withConnection("read interactions", retry: false) { conn in
+                for try await row in try await conn.query(sql, logger: logger) {
+                    try body(try Self.interaction(row))
+                }
+            }
+        }
+    }
+
+    public func sourceStats() async throws -> [String: SourceStats] {
+        let logger = logger
+        return try await withConnection("read source totals") { conn in
+            var stats: [String: SourceStats] = [:]
+            for try await (source, n) in try await conn.query(
+                "SELECT source, COUNT(*) FROM interactions GROUP BY source", logger: logger).decode((String, Int).self) {
+                stats[source, default: SourceStats()].stored = n
+            }
+            for try await (source, n) in try await conn.query(
+                "SELECT source, COALESCE(SUM(duplicates), 0)::bigint FROM ingest_runs GROUP BY source", logger: logger)
+                .decode((String, Int).self) {
+                stats[source, default: SourceStats()].duplicates = n
+            }
+            for try await (source, n) in try await conn.query(
+                "SELECT source, COUNT(*) FROM dead_letters GROUP BY source", logger: logger).decode((String, Int).self) {
+                stats[source, default: SourceStats()].deadLetters = n
+            }
+            return stats
+        }
+    }
+
+    public func count(source: String?) async throws -> Int {
+        let logger = logger
+        return try await withConnection("count interactions") { conn in
+            var total = 0
+            for try await n in try await conn.query(
+                "SELECT COUNT(*) FROM interactions WHERE (\(source)::text IS NULL OR source = \(source))", logger: logger)
+                .decode(Int.self) {
+                total = n
+            }
+            return total
+        }
+    }
+
+    static func date(_ ms: Int64) -> Date { Date(timeIntervalSince1970: Double(ms) / 1000) }
+}

@@ -1,0 +1,112 @@
+import Foundation
+import GRDB
+import PostgresNIO
+import SwitchboardCore
+
+/// What ``StoreCopy/copy(from:to:batchSize:progress:)`` moved.
+public struct StoreCopyResult: Sendable, Hashable {
+    public var interactions = 0
+    public var alreadyThere = 0
+    public var checkpoints = 0
+    public var deadLetters = 0
+    public var runs = 0
+}
+
+/// Copies a SQLite store into PostgreSQL (`switchboard migrate --to postgres://…`).
+///
+/// Idempotent: interactions are inserted in storage order with the id conflict
+/// skipping those already there; dead letters and runs are inserted only when an
+/// identical one is not there yet; a checkpoint replaces the target's only when newer.
+public enum StoreCopy {
+    public static func copy(from source: SQLiteStore, to target: PostgresStore, batchSize: Int = 5_000,
+                            progress: @Sendable (Int) -> Void = { _ in }) async throws -> StoreCopyResult {
+        var result = StoreCopyResult()
+        var lastSeq: Int64 = 0
+        while true {
+            let after = lastSeq
+            let (rows, seq): ([Interaction], Int64) = try await source.pool.read { db in
+                var out: [Interaction] = []
+                var last = after
+                let cursor = try Row.fetchCursor(db, sql: """
+                    SELECT \(SQLiteSchema.selectColumns), seq FROM interactions WHERE seq > ? ORDER BY seq LIMIT ?
+                    """, arguments: [after, batchSize])
+                while let row = try cursor.next() {
+                    last = row[SQLiteSchema.columns.count]
+                    out.append(try SQLiteStore.interaction(row))
+                }
+                return (out, last)
+            }
+            if rows.isEmpty { break }
+            lastSeq = seq
+            let written = try await target.write(IngestBatch(source: "migrate", interactions: rows))
+            result.interactions += written.stored
+            result.alreadyThere += written.duplicates
+            progress(result.interactions + result.alreadyThere)
+        }
+        let (checkpoints, letters, runs) = try await source.pool.read { db in
+            (try Row.fetchAll(db, sql: "SELECT source, state, updated_at FROM checkpoints ORDER BY source").map {
+                CheckpointRow(source: $0["source"], state: $0["state"], updated: $0["updated_at"])
+             },
+             try Row.fetchAll(db, sql: "SELECT source, at, reason, provenance, raw FROM dead_letters ORDER BY id").map {
+                DeadLetterRow(source: $0["source"], at: $0["at"], reason: $0["reason"], provenance: $0["provenance"], raw: $0["raw"])
+             },
+             try Row.fetchAll(db, sql: """
+                SELECT source, mode, started_at, finished_at, read, stored, duplicates, rejected, status, error
+                FROM ingest_runs ORDER BY id
+                """).map {
+                RunRow(source: $0["source"], mode: $0["mode"], started: $0["started_at"], finished: $0["finished_at"],
+                       read: $0["read"], stored: $0["stored"], duplicates: $0["duplicates"], rejected: $0["rejected"],
+                       status: $0["status"], error: $0["error"])
+             })
+        }
+        let logger = target.logger
+        let copied = try await target.withTransaction("copy checkpoints, dead letters and runs") { conn in
+            var counts = (0, 0, 0)
+            for r in checkpoints {
+                let (source, state, updated) = (r.source, r.state, r.updated)
+                let rows = try await conn.query("""
+                    INSERT INTO checkpoints (source, state, updated_at) VALUES (\(source), \(state), \(updated))
+                    ON CONFLICT (source) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at
+                    WHERE checkpoints.updated_at < excluded.updated_at
+                    RETURNING 1
+                    """, logger: logger)
+                for try await _ in rows { counts.0 += 1 }
+            }
+            for r in letters {
+                let (source, at, reason, provenance, raw) = (r.source, r.at, r.reason, r.provenance, r.raw)
+                let rows = try await conn.query("""
+                    INSERT INTO dead_letters (source, at, reason, provenance, raw)
+                    SELECT \(source), \(at), \(reason), \(provenance), \(raw)
+                    WHERE NOT EXISTS (SELECT 1 FROM dead_letters WHERE source = \(source) AND at = \(at)
+                        AND reason = \(reason) AND provenance = \(provenance) AND raw = \(raw))
+                    RETURNING 1
+                    """, logger: logger)
+                for try await _ in rows { counts.1 += 1 }
+            }
+            for r in runs {
+                let (source, mode, started, finished, status, error) = (r.source, r.mode, r.started, r.finished, r.status, r.error)
+                let (read, stored, duplicates, rejected) = (r.read, r.stored, r.duplicates, r.rejected)
+                let rows = try await conn.query("""
+                    INSERT INTO ingest_runs (source, mode, started_at, finished_at, "read", stored, duplicates, rejected, status, error)
+                    SELECT \(source), \(mode), \(started), \(finished), \(read), \(stored), \(duplicates), \(rejected), \(status), \(error)
+                    WHERE NOT EXISTS (SELECT 1 FROM ingest_runs WHERE source = \(source) AND mode = \(mode) AND started_at = \(started))
+                    RETURNING 1
+                    """, logger: logger)
+                for try await _ in rows { counts.2 += 1 }
+            }
+            return counts
+        }
+        result.checkpoints = copied.0
+        result.deadLetters = copied.1
+        result.runs = copied.2
+        return result
+    }
+}
+
+private struct CheckpointRow: Sendable { var source: String; var state: Data; var updated: Int64 }
+private struct DeadLetterRow: Sendable { var source: String; var at: Int64; var reason: String; var provenance: String; var raw: Data }
+private struct RunRow: Sendable {
+    var source: String, mode: String, started: Int64, finished: Int64?
+    var read: Int, stored: Int, duplicates: Int, rejected: Int
+    var status: String, error: String?
+}

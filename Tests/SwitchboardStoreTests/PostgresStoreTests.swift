@@ -1,0 +1,62 @@
+import Foundation
+import SwitchboardCore
+import SwitchboardStore
+import SwitchboardTesting
+import Testing
+
+/// What only the PostgreSQL store has: URLs, an unreachable server, reconnecting, shared migrations.
+@Suite(.timeLimit(.minutes(10))) struct PostgresStoreTests {
+    @Test func urlPartsAndOptions() throws {
+        let l = try PostgresLocation(url: "postgres://anna:s%40cret@db.example:6432/support?sslmode=require&pool_size=3&pool_timeout=5")
+        #expect(l.host == "db.example" && l.port == 6432 && l.user == "anna" && l.password == "s@cret" && l.database == "support")
+        #expect(l.tls == .require && l.poolSize == 3 && l.poolTimeout == 5 && l.connectTimeout == 15)
+        #expect(l.redacted == "postgres://anna:***@db.example:6432/support")
+        let noDB = try #require(throws: StoreError.self) { try PostgresLocation(url: "postgres://anna:pw@host:5432") }
+        #expect(noDB.description.contains("no database"))
+        let unknown = try #require(throws: StoreError.self) { try PostgresLocation(url: "postgres://anna@host/db?sslmod=disable") }
+        #expect(unknown.description.contains("sslmod"))
+    }
+
+    @Test func unreachableServerIsAClearStoreErrorWithinTheTimeout() async throws {
+        // Port 9 (discard) on loopback: nothing listens there.
+        let error = try await #require(throws: StoreError.self) {
+            _ = try await PostgresStore.open(url: "postgres://anna:topsecret@127.0.0.1:9/db?sslmode=disable&connect_timeout=2")
+        }
+        #expect(error.description.contains("127.0.0.1:9"))
+        #expect(error.description.contains("is the server running"))
+        #expect(!error.description.contains("topsecret"))
+    }
+
+    @Test(.enabled(if: TestPostgres.serverURL != nil, Comment(rawValue: TestPostgres.skipMessage)))
+    func writesGoOnAfterTheServerDropsEveryConnection() async throws {
+        let tmp = try await ScratchStore(.postgres)
+        let store = try await tmp.open()
+        _ = try await store.write(IngestBatch(source: "src", interactions: [interaction(1)]))
+        let (status, output) = await TestPostgres.psqlOffPool(try #require(TestPostgres.serverURL),
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = '\(tmp.databaseName)'")
+        #expect(status == 0, "\(output)")
+        #expect(Int(output) ?? 0 >= 1, "no connection was terminated: \(output)")
+        let result = try await store.write(IngestBatch(source: "src", interactions: [interaction(2)]))
+        #expect(result.stored == 1)
+        #expect(try await store.count(source: "src") == 2)
+    }
+
+    @Test(.enabled(if: TestPostgres.serverURL != nil, Comment(rawValue: TestPostgres.skipMessage)))
+    func instancesOpeningAtOnceMigrateOnce() async throws {
+        let tmp = try await ScratchStore(.postgres)
+        async let a = tmp.open()
+        async let b = tmp.open()
+        async let c = tmp.open()
+        let stores = try await [a, b, c]
+        _ = try await stores[0].write(IngestBatch(source: "src", interactions: [interaction(1)]))
+        #expect(try await stores[2].count(source: nil) == 1)
+        let (_, output) = await TestPostgres.psqlOffPool(tmp.location, "SELECT string_agg(name, ',' ORDER BY name) FROM schema_migrations")
+        #expect(output == "v1-initial,v2-conversation-order")
+    }
+
+    @Test func lockKeysAreStableAcrossProcesses() {
+        // FNV-1a 64 of "switchboard.source:pbx", computed independently: every instance and version must agree.
+        #expect(PostgresStore.lockKey(source: "pbx") == 4_718_734_521_417_228_038)
+        #expect(PostgresStore.lockKey(source: "pbx") != PostgresStore.lockKey(source: "pbx2"))
+    }
+}
