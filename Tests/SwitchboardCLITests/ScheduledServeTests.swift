@@ -146,6 +146,38 @@ import Testing
         #expect(log.contains("scheduled pull failed") && log.contains("connector.source=pbx"))
     }
 
+    @Test func sigtermMidPullCommitsItsCheckpointAndTheNextServeResumes() async throws {
+        let port = try ServeTests.freePort()
+        let ws = try Workspace(config: Self.config(port: port, schedule: "every 1h"))
+        let total = 20_000
+        try PhonePullCLITests.append(PhonePullCLITests.cdr(calls: total), to: ws.url("Master.csv"))
+        // The test hook sends SIGTERM right after the first batch of the start-up pull is committed,
+        // while the connector is reading on: a graceful shutdown in the middle of a pull, on any machine.
+        let (first, _, _) = try CLI.start(["serve"], cwd: ws.dir, env: ["SWITCHBOARD_TEST_SIGTERM_AFTER_BATCHES": "1"])
+        first.waitUntilExit()
+        #expect(first.terminationReason == .exit && first.terminationStatus == 0)
+        let dbPath = ws.url("data/sb.db").path
+        let partial = try await SQLiteStore(path: dbPath).count(source: "pbx")
+        #expect(partial > 0 && partial < total, "the pull must stop at a checkpoint in the middle (stored \(partial))")
+        let stopped = try #require(try await SQLiteStore(path: dbPath).runs(source: "pbx", limit: 10).first)
+        #expect(stopped.status == "ok" && stopped.stored == partial && stopped.finishedAt != nil)
+
+        // A new serve resumes from the committed checkpoint: the rest, each call once.
+        let server = try await Self.serve(ws, [], log: "serve2.log")
+        let store = try SQLiteStore(path: dbPath)
+        try await Self.waitFor("the rest of the file") { try await store.count(source: "pbx") == total }
+        try await Self.waitFor("the resumed run to finish") {
+            try Self.status(port: port)["sources"]?[0]?["last_run"]?["result"]?.string == "ok"
+        }
+        kill(server.processIdentifier, SIGTERM)
+        server.waitUntilExit()
+        #expect(server.terminationStatus == 0)
+        let runs = try await store.runs(source: "pbx", limit: 10)
+        #expect(runs.count == 2)
+        #expect(runs.map(\.stored).reduce(0, +) == total && runs.map(\.duplicates).reduce(0, +) == 0)
+        #expect(runs.first?.stored == total - partial)
+    }
+
     @Test func badScheduleIsAConfigErrorWithFileLineAndExpectation() throws {
         let ws = try Workspace(config: Self.config(port: 8080, schedule: "*/10 8-20 * * mon-fry"))
         let result = try ws.run(["check"])

@@ -55,7 +55,8 @@ struct ServeCommand: AsyncParsableCommand {
             rt.logger.warning("no webhook sources configured: every POST /webhooks/{source} will be answered 404")
         }
         let store = try await rt.openStore()
-        let scheduler = PullScheduler(jobs: jobs, store: store, privacy: rt.config.privacy, timeZone: rt.config.timeZone,
+        let scheduler = PullScheduler(jobs: jobs, store: CrashAfterWrites.wrap(store, variable: CrashAfterWrites.termVariable),
+                                      locks: store as? any SourceLocking, privacy: rt.config.privacy, timeZone: rt.config.timeZone,
                                       redactor: SecretRedactor(secrets: rt.config.secretValues),
                                       logger: Logger(label: "switchboard.scheduler"))
         var server = WebhookServer(host: host, port: port, sources: sources, store: store, maxBody: settings.maxBody,
