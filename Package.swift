@@ -82,6 +82,17 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // Scheduled pulls of `switchboard serve`: timers, back-off, source locks, status.
+        .target(
+            name: "SwitchboardScheduler",
+            dependencies: [
+                "SwitchboardCore",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
         // libcurl (transport, TLS and login of the imap connector), from Debian's libcurl4-openssl-dev.
         .systemLibrary(
             name: "CCurl",
@@ -92,7 +103,7 @@ let package = Package(
         .executableTarget(
             name: "switchboard",
             dependencies: [
-                "SwitchboardCore", "SwitchboardStore", "SwitchboardMetrics", "SwitchboardServer",
+                "SwitchboardCore", "SwitchboardStore", "SwitchboardMetrics", "SwitchboardServer", "SwitchboardScheduler",
                 "InteractionsConnectors", "PhoneConnectors", "EmailConnectors", "ChatExportConnectors",
                 "SurveysConnectors", "WebhookConnectors",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -117,6 +128,15 @@ let package = Package(
             dependencies: [
                 "SwitchboardMetrics", "SwitchboardCore", "SwitchboardTesting",
                 .product(name: "PropertyBased", package: "swift-property-based"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "SwitchboardSchedulerTests",
+            dependencies: [
+                "SwitchboardScheduler", "SwitchboardCore", "SwitchboardTesting",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -8,7 +8,8 @@ import SwitchboardCore
 /// health, readiness and metrics, and the group committer as its service.
 ///
 /// Routes: `POST /webhooks/{source}`, `GET /webhooks/{source}` (handshakes),
-/// `GET /healthz`, `GET /readyz` (store reachable), `GET /metrics` (Prometheus text).
+/// `GET /healthz`, `GET /readyz` (store reachable), `GET /metrics` (Prometheus text), and
+/// `GET /status` (JSON) when ``statusProvider`` is set.
 /// Graceful shutdown (SIGTERM/SIGINT via `ServiceGroup`): the server stops accepting and
 /// finishes in-flight requests first, then the committer commits what is queued.
 public struct WebhookServer: Sendable {
@@ -19,6 +20,8 @@ public struct WebhookServer: Sendable {
     public let metrics: ServerMetrics
     let store: any InteractionStore
     let logger: Logger
+    /// The body of `GET /status` (the pull scheduler's state); no route when nil.
+    public var statusProvider: (@Sendable () async -> [UInt8])?
 
     /// - Parameters:
     ///   - sources: configured webhook sources by name (the `{source}` of the URL).
@@ -84,6 +87,7 @@ public struct WebhookServer: Sendable {
                 return Self.response(WebhookReceiver.text(503, "store unavailable\n"))
             }
         }
+        if let statusProvider { router.addStatusRoute(statusProvider) }
         router.get("/metrics") { _, _ in
             Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                      body: .init(byteBuffer: ByteBuffer(bytes: metrics.render())))

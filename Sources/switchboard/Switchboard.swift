@@ -9,7 +9,7 @@ struct Switchboard: AsyncParsableCommand {
         abstract: "Collect every customer contact into one store and compute support KPIs on it.",
         subcommands: [
             ConnectorsCommand.self, CheckCommand.self, ImportCommand.self, PullCommand.self, ReportCommand.self,
-            ExplainCommand.self, DeadLettersCommand.self, DemoCommand.self, ServeCommand.self,
+            ExplainCommand.self, DeadLettersCommand.self, DemoCommand.self, ServeCommand.self, StatusCommand.self,
             MigrateCommand.self,
         ]
     )

@@ -18,6 +18,11 @@ enum Terminal {
         LoggingSystemOnce.bootstrap(verbose: verbose)
     }
 
+    /// The logging of a long-running process: `level` unless verbose, in the given format.
+    static func bootstrapLogging(verbose: Bool, format: LogFormat, level: Logger.Level) {
+        LoggingSystemOnce.bootstrap(verbose: verbose, format: format, level: level)
+    }
+
     /// A progress callback printing `records, records/s, bytes` on one rewritten line, when stderr is a terminal.
     static func progress(label: String, quiet: Bool) -> (@Sendable (IngestProgress) -> Void)? {
         guard isInteractive, !quiet else { return nil }
@@ -53,15 +58,21 @@ enum LoggingSystemOnce {
     nonisolated(unsafe) private static var done = false
     private static let lock = NSLock()
 
-    static func bootstrap(verbose: Bool) {
+    static func bootstrap(verbose: Bool, format: LogFormat = .text, level: Logger.Level = .warning) {
         lock.lock()
         defer { lock.unlock() }
         guard !done else { return }
         done = true
+        let chosen: Logger.Level = verbose ? .debug : level
         LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = verbose ? .debug : .warning
-            return handler
+            switch format {
+            case .json:
+                return JSONLogHandler(label: label, level: chosen)
+            case .text:
+                var handler = StreamLogHandler.standardError(label: label)
+                handler.logLevel = chosen
+                return handler
+            }
         }
     }
 }

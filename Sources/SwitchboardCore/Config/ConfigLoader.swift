@@ -212,6 +212,11 @@ public struct ConfigLoader {
                 case "enabled": entry.enabled = r.bool(v, "\(path).enabled") ?? true
                 case "schedule":
                     entry.schedule = r.string(v, "\(path).schedule")
+                    if let text = entry.schedule {
+                        do { entry.scheduleRule = try Schedule(text) }
+                        catch let error as ScheduleError { r.problem(v, "\(path).schedule", error.message) }
+                        catch { r.problem(v, "\(path).schedule", "\(error)") }
+                    }
                     if let info = kind, !info.roles.contains(.pull) {
                         r.problem(v, "\(path).schedule", "kind \(info.kind) is not a pull source; schedule applies to pull sources only")
                     }

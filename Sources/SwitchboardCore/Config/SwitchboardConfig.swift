@@ -77,6 +77,8 @@ public struct ConnectorEntry: @unchecked Sendable {
     public var kind: String
     public var enabled: Bool
     public var schedule: String?
+    /// `schedule:` parsed (validated by the loader); nil when not given.
+    public var scheduleRule: Schedule? = nil
     /// The kind's own settings (the entry without name/kind/enabled/schedule), after `${ENV}` interpolation.
     public var settings: Node
     /// `path:` when given, which every FileImporter takes.

@@ -1,22 +1,36 @@
 import ArgumentParser
 import Foundation
+import Logging
 import ServiceLifecycle
 import SwitchboardCore
+import SwitchboardScheduler
 import SwitchboardServer
 
-/// `switchboard serve` — the webhook receiver (DESIGN §1): verified, durable, deduplicated.
+extension LogFormat: ExpressibleByArgument {}
+
+/// `switchboard serve` — the webhook receiver (DESIGN §1): verified, durable, deduplicated —
+/// and the scheduled pulls of every enabled pull source with `schedule:`.
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
-        abstract: "Receive webhooks for every configured webhook source (POST/GET /webhooks/{source}, /healthz, /readyz, /metrics).",
-        discussion: "Answers 2xx only after the delivery is durably committed. Stops gracefully on SIGTERM or SIGINT.")
+        abstract: "Receive webhooks (POST/GET /webhooks/{source}) and run scheduled pulls; /healthz, /readyz, /metrics, /status.",
+        discussion: """
+            Answers 2xx only after the delivery is durably committed. Every enabled pull source with a \
+            `schedule:` ("every 5m" or a cron expression in the config timezone) runs on its own timer; \
+            `switchboard status` shows the runs. Stops gracefully on SIGTERM or SIGINT: a pull in progress \
+            ends at its next checkpoint, which is committed.
+            """)
 
     @OptionGroup var global: GlobalOptions
 
     @Option(name: .long, help: "Listen address HOST:PORT (default: server.listen from the config; port 0 picks a free port).")
     var listen: String?
 
+    @Option(name: .customLong("log-format"), help: "Log lines on standard error: text, or json (one JSON object per line, for log shippers).")
+    var logFormat: LogFormat = .text
+
     func run() async throws {
+        Terminal.bootstrapLogging(verbose: global.verbose, format: logFormat, level: .info)
         let rt = try Runtime(options: global)
         var settings = rt.config.server
         if let listen { settings.listen = listen }
@@ -24,23 +38,43 @@ struct ServeCommand: AsyncParsableCommand {
             throw UsageFailure("server.listen: '\(settings.listen)' is not HOST:PORT, e.g. 127.0.0.1:8080")
         }
         var sources: [String: any WebhookSource] = [:]
+        var jobs: [PullScheduler.Job] = []
         for entry in rt.config.connectors where entry.enabled {
-            if let source = try rt.make(entry) as? any WebhookSource { sources[entry.name] = source }
+            let connector = try rt.make(entry)
+            if let source = connector as? any WebhookSource { sources[entry.name] = source }
+            if let pull = connector as? any PullSource {
+                if let schedule = entry.scheduleRule {
+                    jobs.append(PullScheduler.Job(name: entry.name, kind: entry.kind, schedule: schedule, source: pull))
+                } else {
+                    rt.logger.info("pull source without schedule: run it with `switchboard pull`, or add schedule: to run it here",
+                                   metadata: ["connector.source": "\(entry.name)"])
+                }
+            }
         }
         if sources.isEmpty {
             rt.logger.warning("no webhook sources configured: every POST /webhooks/{source} will be answered 404")
         }
         let store = try await rt.openStore()
-        let server = WebhookServer(host: host, port: port, sources: sources, store: store, maxBody: settings.maxBody,
+        let scheduler = PullScheduler(jobs: jobs, store: CrashAfterWrites.wrap(store, variable: CrashAfterWrites.termVariable),
+                                      locks: store as? any SourceLocking, privacy: rt.config.privacy, timeZone: rt.config.timeZone,
+                                      redactor: SecretRedactor(secrets: rt.config.secretValues),
+                                      logger: Logger(label: "switchboard.scheduler"))
+        var server = WebhookServer(host: host, port: port, sources: sources, store: store, maxBody: settings.maxBody,
                                    privacy: rt.config.privacy, logger: rt.logger)
+        server.statusProvider = { [UInt8](await scheduler.statusJSON()) }
         let names = sources.keys.sorted().joined(separator: ", ")
+        let scheduled = jobs.map { "\($0.name) (\($0.schedule))" }.joined(separator: ", ")
+        let json = logFormat == .json, logger = rt.logger
         let app = server.application { bound in
-            let line = "switchboard serve: listening on http://\(host):\(bound) (webhook sources: \(names.isEmpty ? "none" : names))\n"
-            FileHandle.standardError.write(Data(line.utf8))
+            let line = "switchboard serve: listening on http://\(host):\(bound) (webhook sources: \(names.isEmpty ? "none" : names); scheduled pulls: \(scheduled.isEmpty ? "none" : scheduled))"
+            if json { logger.notice("\(line)") } else { FileHandle.standardError.write(Data((line + "\n").utf8)) }
         }
-        let group = ServiceGroup(configuration: .init(services: [app], gracefulShutdownSignals: [.sigterm, .sigint],
+        // Shutdown runs in reverse order: the scheduler stops first (waiting for a pull in progress),
+        // then the HTTP server and its committer.
+        let group = ServiceGroup(configuration: .init(services: [app, scheduler], gracefulShutdownSignals: [.sigterm, .sigint],
                                                       logger: rt.logger))
         try await group.run()
-        FileHandle.standardError.write(Data("switchboard serve: stopped\n".utf8))
+        if json { rt.logger.notice("switchboard serve: stopped") }
+        else { FileHandle.standardError.write(Data("switchboard serve: stopped\n".utf8)) }
     }
 }

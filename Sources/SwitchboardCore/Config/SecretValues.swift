@@ -1,0 +1,28 @@
+import Foundation
+import Yams
+
+extension SwitchboardConfig {
+    /// Values of the settings that hold secrets (keys containing `password`, `secret`, `token`
+    /// or `key`, and `server.report_token`), after `${ENV}` interpolation, so logs and status
+    /// output can hide them.
+    public var secretValues: [String] {
+        var out: [String] = []
+        if let token = server.reportToken { out.append(token) }
+        for entry in connectors { Self.collectSecrets(entry.settings, key: "", into: &out) }
+        return out.filter { !$0.isEmpty }
+    }
+
+    private static func collectSecrets(_ node: Node, key: String, into out: inout [String]) {
+        switch node {
+        case .scalar(let s):
+            let k = key.lowercased()
+            if ["password", "secret", "token", "key"].contains(where: { k.contains($0) }) { out.append(s.string) }
+        case .mapping(let map):
+            for (k, v) in map { collectSecrets(v, key: k.string ?? "", into: &out) }
+        case .sequence(let seq):
+            for v in seq { collectSecrets(v, key: key, into: &out) }
+        default:
+            break
+        }
+    }
+}
