@@ -8,8 +8,13 @@ import SwitchboardServer
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
-        abstract: "Receive webhooks for every configured webhook source (POST/GET /webhooks/{source}, /healthz, /readyz, /metrics).",
-        discussion: "Answers 2xx only after the delivery is durably committed. Stops gracefully on SIGTERM or SIGINT.")
+        abstract: "Receive webhooks for every configured webhook source (POST/GET /webhooks/{source}, /healthz, /readyz, /metrics) and serve the live report (GET /report).",
+        discussion: """
+            Answers 2xx only after the delivery is durably committed. Stops gracefully on SIGTERM or SIGINT.
+            GET /report takes the options of `switchboard report` as query parameters (from, to, now, by, channel, \
+            source, agent, format=html|json|csv|table; default html) and asks for `Authorization: Bearer TOKEN` \
+            when server.report_token is set.
+            """)
 
     @OptionGroup var global: GlobalOptions
 
@@ -32,7 +37,8 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let store = try rt.openStore()
         let server = WebhookServer(host: host, port: port, sources: sources, store: store, maxBody: settings.maxBody,
-                                   privacy: rt.config.privacy, logger: rt.logger)
+                                   privacy: rt.config.privacy, report: try reportEndpoint(rt, token: settings.reportToken),
+                                   logger: rt.logger)
         let names = sources.keys.sorted().joined(separator: ", ")
         let app = server.application { bound in
             let line = "switchboard serve: listening on http://\(host):\(bound) (webhook sources: \(names.isEmpty ? "none" : names))\n"
@@ -42,5 +48,22 @@ struct ServeCommand: AsyncParsableCommand {
                                                       logger: rt.logger))
         try await group.run()
         FileHandle.standardError.write(Data("switchboard serve: stopped\n".utf8))
+    }
+
+    /// `GET /report`; a metric-settings problem (unreadable customer links) is logged and answered
+    /// 500 by the endpoint instead of stopping the webhook receiver.
+    func reportEndpoint(_ rt: Runtime, token: String?) throws -> ReportEndpoint {
+        if let token, token.trimmingCharacters(in: .whitespaces).isEmpty {
+            throw UsageFailure("\(rt.config.file.path): server.report_token is empty; set it to a long random secret (e.g. ${SWITCHBOARD_REPORT_TOKEN}) or remove the key to leave GET /report open")
+        }
+        if token == nil {
+            rt.logger.notice("server.report_token is not set: GET /report is open to anyone who reaches the listener")
+        }
+        do {
+            return ReportEndpoint(publisher: try MetricsRun.publisher(rt.config), token: token)
+        } catch let failure as UsageFailure {
+            rt.logger.error("GET /report is not available: \(failure.message)")
+            return ReportEndpoint(unavailable: failure.message, token: token)
+        }
     }
 }
