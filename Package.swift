@@ -68,11 +68,11 @@ let package = Package(
         // Conversation reconstruction, business calendar, KPIs and report renderers.
         .target(name: "SwitchboardMetrics", dependencies: ["SwitchboardCore"], swiftSettings: swiftSettings),
         .target(name: "SwitchboardTesting", dependencies: ["SwitchboardCore"], swiftSettings: swiftSettings),
-        // The webhook receiver: Hummingbird routes, health, metrics, group commit.
+        // The webhook receiver: Hummingbird routes, health, metrics, group commit; the live report page.
         .target(
             name: "SwitchboardServer",
             dependencies: [
-                "SwitchboardCore",
+                "SwitchboardCore", "SwitchboardMetrics",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Prometheus", package: "swift-prometheus"),

@@ -10,6 +10,7 @@ import SwitchboardCore
 /// Routes: `POST /webhooks/{source}`, `GET /webhooks/{source}` (handshakes),
 /// `GET /healthz`, `GET /readyz` (store reachable), `GET /metrics` (Prometheus text), and
 /// `GET /status` (JSON) when ``statusProvider`` is set.
+/// `GET /report` (the live report, see ``ReportEndpoint``) when a report endpoint is given.
 /// Graceful shutdown (SIGTERM/SIGINT via `ServiceGroup`): the server stops accepting and
 /// finishes in-flight requests first, then the committer commits what is queued.
 public struct WebhookServer: Sendable {
@@ -19,6 +20,7 @@ public struct WebhookServer: Sendable {
     public let committer: GroupCommitter
     public let metrics: ServerMetrics
     let store: any InteractionStore
+    let report: ReportEndpoint?
     let logger: Logger
     /// The body of `GET /status` (the pull scheduler's state); no route when nil.
     public var statusProvider: (@Sendable () async -> [UInt8])?
@@ -26,12 +28,14 @@ public struct WebhookServer: Sendable {
     /// - Parameters:
     ///   - sources: configured webhook sources by name (the `{source}` of the URL).
     ///   - maxBody: the body limit in bytes (`server.max_body`).
+    ///   - report: serves `GET /report` when given.
     public init(host: String, port: Int, sources: [String: any WebhookSource], store: any InteractionStore,
-                maxBody: Int = 1 << 20, privacy: PrivacySettings = PrivacySettings(),
+                maxBody: Int = 1 << 20, privacy: PrivacySettings = PrivacySettings(), report: ReportEndpoint? = nil,
                 logger: Logger = Logger(label: "switchboard.server")) {
         self.host = host
         self.port = port
         self.store = store
+        self.report = report
         self.logger = logger
         let metrics = ServerMetrics()
         let committer = GroupCommitter(store: store, logger: logger) { r in
@@ -92,6 +96,7 @@ public struct WebhookServer: Sendable {
             Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                      body: .init(byteBuffer: ByteBuffer(bytes: metrics.render())))
         }
+        report?.register(on: router, store: store)
         return router
     }
 

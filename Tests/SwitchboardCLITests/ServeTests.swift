@@ -43,7 +43,7 @@ import Testing
     }
 
     /// Starts `switchboard serve` with its log in `log` and waits until it listens.
-    static func serve(_ ws: Workspace, log: String) async throws -> Process {
+    static func serve(_ ws: Workspace, log: String, env extra: [String: String] = [:]) async throws -> Process {
         let p = Process()
         p.executableURL = CLI.binary
         p.arguments = ["serve"]
@@ -51,6 +51,7 @@ import Testing
         var env = ProcessInfo.processInfo.environment
         env["HELPDESK_SECRET"] = secret
         env.removeValue(forKey: "SWITCHBOARD_CONFIG")
+        for (k, v) in extra { env[k] = v }
         p.environment = env
         FileManager.default.createFile(atPath: ws.url(log).path, contents: nil)
         let handle = try FileHandle(forWritingTo: ws.url(log))

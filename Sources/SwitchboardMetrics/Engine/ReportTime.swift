@@ -12,15 +12,12 @@ public enum ReportTime {
     }
 
     /// `--by channel,agent --by day` → breakdowns in the order given, without repeats.
+    /// - Throws: ``MetricsError`` naming `--by` and the unknown breakdown.
     public static func breakdowns(_ values: [String]) throws -> [Breakdown] {
-        var out: [Breakdown] = []
-        for v in values.flatMap({ $0.split(separator: ",") }) {
-            let name = v.trimmingCharacters(in: .whitespaces).lowercased()
-            guard let b = Breakdown(rawValue: name) else {
-                throw MetricsError("--by \(name): expected one of \(Breakdown.allCases.map(\.rawValue).joined(separator: ", "))")
-            }
-            if !out.contains(b) { out.append(b) }
+        do {
+            return try ReportOptions(by: values).breakdowns()
+        } catch let problem as ReportOptions.Problem {
+            throw MetricsError(problem.flagMessage)
         }
-        return out
     }
 }

@@ -9,11 +9,11 @@ struct MetricsOptions: ParsableArguments {
     var now: String?
 
     func nowDate(_ tz: TimeZone) throws -> Date {
-        guard let now else { return Date() }
-        guard let d = ReportTime.parse(now, timeZone: tz) else {
-            throw UsageFailure("--now '\(now)': expected a date (2026-03-01) or an ISO 8601 timestamp (2026-03-01T12:00:00Z)")
+        do {
+            return try ReportOptions.time(now, option: "now", timeZone: tz) ?? Date()
+        } catch let problem as ReportOptions.Problem {
+            throw UsageFailure(problem.flagMessage)
         }
-        return d
     }
 }
 
@@ -50,42 +50,33 @@ struct ReportCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Only conversations owned by this agent id (repeatable).")
     var agent: [String] = []
 
+    /// The flags as the options `GET /report` shares.
+    var options: ReportOptions {
+        ReportOptions(format: ReportOptions.Format(rawValue: global.json ? "json" : format) ?? .table, from: from, to: to,
+                      now: metrics.now, by: by, channel: channel, source: source, agent: agent)
+    }
+
     func validate() throws {
-        guard ["table", "json", "csv", "html"].contains(format) else {
-            throw ValidationError("--format must be table, json, csv or html, not '\(format)'")
-        }
-        do { _ = try ReportTime.breakdowns(by) } catch { throw ValidationError("\(error)") }
-        for c in channel where Channel(rawValue: c) == nil {
-            throw ValidationError("--channel \(c): expected one of \(Channel.allCases.map(\.rawValue).joined(separator: ", "))")
+        do {
+            _ = try ReportOptions.format(format)
+            _ = try options.breakdowns()
+            _ = try options.channels()
+        } catch let problem as ReportOptions.Problem {
+            throw ValidationError(problem.flagMessage)
         }
     }
 
     func run() async throws {
         let rt = try Runtime(options: global)
-        let settings = try MetricsRun.settings(rt.config)
-        let tz = settings.timeZone
-        func time(_ text: String?, _ flag: String) throws -> Date? {
-            guard let text else { return nil }
-            guard let d = ReportTime.parse(text, timeZone: tz) else {
-                throw UsageFailure("--\(flag) '\(text)': expected a date (2026-03-01) or an ISO 8601 timestamp (2026-03-01T12:00:00Z)")
-            }
-            return d
+        let publisher = try MetricsRun.publisher(rt.config)
+        let options = self.options
+        let request: ReportRequest
+        do {
+            request = try options.request(timeZone: publisher.engine.settings.timeZone)
+        } catch let problem as ReportOptions.Problem {
+            throw UsageFailure(problem.flagMessage)
         }
-        let request = ReportRequest(
-            from: try time(from, "from"), to: try time(to, "to"), now: try metrics.nowDate(tz), by: try ReportTime.breakdowns(by),
-            channels: Set(channel.compactMap(Channel.init(rawValue:))), sources: Set(source), agents: Set(agent))
-        if let f = request.from, let t = request.to, t <= f {
-            throw UsageFailure("--to must be after --from")
-        }
-        let engine = MetricsEngine(settings: settings)
-        let text: String
-        if format == "html" && !global.json {
-            let names = Dictionary(rt.config.agents.map { ($0.id, $0.name ?? $0.id) }, uniquingKeysWith: { a, _ in a })
-            text = HTMLReportRenderer.render(try await engine.htmlInput(store: await rt.openStore(), request: request, agentNames: names))
-        } else {
-            let report = try await engine.report(store: await rt.openStore(), request: request)
-            text = MetricsRun.render(report, format: global.json ? "json" : format)
-        }
+        let text = try await publisher.render(store: await rt.openStore(), request: request, format: options.format)
         guard let out else { return print(text, terminator: "") }
         // Relative to the working directory, like any command-line path.
         let target = URL(fileURLWithPath: out)
@@ -132,11 +123,16 @@ enum MetricsRun {
         }
     }
 
-    static func render(_ report: Report, format: String) -> String {
-        switch format {
-        case "json": return JSONReportRenderer.render(report)
-        case "csv": return CSVReportRenderer.render(report)
-        default: return TextReportRenderer.render(report)
+    /// The report engine and agent names of `config`, as `report` and `serve` use them.
+    static func publisher(_ config: SwitchboardConfig) throws -> ReportPublisher {
+        do {
+            return try ReportPublisher(config: config)
+        } catch let error as MetricsError {
+            throw UsageFailure("\(config.file.path): \(error.message)")
         }
+    }
+
+    static func render(_ report: Report, format: String) -> String {
+        ReportPublisher.render(report, format: ReportOptions.Format(rawValue: format) ?? .table)
     }
 }

@@ -13,12 +13,14 @@ extension LogFormat: ExpressibleByArgument {}
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
-        abstract: "Receive webhooks (POST/GET /webhooks/{source}) and run scheduled pulls; /healthz, /readyz, /metrics, /status.",
+        abstract: "Receive webhooks (POST/GET /webhooks/{source}) and run scheduled pulls; /healthz, /readyz, /metrics, /status; the live report at GET /report.",
         discussion: """
             Answers 2xx only after the delivery is durably committed. Every enabled pull source with a \
             `schedule:` ("every 5m" or a cron expression in the config timezone) runs on its own timer; \
             `switchboard status` shows the runs. Stops gracefully on SIGTERM or SIGINT: a pull in progress \
-            ends at its next checkpoint, which is committed.
+            ends at its next checkpoint, which is committed. GET /report takes the options of `switchboard report` as query parameters \
+            (from, to, now, by, channel, source, agent, format=html|json|csv|table; default html) and asks for \
+            `Authorization: Bearer TOKEN` when server.report_token is set.
             """)
 
     @OptionGroup var global: GlobalOptions
@@ -60,7 +62,8 @@ struct ServeCommand: AsyncParsableCommand {
                                       redactor: SecretRedactor(secrets: rt.config.secretValues),
                                       logger: Logger(label: "switchboard.scheduler"))
         var server = WebhookServer(host: host, port: port, sources: sources, store: store, maxBody: settings.maxBody,
-                                   privacy: rt.config.privacy, logger: rt.logger)
+                                   privacy: rt.config.privacy, report: try reportEndpoint(rt, token: settings.reportToken),
+                                   logger: rt.logger)
         server.statusProvider = { [UInt8](await scheduler.statusJSON()) }
         let names = sources.keys.sorted().joined(separator: ", ")
         let scheduled = jobs.map { "\($0.name) (\($0.schedule))" }.joined(separator: ", ")
@@ -76,5 +79,22 @@ struct ServeCommand: AsyncParsableCommand {
         try await group.run()
         if json { rt.logger.notice("switchboard serve: stopped") }
         else { FileHandle.standardError.write(Data("switchboard serve: stopped\n".utf8)) }
+    }
+
+    /// `GET /report`; a metric-settings problem (unreadable customer links) is logged and answered
+    /// 500 by the endpoint instead of stopping the webhook receiver.
+    func reportEndpoint(_ rt: Runtime, token: String?) throws -> ReportEndpoint {
+        if let token, token.trimmingCharacters(in: .whitespaces).isEmpty {
+            throw UsageFailure("\(rt.config.file.path): server.report_token is empty; set it to a long random secret (e.g. ${SWITCHBOARD_REPORT_TOKEN}) or remove the key to leave GET /report open")
+        }
+        if token == nil {
+            rt.logger.notice("server.report_token is not set: GET /report is open to anyone who reaches the listener")
+        }
+        do {
+            return ReportEndpoint(publisher: try MetricsRun.publisher(rt.config), token: token)
+        } catch let failure as UsageFailure {
+            rt.logger.error("GET /report is not available: \(failure.message)")
+            return ReportEndpoint(unavailable: failure.message, token: token)
+        }
     }
 }
