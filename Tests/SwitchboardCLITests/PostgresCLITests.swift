@@ -10,23 +10,13 @@ import Testing
                              "--by", "channel,agent", "--by", "week"]
 
     static func config(store: String) -> String {
-        let samples = CLI.packageRoot.appendingPathComponent("config/samples").path
         return """
             store: \(store)
             timezone: Europe/Moscow
             agents:
               - {id: anna, emails: [anna@example.com]}
               - {id: boris, emails: [boris@example.com]}
-            business_hours:
-              timezone: Europe/Moscow
-              weekly: {mon: "09:00-18:00", tue: "09:00-18:00", wed: "09:00-18:00", thu: "09:00-18:00", fri: "09:00-17:00"}
-            customers: {links: \(samples)/customer-links.csv}
-            connectors:
-              - {name: helpdesk, kind: jsonl, path: \(samples)/interactions.jsonl}
-              - name: surveys
-                kind: survey-csv
-                path: \(samples)/surveys.csv
-                columns: {time: Submitted At, metric: Type, score: Score, scale: Scale, customer: Email, conversation: Ticket, agent: Agent, id: Response ID}
+            \(SampleConfig.dataSections)
             """
     }
 

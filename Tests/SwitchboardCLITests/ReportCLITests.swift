@@ -5,23 +5,13 @@ import Testing
 /// `switchboard report` and `switchboard explain` end to end on the bundled demo data in SQLite.
 @Suite(.serialized) struct ReportCLITests {
     static func workspace() throws -> Workspace {
-        let samples = CLI.packageRoot.appendingPathComponent("config/samples").path
         let ws = try Workspace(config: """
             store: {sqlite: ./sb.db}
             timezone: Europe/Moscow
             agents:
               - {id: anna, emails: [anna@example.com]}
               - {id: boris, emails: [boris@example.com]}
-            business_hours:
-              timezone: Europe/Moscow
-              weekly: {mon: "09:00-18:00", tue: "09:00-18:00", wed: "09:00-18:00", thu: "09:00-18:00", fri: "09:00-17:00"}
-            customers: {links: \(samples)/customer-links.csv}
-            connectors:
-              - {name: helpdesk, kind: jsonl, path: \(samples)/interactions.jsonl}
-              - name: surveys
-                kind: survey-csv
-                path: \(samples)/surveys.csv
-                columns: {time: Submitted At, metric: Type, score: Score, scale: Scale, customer: Email, conversation: Ticket, agent: Agent, id: Response ID}
+            \(SampleConfig.dataSections)
             """)
         for source in ["helpdesk", "surveys"] {
             let r = try ws.run(["import", source, "--quiet"])

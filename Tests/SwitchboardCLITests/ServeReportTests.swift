@@ -9,7 +9,6 @@ import Testing
 
     /// The demo data of ReportCLITests, plus a listener and, when `protected`, a report token from the environment.
     static func workspace(port: Int, protected: Bool) throws -> Workspace {
-        let samples = CLI.packageRoot.appendingPathComponent("config/samples").path
         let tokenLine = protected ? "\n  report_token: ${SWITCHBOARD_REPORT_TOKEN}" : ""
         let ws = try Workspace(config: """
             store: {sqlite: ./sb.db}
@@ -19,16 +18,7 @@ import Testing
             agents:
               - {id: anna, name: Анна Смирнова, emails: [anna@example.com]}
               - {id: boris, emails: [boris@example.com]}
-            business_hours:
-              timezone: Europe/Moscow
-              weekly: {mon: "09:00-18:00", tue: "09:00-18:00", wed: "09:00-18:00", thu: "09:00-18:00", fri: "09:00-17:00"}
-            customers: {links: \(samples)/customer-links.csv}
-            connectors:
-              - {name: helpdesk, kind: jsonl, path: \(samples)/interactions.jsonl}
-              - name: surveys
-                kind: survey-csv
-                path: \(samples)/surveys.csv
-                columns: {time: Submitted At, metric: Type, score: Score, scale: Scale, customer: Email, conversation: Ticket, agent: Agent, id: Response ID}
+            \(SampleConfig.dataSections)
             """)
         for source in ["helpdesk", "surveys"] {
             let r = try ws.run(["import", source, "--quiet"], env: env)
