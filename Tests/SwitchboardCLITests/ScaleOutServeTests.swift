@@ -269,4 +269,32 @@ import Testing
         #expect((Int(takeover[3]) ?? 0) > 0 && (Int(takeover[4]) ?? Int.max) <= committedByVictim, "\(takeover)")
         #expect(runs.enumerated().allSatisfy { $0.offset == interrupted + 1 || $0.element[4] == "0" }, "\(runs)")
     }
+
+    @Test(needsServer) func oneShotPullSkipsASourceAnotherProcessIsPullingThenPullsItOnceFreed() async throws {
+        let url = try TestPostgres.createDatabase()
+        let ws = try Workspace(config: Self.config(url: url))
+        try PhonePullCLITests.append(PhonePullCLITests.cdr(calls: 40), to: ws.url("Master.csv"))
+        let (holder, holderInput) = try Self.holdLock(url, source: "pbx")
+        defer { if holder.isRunning { kill(holder.processIdentifier, SIGKILL) } }
+        try await ScheduledServeTests.waitFor("the test's psql to hold the pbx lock", seconds: 30) {
+            try await Self.lockHolders(url, source: "pbx") == 1
+        }
+        let skipped = try ws.run(["pull", "pbx", "--json"], env: ["HELPDESK_SECRET": ServeTests.secret])
+        #expect(skipped.status == 0, "\(skipped.stderr)")
+        #expect(skipped.stderr.contains("pbx: skipped: another process (a `switchboard serve` or `pull`) is pulling this source"))
+        #expect(try await Self.count(url, source: "pbx") == 0)
+        #expect(try await Self.query(url, "SELECT count(*) FROM ingest_runs").first?.first == "0")
+
+        kill(holder.processIdentifier, SIGKILL)
+        holder.waitUntilExit()
+        try? holderInput.fileHandleForWriting.close()
+        try await ScheduledServeTests.waitFor("the server to free the lock", seconds: 30) {
+            try await Self.lockHolders(url, source: "pbx") == 0
+        }
+        let pulled = try ws.run(["pull", "pbx", "--json"], env: ["HELPDESK_SECRET": ServeTests.secret])
+        #expect(pulled.status == 0, "\(pulled.stderr)")
+        #expect(try JSONParser.parse(pulled.stdout)["stored"]?.number == 40)
+        // The pull released the lock when it ended.
+        #expect(try await Self.lockHolders(url, source: "pbx") == 0)
+    }
 }

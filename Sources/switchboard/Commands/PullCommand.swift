@@ -6,7 +6,12 @@ import SwitchboardCore
 struct PullCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pull",
-        abstract: "Run one pass of every enabled pull source (or the named ones), each from its checkpoint.")
+        abstract: "Run one pass of every enabled pull source (or the named ones), each from its checkpoint.",
+        discussion: """
+            On a store shared by several instances (PostgreSQL) each source's pass holds that source's lock, as the \
+            scheduled pulls of `switchboard serve` do: a source another process is pulling right now is skipped \
+            with a note (exit 0), and the next pass picks up what it left.
+            """)
 
     @OptionGroup var global: GlobalOptions
 
@@ -35,9 +40,25 @@ struct PullCommand: AsyncParsableCommand {
         }
         let store = try await rt.openStore()
         let runner = IngestRunner(store: store, privacy: rt.config.privacy, quiet: global.quiet || global.json)
+        let locks = store as? any SourceLocking
         var summaries: [IngestSummary] = []
         var failures: [String] = []
         for (entry, source) in pulls {
+            var lease: SourceLease?
+            if let locks {
+                do {
+                    lease = try await locks.tryLock(source: entry.name)
+                } catch {
+                    failures.append("\(entry.name): \(error)")
+                    Terminal.error("\(entry.name): \(error)")
+                    continue
+                }
+                if lease == nil {
+                    Terminal.note("\(entry.name): skipped: another process (a `switchboard serve` or `pull`) is pulling this source "
+                                  + "right now; the next pass picks up what it leaves")
+                    continue
+                }
+            }
             do {
                 let checkpoint = try await store.checkpoint(source: entry.name)
                 summaries.append(try await runner.run(source: entry.name, mode: "pull") { sink in
@@ -46,7 +67,11 @@ struct PullCommand: AsyncParsableCommand {
             } catch let failure as RunFailure {
                 failures.append(failure.message)
                 Terminal.error(failure.message)
+            } catch {
+                await lease?.release()
+                throw error
             }
+            await lease?.release()
         }
         SummaryOutput.print(summaries, json: global.json)
         if !failures.isEmpty { throw RunFailure("") }
