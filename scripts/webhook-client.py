@@ -6,8 +6,13 @@ of Switchboard's code). Workers keep one HTTP/1.1 connection each and retry a de
 until it gets a 2xx (connection refused or reset, 5xx), as providers retry: so a server
 killed and restarted mid-run must end with every acknowledged delivery stored once.
 
+With several ports (--port 8001,8002) delivery i goes to the i-th port in turn, as a load
+balancer in front of several instances would send it; --redeliver-every K sends every K-th
+delivery, once acknowledged, a second time (same webhook-id and body, fresh signature) to the
+next port, as a provider retrying after a lost answer would.
+
 Writes the ids that got a 2xx to --acked (one per line) and progress to --progress.
-Exit code 0 when every delivery was acknowledged before --deadline seconds.
+Exit code 0 when every delivery (and redelivery) was acknowledged before --deadline seconds.
 """
 import argparse, base64, hashlib, hmac, http.client, json, os, sys, threading, time
 
@@ -27,7 +32,8 @@ def body_for(i: int, pad: int) -> bytes:
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--host", default="127.0.0.1")
-    ap.add_argument("--port", type=int, required=True)
+    ap.add_argument("--port", required=True, help="PORT, or PORT,PORT,… to spread deliveries over several instances")
+    ap.add_argument("--redeliver-every", type=int, default=0, help="send every K-th delivery again to the next port")
     ap.add_argument("--path", default="/webhooks/helpdesk")
     ap.add_argument("--secret", required=True, help="whsec_… key")
     ap.add_argument("--count", type=int, default=5000)
@@ -39,41 +45,58 @@ def main() -> int:
     ap.add_argument("--deadline", type=float, default=240)
     args = ap.parse_args()
     key = base64.b64decode(args.secret[len("whsec_"):])
-    acked, lock, errors = [], threading.Lock(), {"retries": 0, "non2xx": 0}
+    ports = [int(p) for p in args.port.split(",")]
+    acked, lock, errors = [], threading.Lock(), {"retries": 0, "non2xx": 0, "redelivered": 0}
+    per_port = {p: 0 for p in ports}
     stop_at = time.time() + args.deadline
 
+    def send(conns: dict, port: int, msg_id: str, body: bytes) -> bool:
+        """Delivers until a 2xx (True); False when refused with a 4xx or past the deadline."""
+        while time.time() < stop_at:
+            conn = conns.get(port)
+            try:
+                if conn is None:
+                    conn = conns[port] = http.client.HTTPConnection(args.host, port, timeout=10)
+                ts = int(time.time())
+                conn.request("POST", args.path, body, {
+                    "content-type": "application/json", "webhook-id": msg_id,
+                    "webhook-timestamp": str(ts), "webhook-signature": sign(key, msg_id, ts, body)})
+                resp = conn.getresponse()
+                resp.read()
+                if 200 <= resp.status < 300:
+                    with lock:
+                        per_port[port] += 1
+                    return True
+                with lock:
+                    errors["non2xx"] += 1
+                if resp.status < 500:
+                    print(f"delivery {msg_id} refused with {resp.status} on port {port}", file=sys.stderr)
+                    return False
+            except (OSError, http.client.HTTPException):
+                with lock:
+                    errors["retries"] += 1
+                if conn is not None:
+                    conn.close()
+                conns.pop(port, None)
+                time.sleep(0.05)
+        return False
+
     def worker(w: int):
-        conn = None
+        conns = {}
         for i in range(w, args.count, args.concurrency):
             msg_id = f"{args.prefix}-{i}"
             body = body_for(i, args.pad)
-            while time.time() < stop_at:
-                try:
-                    if conn is None:
-                        conn = http.client.HTTPConnection(args.host, args.port, timeout=10)
-                    ts = int(time.time())
-                    conn.request("POST", args.path, body, {
-                        "content-type": "application/json", "webhook-id": msg_id,
-                        "webhook-timestamp": str(ts), "webhook-signature": sign(key, msg_id, ts, body)})
-                    resp = conn.getresponse()
-                    resp.read()
-                    if 200 <= resp.status < 300:
-                        with lock:
-                            acked.append(msg_id)
-                        break
-                    with lock:
-                        errors["non2xx"] += 1
-                    if resp.status < 500:
-                        print(f"delivery {msg_id} refused with {resp.status}", file=sys.stderr)
-                        return
-                except (OSError, http.client.HTTPException):
-                    with lock:
-                        errors["retries"] += 1
-                    if conn is not None:
-                        conn.close()
-                    conn = None
-                    time.sleep(0.05)
-        if conn is not None:
+            port = ports[i % len(ports)]
+            if not send(conns, port, msg_id, body):
+                break
+            with lock:
+                acked.append(msg_id)
+            if args.redeliver_every > 0 and i % args.redeliver_every == 0:
+                if not send(conns, ports[(i + 1) % len(ports)], msg_id, body):
+                    break
+                with lock:
+                    errors["redelivered"] += 1
+        for conn in conns.values():
             conn.close()
 
     def reporter():
@@ -101,9 +124,11 @@ def main() -> int:
     if args.progress:
         with open(args.progress, "w") as f:
             f.write(str(len(acked)))
-    print(f"acked={len(acked)} of {args.count} retries={errors['retries']} non2xx={errors['non2xx']} "
-          f"seconds={time.time() - started:.1f}")
-    return 0 if len(acked) == args.count else 1
+    spread = ",".join(f"{p}:{n}" for p, n in per_port.items())
+    print(f"acked={len(acked)} of {args.count} redelivered={errors['redelivered']} retries={errors['retries']} "
+          f"non2xx={errors['non2xx']} per_port={spread} seconds={time.time() - started:.1f}")
+    wanted = args.count // args.redeliver_every + (1 if args.count % args.redeliver_every else 0) if args.redeliver_every > 0 else 0
+    return 0 if len(acked) == args.count and errors["redelivered"] == wanted else 1
 
 
 if __name__ == "__main__":

@@ -10,6 +10,28 @@ struct PullExecution: Sendable {
     let batchSize: Int
     let redactor: SecretRedactor
 
+    /// What ``closeInterruptedRuns(name:clock:)`` writes into a dead run's `error`.
+    static let interruptedMessage = "interrupted: the instance running this pull stopped without finishing it "
+        + "(killed, crashed or cut off from the store); what it committed stays, and the next run resumed from its last checkpoint"
+
+    /// Marks the source's scheduled runs still recorded as `running` as `failed` (interrupted), finished now.
+    ///
+    /// Call it only while holding the source lock: then no other scheduled pull of the source is in
+    /// progress anywhere, so such a row belongs to an instance that died mid-pull (its lock went with
+    /// its connection) and would otherwise stay `running` forever. Runs of other modes (`switchboard
+    /// pull`, imports) are left alone. Returns the runs closed; a store error closes none.
+    func closeInterruptedRuns(name: String, clock: any SchedulerClock) async -> [IngestRun] {
+        guard let recent = try? await store.runs(source: name, limit: 100) else { return [] }
+        var closed: [IngestRun] = []
+        for var run in recent where run.mode == "scheduled" && run.status == "running" {
+            run.status = "failed"
+            run.finishedAt = max(clock.now(), run.startedAt)
+            run.error = Self.interruptedMessage
+            if (try? await store.finishRun(run)) != nil { closed.append(run) }
+        }
+        return closed
+    }
+
     func run(name: String, source: any PullSource, stop: StopSignal, clock: any SchedulerClock) async -> RunStatus {
         let started = clock.now()
         var status = RunStatus(startedAt: started)

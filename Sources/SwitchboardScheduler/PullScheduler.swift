@@ -20,6 +20,8 @@ public enum SchedulerEvent: Sendable, Hashable {
 ///   not made up (`every` keeps its cadence: the next tick after the end).
 /// - A failure backs off (``Backoff``) for that source only; a success returns to the schedule.
 /// - A source whose lock is held elsewhere (another instance) is skipped until its next time.
+/// - Holding the lock, a run first closes the source's scheduled runs still recorded as `running`:
+///   their instance died mid-pull (``PullExecution/closeInterruptedRuns(name:clock:)``).
 /// - Graceful shutdown stops the timers; a pull in progress ends at its next checkpoint, which is
 ///   committed with its batch (``StoppableSink``), and `run()` returns after that.
 ///
@@ -172,6 +174,10 @@ public actor PullScheduler: Service {
             log.info("scheduled pull skipped: another instance holds the source lock")
             return RunStatus(startedAt: started, finishedAt: clock.now(), result: .skipped,
                              message: "another instance holds this source's lock; retrying at the next scheduled time")
+        }
+        for dead in await execution.closeInterruptedRuns(name: job.name, clock: clock) {
+            log.warning("closed an interrupted run of this source (its instance stopped mid-pull)",
+                        metadata: ["run_id": "\(dead.id)", "run_started_at": "\(Timestamp.formatISO8601(dead.startedAt))"])
         }
         log.info("scheduled pull started")
         let run = await execution.run(name: job.name, source: job.source, stop: stop, clock: clock)

@@ -198,6 +198,35 @@ import Testing
         await running
     }
 
+    @Test func aRunLeftRunningByADeadInstanceIsClosedByTheNextLockHolderOnly() async throws {
+        let pbx = ScriptedSource(name: "pbx", [.succeed(records: 2)])
+        let locks = ProcessSourceLocks()
+        let elsewhere = try #require(try await locks.tryLock(source: "pbx"))
+        let rig = try Rig([(pbx, "every 1m")], locks: locks)
+        // An instance died mid-pull: its scheduled run stays `running`; a one-shot `pull` is running now.
+        let dead = try await rig.store.startRun(source: "pbx", mode: "scheduled", at: Self.t0.addingTimeInterval(-90))
+        let oneShot = try await rig.store.startRun(source: "pbx", mode: "pull", at: Self.t0.addingTimeInterval(-10))
+        async let running: Void = rig.scheduler.runUntilStopped()
+
+        // Skipped while another holder has the lock: that holder may be the one running, so nothing is closed.
+        #expect(await rig.events.finished("pbx", count: 1).result == .skipped)
+        #expect(try await rig.store.runs(source: "pbx", limit: 10).filter { $0.status == "running" }.count == 2)
+        await elsewhere.release()
+        rig.clock.advance(by: 60)
+        #expect(await rig.events.finished("pbx", count: 2).result == .ok)
+
+        let runs = try await rig.store.runs(source: "pbx", limit: 10)
+        let closed = try #require(runs.first { $0.id == dead.id })
+        #expect(closed.status == "failed" && closed.error?.hasPrefix("interrupted:") == true, "\(closed)")
+        #expect(closed.finishedAt == Self.t0.addingTimeInterval(60))
+        #expect(runs.first { $0.id == oneShot.id }?.status == "running", "runs of other modes are not the scheduler's")
+        let new = try #require(runs.first)
+        #expect(new.mode == "scheduled" && new.status == "ok" && new.stored == 2 && new.startedAt >= closed.finishedAt!)
+
+        rig.scheduler.requestStop()
+        await running
+    }
+
     @Test func cronSourcesRunAtMatchingTimesAndBackOffFromThirtySeconds() async throws {
         let pbx = ScriptedSource(name: "pbx", [.succeed(records: 1), .fail("refused"), .fail("refused"), .succeed(records: 1)])
         let rig = try Rig([(pbx, "*/15 * * * *")])

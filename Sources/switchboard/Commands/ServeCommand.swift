@@ -57,7 +57,7 @@ struct ServeCommand: AsyncParsableCommand {
             rt.logger.warning("no webhook sources configured: every POST /webhooks/{source} will be answered 404")
         }
         let store = try await rt.openStore()
-        let scheduler = PullScheduler(jobs: jobs, store: CrashAfterWrites.wrap(store, variable: CrashAfterWrites.termVariable),
+        let scheduler = PullScheduler(jobs: jobs, store: CrashAfterWrites.wrapScheduled(store),
                                       locks: store as? any SourceLocking, privacy: rt.config.privacy, timeZone: rt.config.timeZone,
                                       redactor: SecretRedactor(secrets: rt.config.secretValues),
                                       logger: Logger(label: "switchboard.scheduler"))
