@@ -54,32 +54,11 @@ struct JSONLogHandler: LogHandler {
         var out = "{"
         for (i, key) in (["time", "level", "label", "message"] + fields.keys.filter { !Self.fixed.contains($0) }.sorted()).enumerated() {
             if i > 0 { out += "," }
-            out += Self.quoted(key) + ":" + Self.quoted(fields[key] ?? "")
+            out += JSONString.quoted(key) + ":" + JSONString.quoted(fields[key] ?? "")
         }
         out += "}\n"
         FileHandle.standardError.write(Data(out.utf8))
     }
 
     static let fixed: Set<String> = ["time", "level", "label", "message"]
-
-    /// A JSON string literal.
-    static func quoted(_ s: String) -> String {
-        var out = "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if scalar.value < 0x20 {
-                    out += String(format: "\\u%04x", scalar.value)
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return out + "\""
-    }
 }

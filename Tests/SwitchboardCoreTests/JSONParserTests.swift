@@ -38,6 +38,14 @@ import Testing
         #expect(v["id"]?.stringOrNumber == "123456789012")
         #expect(v["s"]?.stringOrNumber == "x")
     }
+
+    @Test(arguments: ["plain", "quote \" and \\ backslash", "lines\nand\r\ttabs", "bell \u{07} nul \u{00} esc \u{1B}",
+                      "Привет, 世界 😀", "", "\u{7F} del stays"])
+    func quotedStringsParseBack(_ s: String) throws {
+        let literal = JSONString.quoted(s)
+        #expect(try JSONParser.parse(literal).string == s)
+        #expect(!literal.unicodeScalars.dropFirst().dropLast().contains { $0.value < 0x20 })
+    }
 }
 
 @Suite struct UTF8TextTests {

@@ -209,7 +209,7 @@ final class JSONWriter {
 
     func key(_ k: String) {
         separator()
-        out += Self.quote(k) + ":"
+        out += JSONString.quoted(k) + ":"
         pendingValue = true
     }
 
@@ -221,7 +221,7 @@ final class JSONWriter {
         needsComma[needsComma.count - 1] = true
     }
 
-    func string(_ s: String) { separator(); out += Self.quote(s); markDone() }
+    func string(_ s: String) { separator(); out += JSONString.quoted(s); markDone() }
     func null() { separator(); out += "null"; markDone() }
     func number(_ v: Double?) {
         guard let v, v.isFinite else { return null() }
@@ -239,21 +239,5 @@ final class JSONWriter {
         while s.hasSuffix("0") { s.removeLast() }
         if s.hasSuffix(".") { s.removeLast() }
         return s == "-0" ? "0" : s
-    }
-
-    static func quote(_ s: String) -> String {
-        var r = "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": r += "\\\""
-            case "\\": r += "\\\\"
-            case "\n": r += "\\n"
-            case "\r": r += "\\r"
-            case "\t": r += "\\t"
-            default:
-                if u.value < 0x20 { r += String(format: "\\u%04x", u.value) } else { r.unicodeScalars.append(u) }
-            }
-        }
-        return r + "\""
     }
 }

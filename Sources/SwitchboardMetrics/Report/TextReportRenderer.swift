@@ -21,9 +21,9 @@ public enum TextReportRenderer {
                          "\(dur(t.businessMean)) / \(dur(t.businessMedian)) / \(dur(t.businessP90))"])
         } else { rows.append(["resolution time", "–", ""]) }
         rows.append(["FCR", g.fcrRate.map { "\(pct($0)) (\(g.fcrCount) of \(g.fcrEligible))" } ?? "–", ""])
-        rows.append(["CSAT", g.csat.map { "\(pct($0.score)) (\($0.responses) answers)" } ?? "–", ""])
-        rows.append(["NPS", g.nps.map { "\(num($0.score)) (\($0.responses) answers)" } ?? "–", ""])
-        rows.append(["CES", g.ces.map { "\(num($0.score)) (\($0.responses) answers)" } ?? "–", ""])
+        rows.append(["CSAT", g.csat.map { "\(pct($0.score)) (\(answers($0.responses)))" } ?? "–", ""])
+        rows.append(["NPS", g.nps.map { "\(num($0.score)) (\(answers($0.responses)))" } ?? "–", ""])
+        rows.append(["CES", g.ces.map { "\(num($0.score)) (\(answers($0.responses)))" } ?? "–", ""])
         rows.append(["backlog at end", g.backlog.map { "\($0.openAtEnd)" } ?? "–", ""])
         rows.append(["repeat contact rate", pct(g.repeatContactRate), ""])
         if let p = g.phone {
@@ -87,6 +87,7 @@ public enum TextReportRenderer {
     }
 
     static func num(_ v: Double) -> String { String(format: "%.1f", v) }
+    static func answers(_ n: Int) -> String { n == 1 ? "1 answer" : "\(n) answers" }
 
     /// `45s`, `12m 05s`, `3h 20m`, `2d 4h`.
     static func dur(_ s: Double) -> String {
