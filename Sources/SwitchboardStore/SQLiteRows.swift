@@ -9,6 +9,8 @@ extension SQLiteStore {
     /// the C API (the hot path of every import), and counts stored vs duplicate.
     static func insert(_ interactions: [Interaction], in db: Database) throws -> IngestBatchResult {
         var result = IngestBatchResult(stored: 0, duplicates: 0)
+        let given = SQLiteDedupe.givenIds(interactions)
+        if given.contains(true) { try db.execute(sql: SQLiteDedupe.idIndexSQL) }
         guard let connection = db.sqliteConnection else { throw StoreError(.unavailable, "the database is closed") }
         var statement: OpaquePointer?
         guard sqlite3_prepare_v2(connection, SQLiteSchema.insertSQL, -1, &statement, nil) == SQLITE_OK, let stmt = statement else {
@@ -31,7 +33,7 @@ extension SQLiteStore {
         func real(_ index: Int32, _ value: Double?) {
             if let value { sqlite3_bind_double(stmt, index, value) } else { sqlite3_bind_null(stmt, index) }
         }
-        for i in interactions {
+        for (n, i) in interactions.enumerated() {
             text(1, i.id); text(2, i.source); text(3, i.externalId); text(4, i.channel.rawValue); text(5, i.platform)
             text(6, i.conversationKey); text(7, i.kind.rawValue); text(8, i.direction.rawValue); text(9, i.actorRole.rawValue)
             text(10, i.actorId); text(11, i.actorName); text(12, i.customerKey)
@@ -40,6 +42,7 @@ extension SQLiteStore {
             text(18, i.call?.outcome.rawValue); text(19, i.survey?.metric.rawValue); real(20, i.survey?.score)
             real(21, i.survey?.scaleMin); real(22, i.survey?.scaleMax); text(23, i.status?.to.rawValue)
             text(24, i.subject); text(25, i.text); sqlite3_bind_int64(stmt, 26, Int64(i.attachments)); text(27, i.provenance)
+            sqlite3_bind_int64(stmt, 28, given[n] ? 1 : 0)
             let rc = sqlite3_step(stmt)
             guard rc == SQLITE_DONE else {
                 let message = String(cString: sqlite3_errmsg(connection))
