@@ -72,6 +72,11 @@ enum SQLiteDedupe {
 
     /// Which interactions of a batch carry an id of their own (not the hash of source and externalId).
     static func givenIds(_ interactions: [Interaction]) -> [Bool] {
-        interactions.map { !InteractionID.isComputed($0.id, source: $0.source, externalId: $0.externalId) }
+        var given = [Bool](repeating: false, count: interactions.count)
+        for k in interactions.indices {
+            given[k] = !InteractionID.isComputed(interactions[k].id, source: interactions[k].source,
+                                                 externalId: interactions[k].externalId)
+        }
+        return given
     }
 }

@@ -75,6 +75,8 @@ func sampleInteraction(_ n: Int, source: String = "s", text: String? = "hello", 
         // Pinned: first 8 bytes of SHA-256 of the UTF-8 text (Python's hashlib); external ids of stored chats use it.
         #expect(InteractionID.digest("привет, мир".utf8) == "7ae3c8e991627c58")
         #expect(InteractionID.digest(utf8: "привет, мир") == "7ae3c8e991627c58")
+        #expect(InteractionID.hex16(InteractionID.digest64(utf8: "привет, мир")) == "7ae3c8e991627c58")
+        #expect(InteractionID.hex16(0x0123_4567_89ab_cdef) == "0123456789abcdef")
         #expect(InteractionID.digest(Array("привет, мир".utf8).lazy.map { $0 }) == "7ae3c8e991627c58")
     }
 

@@ -47,8 +47,25 @@ public enum InteractionID {
 
     /// ``digest(_:)`` of a string's UTF-8 bytes, without copying them.
     public static func digest(utf8 text: String) -> String {
+        hex16(digest64(utf8: text))
+    }
+
+    /// The 64 bits of ``digest(utf8:)`` as a number (``hex16(_:)`` gives the text form).
+    public static func digest64(utf8 text: String) -> UInt64 {
         var text = text
-        return text.withUTF8 { digest($0) }
+        return text.withUTF8 { p in
+            var hasher = SHA256()
+            hasher.update(bufferPointer: UnsafeRawBufferPointer(p))
+            return first8(hasher.finalize())
+        }
+    }
+
+    /// 16 lowercase hex digits of `value`, most significant first.
+    public static func hex16(_ value: UInt64) -> String {
+        String(unsafeUninitializedCapacity: 16) { out in
+            hexInto(out, value)
+            return 16
+        }
     }
 
     /// Hex-encodes bytes in lowercase.

@@ -50,7 +50,7 @@ struct ChatAssembler {
     /// Identical (author, text digest) messages within one millisecond.
     private struct Occurrence: Hashable {
         var author: String
-        var digest: String
+        var digest: UInt64
     }
 
     /// Role, actor id and customer key of one author, resolved once per chat.
@@ -124,7 +124,7 @@ struct ChatAssembler {
             externalId = "\(chatId)|\(native)"
         } else {
             let author = m.authorId ?? m.authorName ?? ""
-            let digest = InteractionID.digest(utf8: m.text ?? "")
+            let digest = InteractionID.digest64(utf8: m.text ?? "")
             if ms != occurrenceTime {
                 occurrenceTime = ms
                 occurrences.removeAll(keepingCapacity: true)
@@ -132,7 +132,7 @@ struct ChatAssembler {
             let occKey = Occurrence(author: author, digest: digest)
             let n = occurrences[occKey, default: 0]
             occurrences[occKey] = n + 1
-            externalId = "\(chatId)|\(ms)|\(author)|\(digest)|\(n)"
+            externalId = "\(chatId)|\(ms)|\(author)|\(InteractionID.hex16(digest))|\(n)"
         }
         return Interaction(source: options.source, externalId: externalId, channel: channel, platform: platform,
                            conversationKey: key, kind: .message, direction: direction, actorRole: role,
