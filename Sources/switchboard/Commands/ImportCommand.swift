@@ -20,6 +20,7 @@ struct ImportCommand: AsyncParsableCommand {
     var strict = false
 
     func run() async throws {
+        ImportMemory.limitArenas()
         let rt = try Runtime(options: global)
         let entry = try rt.entry(named: source)
         guard let importer = try rt.make(entry) as? any FileImporter else {
