@@ -120,7 +120,8 @@ let package = Package(
         ),
         .testTarget(
             name: "SwitchboardStoreTests",
-            dependencies: ["SwitchboardCore", "SwitchboardStore", "SwitchboardTesting"],
+            dependencies: ["SwitchboardCore", "SwitchboardStore", "SwitchboardTesting",
+                           .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -7,40 +7,33 @@ import SwitchboardCore
 extension SQLiteStore {
     /// Inserts interactions with one prepared statement, binding values through
     /// the C API (the hot path of every import), and counts stored vs duplicate.
+    /// A row's text values are copied once into a reused buffer and bound in
+    /// place (no copy and no allocation per value inside SQLite).
     static func insert(_ interactions: [Interaction], in db: Database) throws -> IngestBatchResult {
         var result = IngestBatchResult(stored: 0, duplicates: 0)
+        let given = SQLiteDedupe.givenIds(interactions)
+        if given.contains(true) { try db.execute(sql: SQLiteDedupe.idIndexSQL) }
         guard let connection = db.sqliteConnection else { throw StoreError(.unavailable, "the database is closed") }
         var statement: OpaquePointer?
         guard sqlite3_prepare_v2(connection, SQLiteSchema.insertSQL, -1, &statement, nil) == SQLITE_OK, let stmt = statement else {
             throw StoreError(.query, "cannot prepare the insert: \(String(cString: sqlite3_errmsg(connection)))")
         }
         defer { sqlite3_finalize(stmt) }
-        let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
-        func text(_ index: Int32, _ value: String?) {
-            guard var value else { sqlite3_bind_null(stmt, index); return }
-            value.withUTF8 { p in
-                p.withMemoryRebound(to: CChar.self) { c in
-                    if let base = c.baseAddress {
-                        _ = sqlite3_bind_text(stmt, index, base, Int32(c.count), transient)
-                    } else {
-                        _ = sqlite3_bind_text(stmt, index, "", 0, transient)
-                    }
+        var row = RowText()
+        for k in interactions.indices {
+            row.fill(interactions[k])
+            let rc = row.bindText(to: stmt) {
+                let i = interactions[k]
+                func real(_ index: Int32, _ value: Double?) {
+                    if let value { sqlite3_bind_double(stmt, index, value) } else { sqlite3_bind_null(stmt, index) }
                 }
+                sqlite3_bind_int64(stmt, 13, Timestamp.milliseconds(i.occurredAt))
+                real(16, i.call?.waitSeconds); real(17, i.call?.talkSeconds)
+                real(20, i.survey?.score); real(21, i.survey?.scaleMin); real(22, i.survey?.scaleMax)
+                sqlite3_bind_int64(stmt, 26, Int64(i.attachments))
+                sqlite3_bind_int64(stmt, 28, given[k] ? 1 : 0)
+                return sqlite3_step(stmt)
             }
-        }
-        func real(_ index: Int32, _ value: Double?) {
-            if let value { sqlite3_bind_double(stmt, index, value) } else { sqlite3_bind_null(stmt, index) }
-        }
-        for i in interactions {
-            text(1, i.id); text(2, i.source); text(3, i.externalId); text(4, i.channel.rawValue); text(5, i.platform)
-            text(6, i.conversationKey); text(7, i.kind.rawValue); text(8, i.direction.rawValue); text(9, i.actorRole.rawValue)
-            text(10, i.actorId); text(11, i.actorName); text(12, i.customerKey)
-            sqlite3_bind_int64(stmt, 13, Timestamp.milliseconds(i.occurredAt))
-            text(14, i.call?.queue); text(15, i.call?.agentId); real(16, i.call?.waitSeconds); real(17, i.call?.talkSeconds)
-            text(18, i.call?.outcome.rawValue); text(19, i.survey?.metric.rawValue); real(20, i.survey?.score)
-            real(21, i.survey?.scaleMin); real(22, i.survey?.scaleMax); text(23, i.status?.to.rawValue)
-            text(24, i.subject); text(25, i.text); sqlite3_bind_int64(stmt, 26, Int64(i.attachments)); text(27, i.provenance)
-            let rc = sqlite3_step(stmt)
             guard rc == SQLITE_DONE else {
                 let message = String(cString: sqlite3_errmsg(connection))
                 sqlite3_reset(stmt)
@@ -75,5 +68,55 @@ extension SQLiteStore {
             },
             status: try statusTo.map { _ in StatusInfo(to: try enumValue(22)) },
             subject: r[23], text: r[24], attachments: r[25], provenance: r[26])
+    }
+}
+
+/// The text columns of one row, copied into one reused byte buffer.
+struct RowText {
+    /// (statement parameter, offset, length or -1 for NULL).
+    private var slots: [(Int32, Int, Int)] = []
+    private var bytes: [UInt8] = []
+
+    init() {
+        slots.reserveCapacity(20)
+        bytes.reserveCapacity(4096)
+    }
+
+    mutating func fill(_ i: Interaction) {
+        slots.removeAll(keepingCapacity: true)
+        bytes.removeAll(keepingCapacity: true)
+        add(1, i.id); add(2, i.source); add(3, i.externalId); add(4, i.channel.rawValue); add(5, i.platform)
+        add(6, i.conversationKey); add(7, i.kind.rawValue); add(8, i.direction.rawValue); add(9, i.actorRole.rawValue)
+        add(10, i.actorId); add(11, i.actorName); add(12, i.customerKey)
+        add(14, i.call?.queue); add(15, i.call?.agentId); add(18, i.call?.outcome.rawValue)
+        add(19, i.survey?.metric.rawValue); add(23, i.status?.to.rawValue)
+        add(24, i.subject); add(25, i.text); add(27, i.provenance)
+    }
+
+    private mutating func add(_ index: Int32, _ value: String?) {
+        guard var value else { slots.append((index, 0, -1)); return }
+        let offset = bytes.count
+        value.withUTF8 { bytes.append(contentsOf: $0) }
+        slots.append((index, offset, bytes.count - offset))
+    }
+
+    /// Binds every text slot to its parameter in place (SQLITE_STATIC: valid while `body`
+    /// runs; the caller resets the statement before the buffer changes), then runs `body`.
+    func bindText(to stmt: OpaquePointer, _ body: () -> Int32) -> Int32 {
+        bytes.withUnsafeBufferPointer { buffer in
+            buffer.withMemoryRebound(to: CChar.self) { chars in
+                // A non-nil base even for an empty buffer: SQLite reads a NULL pointer as SQL NULL.
+                let empty: StaticString = ""
+                let base = chars.baseAddress ?? UnsafeRawPointer(empty.utf8Start).assumingMemoryBound(to: CChar.self)
+                for (index, offset, count) in slots {
+                    if count < 0 {
+                        sqlite3_bind_null(stmt, index)
+                    } else {
+                        _ = sqlite3_bind_text(stmt, index, base + offset, Int32(count), nil)
+                    }
+                }
+                return body()
+            }
+        }
     }
 }

@@ -70,6 +70,7 @@ enum SQLiteSchema {
         m.registerMigration("v2-conversation-order") { db in
             try db.execute(sql: "CREATE INDEX interactions_conversation ON interactions(source, conversation_key, occurred_at, seq)")
         }
+        m.registerMigration("v3-dedupe-by-source-key", migrate: SQLiteDedupe.migrateToSourceKey)
         return m
     }
 
@@ -80,8 +81,10 @@ enum SQLiteSchema {
         "text", "attachments", "provenance",
     ]
 
-    static let insertSQL = "INSERT INTO interactions (\(columns.joined(separator: ", "))) VALUES ("
-        + Array(repeating: "?", count: columns.count).joined(separator: ", ") + ") ON CONFLICT(id) DO NOTHING"
+    /// Binds ``columns`` then `id_given`; a row that breaks any uniqueness rule of
+    /// ``SQLiteDedupe`` is a duplicate and is skipped.
+    static let insertSQL = "INSERT INTO interactions (\(columns.joined(separator: ", ")), id_given) VALUES ("
+        + Array(repeating: "?", count: columns.count + 1).joined(separator: ", ") + ") ON CONFLICT DO NOTHING"
 
     static let selectColumns = columns.joined(separator: ", ")
 

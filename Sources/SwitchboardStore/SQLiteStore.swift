@@ -19,8 +19,10 @@ public final class SQLiteStore: InteractionStore {
         config.busyMode = .timeout(30)
         config.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = FULL")
-            // 64 MiB of page cache: random-order id index inserts stay in memory on big imports.
-            try db.execute(sql: "PRAGMA cache_size = -65536")
+            // The writer appends (the dedupe and conversation indexes take keys in nearly increasing
+            // order, see SQLiteDedupe): 16 MiB of page cache keep a big import's memory low. Readers
+            // scan whole tables and keep the larger cache.
+            try db.execute(sql: db.configuration.readonly ? "PRAGMA cache_size = -65536" : "PRAGMA cache_size = -16384")
         }
         do {
             let dir = URL(fileURLWithPath: path).deletingLastPathComponent().path

@@ -14,9 +14,15 @@ struct IngestRunner {
         self.quiet = quiet
     }
 
+    /// Interactions per transaction of `switchboard import`.
+    static let importBatchSize = 20_000
+
     func run(source: String, mode: String, _ body: @Sendable (any IngestSink) async throws -> Void) async throws -> IngestSummary {
         var run = try await store.startRun(source: source, mode: mode, at: Date())
+        // A file import commits bigger batches (fewer commits and fsyncs); a pull keeps
+        // the default, so its checkpoints stay frequent.
         let sink = BatchingSink(source: source, store: store, privacy: privacy,
+                                batchSize: mode == "import" ? Self.importBatchSize : 5_000,
                                 onProgress: Terminal.progress(label: source, quiet: quiet))
         do {
             try await body(sink)

@@ -60,6 +60,26 @@ func sampleInteraction(_ n: Int, source: String = "s", text: String? = "hello", 
         #expect(InteractionID.make(source: "mail", externalId: "1") == "444cd69b4e1ca8be86b4f45559a9e103")
     }
 
+    @Test func computedIdsAreToldApartFromGivenOnes() {
+        let id = InteractionID.make(source: "mail", externalId: "1")
+        #expect(InteractionID.isComputed(id, source: "mail", externalId: "1"))
+        #expect(!InteractionID.isComputed(id, source: "mail", externalId: "2"))
+        #expect(!InteractionID.isComputed("custom-id-7", source: "mail", externalId: "1"))
+        #expect(!InteractionID.isComputed(id.uppercased(), source: "mail", externalId: "1"))
+        var last = id
+        last.removeLast()
+        #expect(!InteractionID.isComputed(last + "0", source: "mail", externalId: "1") || id.hasSuffix("0"))
+    }
+
+    @Test func digestIsPinned() {
+        // Pinned: first 8 bytes of SHA-256 of the UTF-8 text (Python's hashlib); external ids of stored chats use it.
+        #expect(InteractionID.digest("привет, мир".utf8) == "7ae3c8e991627c58")
+        #expect(InteractionID.digest(utf8: "привет, мир") == "7ae3c8e991627c58")
+        #expect(InteractionID.hex16(InteractionID.digest64(utf8: "привет, мир")) == "7ae3c8e991627c58")
+        #expect(InteractionID.hex16(0x0123_4567_89ab_cdef) == "0123456789abcdef")
+        #expect(InteractionID.digest(Array("привет, мир".utf8).lazy.map { $0 }) == "7ae3c8e991627c58")
+    }
+
     @Test func interactionJSONUsesSchemaNames() throws {
         var i = sampleInteraction(1)
         i.call = CallInfo(queue: "q", agentId: "anna", waitSeconds: 4, talkSeconds: 30, outcome: .shortAbandon)

@@ -47,9 +47,16 @@ public actor BatchingSink: IngestSink {
     }
 
     public func accept(contentsOf interactions: [Interaction]) async throws {
-        for i in interactions {
-            buffer.append(privacy.apply(to: i))
-            summary.read += 1
+        var rest = interactions[...]
+        while !rest.isEmpty {
+            let take = min(rest.count, batchSize - buffer.count)
+            if privacy.isIdentity {
+                buffer.append(contentsOf: rest.prefix(take))
+            } else {
+                for i in rest.prefix(take) { buffer.append(privacy.apply(to: i)) }
+            }
+            rest = rest.dropFirst(take)
+            summary.read += take
             if buffer.count >= batchSize { try await flush() }
         }
         reportProgress()

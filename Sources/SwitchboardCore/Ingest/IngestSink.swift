@@ -18,6 +18,9 @@ public protocol IngestSink: Sendable {
     var source: String { get }
     /// Queues one interaction for storage.
     func accept(_ interaction: Interaction) async throws
+    /// Queues several interactions in one call (one actor hop for a whole block
+    /// of records; connectors reading fast should hand over blocks this way).
+    func accept(contentsOf interactions: [Interaction]) async throws
     /// Queues a rejected record as a dead letter.
     func reject(reason: String, provenance: String, raw: Data) async throws
     /// Sets the resume point covering everything accepted so far; it is
@@ -28,7 +31,7 @@ public protocol IngestSink: Sendable {
 }
 
 extension IngestSink {
-    /// Queues several interactions.
+    /// Queues several interactions one by one (for sinks without a block path of their own).
     public func accept(contentsOf interactions: [Interaction]) async throws {
         for i in interactions { try await accept(i) }
     }

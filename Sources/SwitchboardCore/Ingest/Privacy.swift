@@ -13,6 +13,9 @@ public struct PrivacySettings: Sendable, Hashable, Codable {
         self.hashIdentities = hashIdentities
     }
 
+    /// Whether these settings leave every interaction as it is (the default).
+    public var isIdentity: Bool { storeText && !hashIdentities }
+
     /// The interaction as it may be stored under these settings.
     public func apply(to interaction: Interaction) -> Interaction {
         if storeText && !hashIdentities { return interaction }

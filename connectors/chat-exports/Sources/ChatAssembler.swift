@@ -38,8 +38,20 @@ struct ChatAssembler {
     private var sessionStart: Date?
     private var sessionKey = ""
     private var occurrenceTime: Int64 = .min
-    private var occurrences: [String: Int] = [:]
-    private var roleCache: [String: Resolved] = [:]
+    private var occurrences: [Occurrence: Int] = [:]
+    private var roleCache: [AuthorKey: Resolved] = [:]
+
+    /// An author as the role cache knows it (no string concatenation per message).
+    private struct AuthorKey: Hashable {
+        var id: String?
+        var name: String?
+    }
+
+    /// Identical (author, text digest) messages within one millisecond.
+    private struct Occurrence: Hashable {
+        var author: String
+        var digest: UInt64
+    }
 
     /// Role, actor id and customer key of one author, resolved once per chat.
     private struct Resolved {
@@ -85,7 +97,7 @@ struct ChatAssembler {
             role = .bot
             actorId = m.authorId ?? m.authorName
         } else {
-            let cacheKey = (m.authorId ?? "") + "\u{1F}" + (m.authorName ?? "")
+            let cacheKey = AuthorKey(id: m.authorId, name: m.authorName)
             let resolved: Resolved
             if let cached = roleCache[cacheKey] {
                 resolved = cached
@@ -112,15 +124,15 @@ struct ChatAssembler {
             externalId = "\(chatId)|\(native)"
         } else {
             let author = m.authorId ?? m.authorName ?? ""
-            let digest = InteractionID.digest((m.text ?? "").utf8)
+            let digest = InteractionID.digest64(utf8: m.text ?? "")
             if ms != occurrenceTime {
                 occurrenceTime = ms
                 occurrences.removeAll(keepingCapacity: true)
             }
-            let occKey = author + "\u{1F}" + digest
+            let occKey = Occurrence(author: author, digest: digest)
             let n = occurrences[occKey, default: 0]
             occurrences[occKey] = n + 1
-            externalId = "\(chatId)|\(ms)|\(author)|\(digest)|\(n)"
+            externalId = "\(chatId)|\(ms)|\(author)|\(InteractionID.hex16(digest))|\(n)"
         }
         return Interaction(source: options.source, externalId: externalId, channel: channel, platform: platform,
                            conversationKey: key, kind: .message, direction: direction, actorRole: role,

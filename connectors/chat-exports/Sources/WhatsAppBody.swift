@@ -85,3 +85,21 @@ struct WhatsAppScan {
         return firstChanges >= secondChanges
     }
 }
+
+/// Author names already decoded, looked up by their raw bytes: the same few
+/// authors write most messages, so a name is built once, not once a message.
+struct AuthorNameCache {
+    private var entries: [Int: (raw: [UInt8], name: String)] = [:]
+    private let capacity = 4096
+
+    /// ``WhatsAppBody/name(_:)`` of the raw author bytes.
+    mutating func name(_ raw: UnsafeBufferPointer<UInt8>) -> String {
+        var hasher = Hasher()
+        hasher.combine(bytes: UnsafeRawBufferPointer(raw))
+        let key = hasher.finalize()
+        if let hit = entries[key], hit.raw.elementsEqual(raw) { return hit.name }
+        let name = WhatsAppBody.name(raw)
+        if entries.count < capacity, entries[key] == nil { entries[key] = (Array(raw), name) }
+        return name
+    }
+}

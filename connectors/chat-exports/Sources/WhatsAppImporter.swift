@@ -91,13 +91,14 @@ public struct WhatsAppImporter: FileImporter {
     private func importText(_ url: URL, label: String, chatName: String?, into sink: any IngestSink) async throws {
         let reader = LineReader(url: url)
         var scan = WhatsAppScan()
+        var names = AuthorNameCache()
         try reader.forEachLine { line in
             guard let h = WhatsAppHeader.parse(line.bytes) else { return true }
             scan.add(h)
             let body = UnsafeBufferPointer(rebasing: line.bytes[h.bodyStart...])
             let split = WhatsAppBody.split(body)
             if !split.isSystem, let end = split.authorEnd {
-                scan.addAuthor(WhatsAppBody.name(UnsafeBufferPointer(rebasing: body[0..<end])))
+                scan.addAuthor(names.name(UnsafeBufferPointer(rebasing: body[0..<end])))
             }
             return true
         }
@@ -114,6 +115,7 @@ public struct WhatsAppImporter: FileImporter {
                                       participants: scan.authors.count)
         let converter = LocalTimeConverter(timeZone: options.timeZone)
         var state = PendingMessage()
+        let provenancePrefix = "file:\(label)#L"
         var offset: UInt64 = 0
         var nextLine = 1
         let blockSize = 4096
@@ -129,7 +131,7 @@ public struct WhatsAppImporter: FileImporter {
                 guard let h = WhatsAppHeader.parse(b) else {
                     if state.active {
                         state.text.append(0x0A)
-                        state.text.append(contentsOf: WhatsAppHeader.stripMarks(b))
+                        WhatsAppHeader.appendStrippingMarks(b, to: &state.text)
                     } else if !b.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) {
                         rejected.append(("\(label):\(line.number): line does not start with a WhatsApp date and time, "
                             + "and no message precedes it to continue", "file:\(label)#L\(line.number)", Data(b)))
@@ -148,9 +150,9 @@ public struct WhatsAppImporter: FileImporter {
                 }
                 let body = UnsafeBufferPointer(rebasing: b[h.bodyStart...])
                 let split = WhatsAppBody.split(body)
-                state.start(time: time, provenance: "file:\(label)#L\(line.number)", system: split.isSystem,
-                            author: split.authorEnd.map { WhatsAppBody.name(UnsafeBufferPointer(rebasing: body[0..<$0])) },
-                            text: WhatsAppHeader.stripMarks(UnsafeBufferPointer(rebasing: body[split.textStart...])))
+                state.start(time: time, provenance: provenancePrefix + String(line.number), system: split.isSystem,
+                            author: split.authorEnd.map { names.name(UnsafeBufferPointer(rebasing: body[0..<$0])) },
+                            text: UnsafeBufferPointer(rebasing: body[split.textStart...]))
                 full = out.count + rejected.count >= blockSize
                 return !full
             }
@@ -175,13 +177,14 @@ struct PendingMessage {
     var author: String?
     var text: [UInt8] = []
 
-    mutating func start(time: Date, provenance: String, system: Bool, author: String?, text: [UInt8]) {
+    mutating func start(time: Date, provenance: String, system: Bool, author: String?, text: UnsafeBufferPointer<UInt8>) {
         active = true
         self.time = time
         self.provenance = provenance
         self.system = system
         self.author = author
-        self.text = text
+        self.text.removeAll(keepingCapacity: true)
+        WhatsAppHeader.appendStrippingMarks(text, to: &self.text)
     }
 
     func message() -> ChatMessage {

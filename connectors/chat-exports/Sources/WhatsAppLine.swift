@@ -157,14 +157,24 @@ struct WhatsAppHeader: Equatable {
     /// The bytes without invisible direction marks.
     static func stripMarks(_ b: UnsafeBufferPointer<UInt8>) -> [UInt8] {
         var out = [UInt8]()
-        out.reserveCapacity(b.count)
-        var i = 0
-        while i < b.count {
-            let w = markWidth(b, i)
-            if w > 0 { i += w; continue }
-            out.append(b[i])
-            i += 1
-        }
+        appendStrippingMarks(b, to: &out)
         return out
+    }
+
+    /// Appends `b` without its direction marks; runs without marks are copied whole.
+    static func appendStrippingMarks(_ b: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
+        out.reserveCapacity(out.count + b.count)
+        var i = 0
+        var runStart = 0
+        while i < b.count {
+            // Every mark starts with 0xE2 or 0xEF (markWidth); other bytes are copied in runs.
+            if b[i] != 0xE2 && b[i] != 0xEF { i += 1; continue }
+            let w = markWidth(b, i)
+            if w == 0 { i += 1; continue }
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: b[runStart..<i]))
+            i += w
+            runStart = i
+        }
+        out.append(contentsOf: UnsafeBufferPointer(rebasing: b[runStart..<b.count]))
     }
 }

@@ -90,36 +90,37 @@ enum WhatsAppText {
 /// whatever the number of patterns (the importer checks every message).
 struct BytePatterns: Sendable {
     private let patterns: [[UInt8]]
-    /// Bigram (b0 << 8 | b1) → indexes of the patterns starting with it.
-    private let byBigram: [UInt16: [Int]]
-    private let bigramSeen: [Bool]
+    /// Bigram (b0 << 8 | b1) → first pattern starting with it (-1: none); `next` chains the others.
+    private let head: [Int16]
+    private let next: [Int16]
     private let firstByte: [Bool]
 
     init(_ strings: [String]) {
         patterns = strings.map { Array($0.utf8) }.filter { $0.count >= 2 }
-        var map: [UInt16: [Int]] = [:]
-        var seen = [Bool](repeating: false, count: 65536)
+        var head = [Int16](repeating: -1, count: 65536)
+        var next = [Int16](repeating: -1, count: patterns.count)
         var first = [Bool](repeating: false, count: 256)
-        for (i, p) in patterns.enumerated() {
-            let key = UInt16(p[0]) << 8 | UInt16(p[1])
-            map[key, default: []].append(i)
-            seen[Int(key)] = true
+        for (i, p) in patterns.enumerated().reversed() {
+            let key = Int(p[0]) << 8 | Int(p[1])
+            next[i] = head[key]
+            head[key] = Int16(i)
             first[Int(p[0])] = true
         }
-        byBigram = map
-        bigramSeen = seen
+        self.head = head
+        self.next = next
         firstByte = first
     }
 
     @inline(__always)
     private func matches(_ text: UnsafeBufferPointer<UInt8>, at i: Int) -> Int? {
-        let key = UInt16(text[i]) << 8 | UInt16(text[i + 1])
-        guard bigramSeen[Int(key)], let candidates = byBigram[key], let base = text.baseAddress else { return nil }
-        for c in candidates {
-            let p = patterns[c]
-            if i + p.count <= text.count, p.withUnsafeBufferPointer({ memcmp(base + i, $0.baseAddress!, p.count) == 0 }) {
-                return p.count
+        var c = Int(head[Int(text[i]) << 8 | Int(text[i + 1])])
+        guard c >= 0, let base = text.baseAddress else { return nil }
+        while c >= 0 {
+            let matched = patterns[c].withUnsafeBufferPointer { p in
+                i + p.count <= text.count && memcmp(base + i, p.baseAddress!, p.count) == 0 ? p.count : 0
             }
+            if matched > 0 { return matched }
+            c = Int(next[c])
         }
         return nil
     }
