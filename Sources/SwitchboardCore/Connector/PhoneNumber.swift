@@ -44,4 +44,73 @@ public enum PhoneNumber {
         if d.hasPrefix(country.code), country.nationalLength.contains(d.count - country.code.count) { return "+" + d }
         return d.count >= 8 && d.count <= 15 ? "+" + d : nil
     }
+
+    /// ``e164(_:defaultCountry:)`` on UTF-8 bytes for hot paths: the default
+    /// country is resolved once, digits are gathered without building Strings,
+    /// and only the result is a String (short enough to need no allocation).
+    /// Non-ASCII input takes the String path, so results are always the same.
+    public struct Normalizer: Sendable {
+        public let defaultCountry: String?
+        private let code: [UInt8]
+        private let trunk: [UInt8]
+        private let nationalLength: ClosedRange<Int>?
+
+        public init(defaultCountry: String?) {
+            self.defaultCountry = defaultCountry
+            let country = defaultCountry.flatMap { PhoneNumber.countries[$0.uppercased()] }
+            code = Array((country?.code ?? "").utf8)
+            trunk = Array((country?.trunk ?? "").utf8)
+            nationalLength = country?.nationalLength
+        }
+
+        /// The E.164 form of the number in `raw`, or nil (same answers as ``PhoneNumber/e164(_:defaultCountry:)``).
+        public func e164(_ raw: UnsafeBufferPointer<UInt8>) -> String? {
+            var i = 0
+            while i < raw.count, raw[i] == 0x20 || raw[i] == 0x09 { i += 1 }
+            if raw.contains(where: { $0 >= 0x80 }) {
+                return PhoneNumber.e164(String(decoding: raw, as: UTF8.self), defaultCountry: defaultCountry)
+            }
+            let hasPlus = i < raw.count && raw[i] == 0x2B
+            var n = 0
+            for c in raw where c >= 48 && c <= 57 { n += 1 }
+            guard n >= 6 else { return nil }
+            // "+", the country code and the digits.
+            return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: n + code.count + 1) { out in
+                var d = 0
+                for c in raw where c >= 48 && c <= 57 { out[code.count + 1 + d] = c; d += 1 }
+                let digits = UnsafeBufferPointer(rebasing: out[(code.count + 1)...])
+                return result(digits, hasPlus: hasPlus, out)
+            }
+        }
+
+        private func result(_ d: UnsafeBufferPointer<UInt8>, hasPlus: Bool, _ out: UnsafeMutableBufferPointer<UInt8>) -> String? {
+            let n = d.count
+            /// "+" followed by `d` without its first `drop` digits.
+            func plus(dropping drop: Int) -> String {
+                let from = code.count + drop   // the slot before the kept digits
+                out[from] = 0x2B
+                return String(decoding: UnsafeBufferPointer(rebasing: out[from...]), as: UTF8.self)
+            }
+            func hasPrefix(_ p: [UInt8]) -> Bool {
+                guard p.count <= n else { return false }
+                for k in 0..<p.count where d[k] != p[k] { return false }
+                return true
+            }
+            if hasPlus { return n <= 15 ? plus(dropping: 0) : nil }
+            if n >= 2, d[0] == 0x30, d[1] == 0x30 { return n - 2 >= 8 && n - 2 <= 15 ? plus(dropping: 2) : nil }
+            if n > 11, d[0] == 0x38, d[1] == 0x31, d[2] == 0x30 { return plus(dropping: 3) }
+            guard let national = nationalLength else { return n >= 8 && n <= 15 ? plus(dropping: 0) : nil }
+            /// "+", the country code, then `d` without its first `drop` digits.
+            func withCode(dropping drop: Int) -> String {
+                // The code goes over the dropped digits' slots, just before the kept ones.
+                out[drop] = 0x2B
+                for k in 0..<code.count { out[drop + 1 + k] = code[k] }
+                return String(decoding: UnsafeBufferPointer(rebasing: out[drop...]), as: UTF8.self)
+            }
+            if !trunk.isEmpty, hasPrefix(trunk), national.contains(n - trunk.count) { return withCode(dropping: trunk.count) }
+            if national.contains(n) { return withCode(dropping: 0) }
+            if hasPrefix(code), national.contains(n - code.count) { return plus(dropping: 0) }
+            return n >= 8 && n <= 15 ? plus(dropping: 0) : nil
+        }
+    }
 }

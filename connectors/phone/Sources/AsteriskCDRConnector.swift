@@ -108,7 +108,7 @@ public struct AsteriskCDRConnector: FileImporter, PullSource {
             catch { throw ConnectorError(.format, "\(name): the stored checkpoint is not an asterisk-cdr state; reset it to re-read the file") }
         }
         var session = try makeSession()
-        for leg in state.pending { session.groups.add(leg, key: leg.key, end: leg.end) }
+        for leg in state.pending { session.groups.add(leg, key: leg.groupKey, end: leg.end) }
         guard let plan = FileCursor.plan(for: path, previous: state.cursor) else {
             throw ConnectorError(.io, "\(name): cannot read \(path.path): no such file (check `path:`)")
         }
@@ -160,7 +160,7 @@ struct CDRSession {
     let builder: PhoneCallBuilder
     let shortAbandon: Double
     let queueFacts: [String: QueueCall]
-    var groups = LegGroups<CDRLeg>()
+    var groups = LegGroups<LegKey, CDRLeg>()
     var latestEnd = -Double.infinity
 
     func log(_ message: String) {}
@@ -174,7 +174,7 @@ struct CDRSession {
             guard !BlockReader.isBlank(line.bytes) else { return }
             do throws(AsteriskCDRRowParser.RowError) {
                 let leg = try parser.parse(line.bytes, file: file, number: line.number)
-                groups.add(leg, key: leg.key, end: leg.end)
+                groups.add(leg, key: leg.groupKey, end: leg.end)
                 latestEnd = max(latestEnd, leg.end)
             } catch {
                 rejected.append(Rejected(reason: "\(file):\(line.number): \(error.reason)", provenance: "file:\(file)#L\(line.number)",

@@ -1,31 +1,6 @@
 import Foundation
 import SwitchboardCore
 
-/// One leg (one row) of an Asterisk CDR file, with only what call assembly needs.
-struct CDRLeg: Codable, Sendable, Hashable {
-    /// The call it belongs to: linkedid, else uniqueid, else a digest of the row.
-    var key: String
-    var uniqueid: String?
-    var src: String
-    var dst: String
-    var dcontext: String
-    var clid: String
-    var channel: String
-    var dstchannel: String
-    var lastapp: String
-    var disposition: String
-    /// Seconds since the epoch.
-    var start: Double
-    var answer: Double?
-    var end: Double
-    var billsec: Int
-    /// File name and line, for the call's provenance.
-    var file: String
-    var line: Int
-
-    var provenance: String { "file:\(file)#L\(line)" }
-}
-
 /// Where each CDR column sits in a row: the `cdr_csv` orders by count, or a configured list.
 struct AsteriskCDRLayout: Sendable {
     /// The `cdr_csv` column names in their fixed order (FORMATS §1).
@@ -38,6 +13,8 @@ struct AsteriskCDRLayout: Sendable {
     var columnCount: Int
     var src, dst, dcontext, clid, channel, dstchannel, lastapp, start, answer, end, duration, billsec,
         disposition, uniqueid, linkedid: Int?
+    /// The column of each text ``CDRLeg/Field`` after key and uniqueid (-1: none).
+    var legColumns: SIMD8<Int32>
 
     init(names: [String]) {
         columnCount = names.count
@@ -46,6 +23,9 @@ struct AsteriskCDRLayout: Sendable {
         dstchannel = at("dstchannel"); lastapp = at("lastapp"); start = at("start"); answer = at("answer")
         end = at("end"); duration = at("duration"); billsec = at("billsec"); disposition = at("disposition")
         uniqueid = at("uniqueid"); linkedid = at("linkedid")
+        var c = SIMD8<Int32>(repeating: -1)
+        for (slot, i) in [src, dst, dcontext, clid, channel, dstchannel].enumerated() { c[slot + 2] = i.map(Int32.init) ?? -1 }
+        legColumns = c
     }
 
     /// The `cdr_csv` layout for a row of `count` columns, nil for any other count.
@@ -77,22 +57,6 @@ struct AsteriskCDRRowParser {
     var keepUniqueid = true
     var fields = CSVFields()
 
-    /// The disposition as one of the five constants (case-insensitive), nil for anything else.
-    static func disposition(_ b: UnsafeBufferPointer<UInt8>) -> String? {
-        func equals(_ word: StaticString) -> Bool {
-            guard b.count == word.utf8CodeUnitCount else { return false }
-            let w = word.utf8Start
-            for i in 0..<b.count where b[i] & 0xDF != w[i] & 0xDF { return false }
-            return true
-        }
-        if equals("ANSWERED") { return "ANSWERED" }
-        if equals("NO ANSWER") { return "NO ANSWER" }
-        if equals("BUSY") { return "BUSY" }
-        if equals("FAILED") { return "FAILED" }
-        if equals("CONGESTION") { return "CONGESTION" }
-        return nil
-    }
-
     init(columns: [String]?, timeZone: TimeZone) {
         configured = columns.map { AsteriskCDRLayout(names: $0) }
         var l: [Int: AsteriskCDRLayout] = [:]
@@ -120,11 +84,6 @@ struct AsteriskCDRRowParser {
         }
         let f = fields
         func text(_ i: Int?) -> String { i.map { f.string($0, in: line) } ?? "" }
-        func strict(_ i: Int?, _ name: String) throws(RowError) -> String {
-            guard let i else { return "" }
-            guard let s = f.strictString(i, in: line) else { throw RowError(reason: "\(name) is not valid UTF-8") }
-            return s
-        }
         func time(_ i: Int?, _ name: String, optional: Bool) throws(RowError) -> Double? {
             guard let i, !f.isEmpty(i) else {
                 if optional { return nil }
@@ -152,18 +111,67 @@ struct AsteriskCDRRowParser {
         }
         let billsec = try integer(layout.billsec, "billsec") ?? 0
         _ = try integer(layout.duration, "duration")
-        guard let di = layout.disposition, let disposition = Self.disposition(f.bytes(di, in: line)) else {
+        guard let di = layout.disposition, let disposition = CDRLeg.Disposition(bytes: f.bytes(di, in: line)) else {
             throw RowError(reason: "disposition '\(text(layout.disposition))' is not ANSWERED, NO ANSWER, BUSY, FAILED or CONGESTION")
         }
-        let linkedid = try strict(layout.linkedid, "linkedid")
+        // Identifying fields must be valid UTF-8 (checked in this order for the dead letter's reason).
+        func strict(_ i: Int?, _ name: String) throws(RowError) {
+            guard let i else { return }
+            guard UTF8Text.isValid(f.bytes(i, in: line)) else { throw RowError(reason: "\(name) is not valid UTF-8") }
+        }
+        try strict(layout.linkedid, "linkedid")
+        let hasLinkedid = layout.linkedid.map { !f.isEmpty($0) } ?? false
         // The uniqueid matters when it is the call key or a queue_log may name it.
-        let uniqueid = linkedid.isEmpty || keepUniqueid ? try strict(layout.uniqueid, "uniqueid") : ""
-        let key = !linkedid.isEmpty ? linkedid
-            : !uniqueid.isEmpty ? uniqueid : "row-" + InteractionID.digest(line)
-        return CDRLeg(key: key, uniqueid: uniqueid.isEmpty ? nil : uniqueid, src: try strict(layout.src, "src"),
-                      dst: try strict(layout.dst, "dst"), dcontext: text(layout.dcontext), clid: text(layout.clid),
-                      channel: try strict(layout.channel, "channel"), dstchannel: try strict(layout.dstchannel, "dstchannel"),
-                      lastapp: "", disposition: disposition, start: start, answer: answer, end: end,
+        let uniqueidColumn = !hasLinkedid || keepUniqueid ? layout.uniqueid : nil
+        try strict(uniqueidColumn, "uniqueid")
+        try strict(layout.src, "src")
+        try strict(layout.dst, "dst")
+        try strict(layout.channel, "channel")
+        try strict(layout.dstchannel, "dstchannel")
+        let hasUniqueid = uniqueidColumn.map { !f.isEmpty($0) } ?? false
+        let digest: [UInt8]? = hasLinkedid || hasUniqueid ? nil : Array(("row-" + InteractionID.digest(line)).utf8)
+        let keyColumn = hasLinkedid ? layout.linkedid : hasUniqueid ? uniqueidColumn : nil
+        // Column of each ``CDRLeg/Field`` (-1: none), without an array per row.
+        var columns = layout.legColumns
+        columns[0] = keyColumn.map(Int32.init) ?? -1
+        columns[1] = uniqueidColumn.map(Int32.init) ?? -1
+        var capacity = digest?.count ?? 0
+        for slot in 0..<8 where columns[slot] >= 0 { capacity += f.bytes(Int(columns[slot]), in: line).count }
+        var ends = SIMD8<UInt32>()
+        let packed = [UInt8](unsafeUninitializedCapacity: capacity) { out, initialized in
+            var at = 0
+            for slot in 0..<8 {
+                if slot == 0, let digest {
+                    for b in digest { out[at] = b; at += 1 }
+                } else if columns[slot] >= 0 {
+                    at += f.copyUnescaped(Int(columns[slot]), in: line, to: out.baseAddress! + at)
+                }
+                ends[slot] = UInt32(at)
+            }
+            initialized = at
+        }
+        return CDRLeg(text: packed, ends: ends, disposition: disposition, start: start, answer: answer, end: end,
                       billsec: billsec, file: file, line: number)
+    }
+}
+
+extension CSVFields {
+    /// Copies field `i` to `out` with a quoted field's doubled quotes made single; returns the bytes written.
+    @inline(__always)
+    func copyUnescaped(_ i: Int, in line: UnsafeBufferPointer<UInt8>, to out: UnsafeMutablePointer<UInt8>) -> Int {
+        let b = bytes(i, in: line)
+        guard let base = b.baseAddress, b.count > 0 else { return 0 }
+        guard isQuoted(i), memchr(base, 0x22, b.count) != nil else {
+            out.initialize(from: base, count: b.count)
+            return b.count
+        }
+        // Inside quotes every quote is one of a doubled pair (the splitter ends the field at any other).
+        var n = 0, k = 0
+        while k < b.count {
+            out[n] = b[k]
+            n += 1
+            k += b[k] == 0x22 && k + 1 < b.count && b[k + 1] == 0x22 ? 2 : 1
+        }
+        return n
     }
 }

@@ -106,7 +106,7 @@ struct QueueSession {
     var reader: QueueLogReader
     let builder: PhoneCallBuilder
     let shortAbandon: Double
-    var groups = LegGroups<QueueEvent>()
+    var groups = LegGroups<String, QueueEvent>()
     /// Time of the newest line read.
     var latest = -Double.infinity
 

@@ -4,25 +4,25 @@ import Foundation
 ///
 /// A call is complete once the clock (the file's newest leg end on import, the
 /// wall clock in pull mode) has passed its last leg's end by the settle window.
-struct LegGroups<Leg> {
-    private var groups: [String: (seq: Int, lastEnd: Double, legs: [Leg])] = [:]
+struct LegGroups<Key: Hashable, Leg> {
+    private var groups: [Key: (seq: Int, lastEnd: Double, legs: [Leg])] = [:]
     private var nextSeq = 0
 
     var isEmpty: Bool { groups.isEmpty }
     var count: Int { groups.count }
 
-    mutating func add(_ leg: Leg, key: String, end: Double) {
-        if var g = groups[key] {
-            g.legs.append(leg)
-            g.lastEnd = max(g.lastEnd, end)
-            groups[key] = g
+    mutating func add(_ leg: Leg, key: Key, end: Double) {
+        if let i = groups.index(forKey: key) {
+            // In place: no copy of the group's legs.
+            groups.values[i].legs.append(leg)
+            groups.values[i].lastEnd = max(groups.values[i].lastEnd, end)
         } else {
             groups[key] = (nextSeq, end, [leg])
             nextSeq += 1
         }
     }
 
-    func contains(_ key: String) -> Bool { groups[key] != nil }
+    func contains(_ key: Key) -> Bool { groups[key] != nil }
 
     /// Removes and returns, in arrival order, the groups whose last leg ended at or before `horizon`.
     mutating func drain(endedBy horizon: Double) -> [[Leg]] {

@@ -95,7 +95,7 @@ public struct PhoneCSVConnector: FileImporter {
 
     public func importFiles(_ urls: [URL], into sink: any IngestSink) async throws {
         var rows = PhoneCSVRows(connector: self)
-        var groups = LegGroups<PhoneCSVRow>()
+        var groups = LegGroups<String, PhoneCSVRow>()
         var latest = -Double.infinity
         for url in urls {
             for file in try PathExpansion.files(url, extensions: [".csv", ".tsv", ".txt"]) {

@@ -33,8 +33,12 @@ struct PhoneCallBuilder: Sendable {
     var defaultCountry: String?
     /// Dialplan contexts that receive customer calls; empty: every call not from an agent is inbound.
     var inboundContexts: Set<String>
-    /// Agent phones and their extension parts → agent id (the directory's rules, on bytes).
+    /// Agent phones and their extension parts → agent id (the directory's rules).
     private let phoneIndex: [String: String]
+    /// The same index looked up on bytes.
+    private let phoneBytes: AgentPhoneIndex
+    /// `defaultCountry`, resolved once.
+    private let normalizer: PhoneNumber.Normalizer
 
     init(source: String, platform: String, agents: AgentDirectory, defaultCountry: String?,
          inboundContexts: Set<String> = []) {
@@ -51,12 +55,27 @@ struct PhoneCallBuilder: Sendable {
             for p in a.phones where index[Self.extensionPart(p)] == nil { index[Self.extensionPart(p)] = a.id }
         }
         phoneIndex = index
+        phoneBytes = AgentPhoneIndex(index)
+        normalizer = PhoneNumber.Normalizer(defaultCountry: defaultCountry)
     }
 
     /// The agent of an extension or channel (`301`, `SIP/301`, `SIP/301-0000002a`), nil when none.
     func agent(phone: String) -> String? {
         guard !phoneIndex.isEmpty, !phone.isEmpty else { return nil }
-        return phoneIndex[phone] ?? phoneIndex[Self.extensionPart(phone)]
+        var p = phone
+        return p.withUTF8 { b in
+            // Byte equality is String equality for ASCII; anything else takes the String path.
+            guard phoneBytes.isASCII, !b.contains(where: { $0 >= 0x80 }) else {
+                return phoneIndex[phone] ?? phoneIndex[Self.extensionPart(phone)]
+            }
+            return phoneBytes[b] ?? phoneBytes[Self.extensionPart(bytes: b)]
+        }
+    }
+
+    /// The E.164 form of a number (the directory's default country).
+    func e164(_ number: String) -> String? {
+        var n = number
+        return n.withUTF8 { normalizer.e164($0) }
     }
 
     /// `SIP/301-0000002a` → `301`; `Local/301@from-queue-00000a;1` → `301`, on UTF-8 bytes.
@@ -67,6 +86,15 @@ struct PhoneCallBuilder: Sendable {
         if let at = u[lo..<hi].firstIndex(of: UInt8(ascii: "@")) { hi = at }
         if let dash = u[lo..<hi].lastIndex(of: UInt8(ascii: "-")), dash != lo { hi = dash }
         return String(Substring(u[lo..<hi]))
+    }
+
+    /// ``extensionPart(_:)`` on bytes: the part of `b` that is the extension.
+    static func extensionPart(bytes b: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8> {
+        var lo = 0, hi = b.count
+        if let slash = b.lastIndex(of: UInt8(ascii: "/")) { lo = slash + 1 }
+        if let at = b[lo..<hi].firstIndex(of: UInt8(ascii: "@")) { hi = at }
+        if let dash = b[lo..<hi].lastIndex(of: UInt8(ascii: "-")), dash != lo { hi = dash }
+        return UnsafeBufferPointer(rebasing: b[lo..<hi])
     }
 
     /// The agent behind a channel, extension or member name, else the extension itself.
@@ -94,12 +122,12 @@ struct PhoneCallBuilder: Sendable {
         var customerKey: String?
         switch direction {
         case .inbound:
-            customerKey = PhoneNumber.e164(call.caller, defaultCountry: defaultCountry)
+            customerKey = e164(call.caller)
             actorId = customerKey ?? (call.caller.isEmpty ? nil : call.caller)
             actorName = call.callerName
         case .outbound:
             actorRole = .agent
-            customerKey = PhoneNumber.e164(call.callee, defaultCountry: defaultCountry)
+            customerKey = e164(call.callee)
             actorId = agent(phone: call.caller) ?? call.callerChannel.flatMap { agent(phone: $0) } ?? call.caller
             agentId = actorId   // the agent who placed the call
         case .internal:
@@ -113,6 +141,25 @@ struct PhoneCallBuilder: Sendable {
             call: CallInfo(queue: call.queue, agentId: agentId, waitSeconds: call.wait, talkSeconds: call.talk,
                            outcome: call.outcome),
             provenance: call.provenance)
+    }
+
+    /// ``callerName(fromClid:number:)`` on the clid's bytes (same trimming; only the name becomes a String).
+    static func callerName(fromClid u: UnsafeBufferPointer<UInt8>, number: String) -> String? {
+        var end = u.count
+        if let lt = u.lastIndex(of: UInt8(ascii: "<")) { end = lt }
+        var lo = 0, hi = end
+        func isSpace(_ c: UInt8) -> Bool { c == 0x20 || c == 0x09 }
+        while lo < hi, isSpace(u[lo]) { lo += 1 }
+        while hi > lo, isSpace(u[hi - 1]) { hi -= 1 }
+        if hi - lo >= 2, u[lo] == 0x22, u[hi - 1] == 0x22 {
+            lo += 1
+            hi -= 1
+            while lo < hi, isSpace(u[lo]) { lo += 1 }
+            while hi > lo, isSpace(u[hi - 1]) { hi -= 1 }
+        }
+        guard lo < hi else { return nil }
+        let name = String(decoding: UnsafeBufferPointer(rebasing: u[lo..<hi]), as: UTF8.self)
+        return name == number ? nil : name
     }
 
     /// `"Anna" <301>` → `Anna`; nil when the name is only the number again.
@@ -141,39 +188,83 @@ enum AsteriskCallAssembly {
     /// One call from all legs sharing a linkedid (or uniqueid).
     static func call(from legs: [CDRLeg], shortAbandon: Double) -> PhoneCall {
         // The first leg: earliest start, then earliest in the file (legs arrive in file order).
-        var first = legs[0]
-        var start = first.start, end = first.end
-        for leg in legs.dropFirst() {
-            if leg.start < first.start { first = leg }
-            start = min(start, leg.start)
-            end = max(end, leg.end)
+        var firstIndex = 0
+        var start = legs[0].start, end = legs[0].end
+        for i in legs.indices.dropFirst() {
+            if legs[i].start < legs[firstIndex].start { firstIndex = i }
+            start = min(start, legs[i].start)
+            end = max(end, legs[i].end)
         }
-        let toAgents = legs.filter { !$0.dstchannel.isEmpty }
-        var call = PhoneCall(key: first.key, start: start, end: end, caller: first.src,
-                             callerName: PhoneCallBuilder.callerName(fromClid: first.clid, number: first.src),
+        let first = legs[firstIndex]
+        let caller = first.src
+        var call = PhoneCall(key: first.key, start: start, end: end, caller: caller,
+                             callerName: first.withBytes(.clid) { PhoneCallBuilder.callerName(fromClid: $0, number: caller) },
                              callee: first.dst, callerChannel: first.channel, context: first.dcontext,
                              outcome: .abandoned, provenance: first.provenance)
-        if toAgents.isEmpty {
+        // Legs to an agent (non-empty dstchannel): the earliest answer, and whether all were busy / failed.
+        var toAgents = false, allBusy = true, allFailed = true
+        var answered: Int?
+        var answeredAt = 0.0
+        for i in legs.indices where !legs[i].isEmpty(.dstchannel) {
+            let leg = legs[i]
+            toAgents = true
+            if leg.disposition == .answered && leg.billsec > 0 {
+                let at = leg.answer ?? leg.end - Double(leg.billsec)
+                if answered == nil || at < answeredAt { answered = i; answeredAt = at }
+            }
+            if leg.disposition != .busy { allBusy = false }
+            if leg.disposition != .failed && leg.disposition != .congestion { allFailed = false }
+        }
+        if !toAgents {
             call.outcome = .ivr
             return call
         }
-        let answered = toAgents.filter { $0.disposition == "ANSWERED" && $0.billsec > 0 }
-        if let leg = answered.min(by: { ($0.answer ?? $0.end - Double($0.billsec)) < ($1.answer ?? $1.end - Double($1.billsec)) }) {
-            let answerAt = leg.answer ?? leg.end - Double(leg.billsec)
+        if let i = answered {
             call.outcome = .answered
-            call.wait = max(0, answerAt - start)
-            call.talk = Double(leg.billsec)
-            call.agent = leg.dstchannel
+            call.wait = max(0, answeredAt - start)
+            call.talk = Double(legs[i].billsec)
+            call.agent = legs[i].dstchannel
             return call
         }
-        if toAgents.allSatisfy({ $0.disposition == "BUSY" }) {
+        if allBusy {
             call.outcome = .busy
-        } else if toAgents.allSatisfy({ $0.disposition == "FAILED" || $0.disposition == "CONGESTION" }) {
+        } else if allFailed {
             call.outcome = .failed
         } else {
             call.outcome = end - start < shortAbandon ? .shortAbandon : .abandoned
             call.wait = end - start
         }
         return call
+    }
+}
+
+/// Agent phones → agent id, looked up on bytes (a hash of the bytes, then a byte comparison).
+struct AgentPhoneIndex: Sendable {
+    private var table: [UInt64: [(key: [UInt8], id: String)]] = [:]
+    /// Whether every key is ASCII (then byte equality is String equality).
+    private(set) var isASCII = true
+
+    init(_ index: [String: String]) {
+        for (k, id) in index {
+            let bytes = Array(k.utf8)
+            if bytes.contains(where: { $0 >= 0x80 }) { isASCII = false }
+            let h = bytes.withUnsafeBufferPointer(Self.hash)
+            table[h, default: []].append((bytes, id))
+        }
+    }
+
+    var isEmpty: Bool { table.isEmpty }
+
+    subscript(_ b: UnsafeBufferPointer<UInt8>) -> String? {
+        guard !table.isEmpty, let entries = table[Self.hash(b)] else { return nil }
+        for e in entries where e.key.elementsEqual(b) { return e.id }
+        return nil
+    }
+
+    /// FNV-1a, 64 bits.
+    static func hash(_ b: UnsafeBufferPointer<UInt8>) -> UInt64 {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for c in b { h = (h ^ UInt64(c)) &* 0x100_0000_01b3 }
+        return h
     }
 }
