@@ -103,3 +103,26 @@ struct AuthorNameCache {
         return name
     }
 }
+
+/// Raw author bytes already counted as participants (exact: bytes compared on a hash hit).
+struct RawAuthorSet {
+    private var entries: [Int: [[UInt8]]] = [:]
+    private var count = 0
+
+    private static func key(_ raw: UnsafeBufferPointer<UInt8>) -> Int {
+        var hasher = Hasher()
+        hasher.combine(bytes: UnsafeRawBufferPointer(raw))
+        return hasher.finalize()
+    }
+
+    func contains(_ raw: UnsafeBufferPointer<UInt8>) -> Bool {
+        entries[Self.key(raw)]?.contains { $0.elementsEqual(raw) } ?? false
+    }
+
+    /// Adds `raw` (up to 4,096 authors; past that, lines simply take the full path).
+    mutating func insert(_ raw: UnsafeBufferPointer<UInt8>) {
+        guard count < 4096, !contains(raw) else { return }
+        entries[Self.key(raw), default: []].append(Array(raw))
+        count += 1
+    }
+}

@@ -92,13 +92,20 @@ public struct WhatsAppImporter: FileImporter {
         let reader = LineReader(url: url)
         var scan = WhatsAppScan()
         var names = AuthorNameCache()
+        var counted = RawAuthorSet()
         try reader.forEachLine { line in
             guard let h = WhatsAppHeader.parse(line.bytes) else { return true }
             scan.add(h)
             let body = UnsafeBufferPointer(rebasing: line.bytes[h.bodyStart...])
+            // Only an author not counted yet needs the full split (notice detection scans the text):
+            // a line without a colon has no author, and a counted author adds nothing.
+            guard let base = body.baseAddress, let hit = memchr(base, 0x3A, body.count) else { return true }
+            let candidate = UnsafeBufferPointer(rebasing: body[0..<base.distance(to: hit.assumingMemoryBound(to: UInt8.self))])
+            if counted.contains(candidate) { return true }
             let split = WhatsAppBody.split(body)
             if !split.isSystem, let end = split.authorEnd {
                 scan.addAuthor(names.name(UnsafeBufferPointer(rebasing: body[0..<end])))
+                counted.insert(candidate)
             }
             return true
         }
