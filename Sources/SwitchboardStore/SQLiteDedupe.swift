@@ -23,7 +23,7 @@ enum SQLiteDedupe {
         db.add(function: DatabaseFunction("switchboard_id_given", argumentCount: 3, pure: true) { args in
             guard let id = String.fromDatabaseValue(args[0]), let source = String.fromDatabaseValue(args[1]),
                   let externalId = String.fromDatabaseValue(args[2]) else { return 1 }
-            return InteractionID.isComputed(id, source: source, externalId: externalId) ? 0 : 1
+            return dedupesBySourceKey(id: id, source: source, externalId: externalId) ? 0 : 1
         })
         let copied = SQLiteSchema.columns.filter { $0 != "id" }.joined(separator: ", ")
         try db.execute(sql: """
@@ -74,9 +74,17 @@ enum SQLiteDedupe {
     static func givenIds(_ interactions: [Interaction]) -> [Bool] {
         var given = [Bool](repeating: false, count: interactions.count)
         for k in interactions.indices {
-            given[k] = !InteractionID.isComputed(interactions[k].id, source: interactions[k].source,
-                                                 externalId: interactions[k].externalId)
+            given[k] = !dedupesBySourceKey(id: interactions[k].id, source: interactions[k].source,
+                                           externalId: interactions[k].externalId)
         }
         return given
+    }
+
+    /// Whether a row may be deduplicated by (source, external_id) instead of by id: its id is the
+    /// computed one, and its source holds no U+001F. The hash input is source, U+001F, externalId, so
+    /// only such a source could give two different (source, externalId) pairs the same id
+    /// ("a\u{1F}b" + "c" and "a" + "b\u{1F}c"); those rows are treated like given ids and use the id index.
+    static func dedupesBySourceKey(id: String, source: String, externalId: String) -> Bool {
+        !source.utf8.contains(0x1F) && InteractionID.isComputed(id, source: source, externalId: externalId)
     }
 }

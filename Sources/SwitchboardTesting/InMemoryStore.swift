@@ -10,11 +10,14 @@ public actor InMemoryStore: InteractionStore {
     public private(set) var deadLetterList: [DeadLetter] = []
     private var runList: [IngestRun] = []
     private var duplicateTotals: [String: Int] = [:]
+    /// How many batches ``write(_:)`` received (one per transaction of a real store).
+    public private(set) var batchesWritten = 0
 
     public init() {}
 
     public func write(_ batch: IngestBatch) async throws -> IngestBatchResult {
         var result = IngestBatchResult(stored: 0, duplicates: 0)
+        batchesWritten += 1
         for i in batch.interactions {
             if ids.insert(i.id).inserted {
                 interactions.append(i)

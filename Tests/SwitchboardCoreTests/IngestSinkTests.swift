@@ -27,6 +27,28 @@ func sampleInteraction(_ n: Int, source: String = "s", text: String? = "hello", 
         #expect(letters.map(\.provenance) == ["f#L3"])
     }
 
+    @Test func bigRecordsCommitBeforeTheBatchIsFullByCount() async throws {
+        let body = String(repeating: "x", count: 3_000)
+        let one = InMemoryStore()
+        let sink = BatchingSink(source: "s", store: one, batchSize: 1_000, maxBatchBytes: 10_000)
+        for n in 0..<20 { try await sink.accept(sampleInteraction(n, text: body)) }
+        #expect(try await sink.finish().stored == 20)
+        #expect(await one.batchesWritten == 5)    // about 3.3 kB each: every 4th record fills 10 kB
+
+        let blocks = InMemoryStore()
+        let blockSink = BatchingSink(source: "s", store: blocks, batchSize: 1_000, maxBatchBytes: 10_000)
+        try await blockSink.accept(contentsOf: (0..<8).map { sampleInteraction($0, text: body) })
+        try await blockSink.accept(contentsOf: (8..<16).map { sampleInteraction($0, text: "short") })
+        #expect(try await blockSink.finish().stored == 16)
+        #expect(await blocks.batchesWritten == 2)   // the big block at once, the small records together
+
+        let small = InMemoryStore()
+        let smallSink = BatchingSink(source: "s", store: small, batchSize: 1_000, maxBatchBytes: 10_000)
+        for n in 0..<20 { try await smallSink.accept(sampleInteraction(n)) }
+        #expect(try await smallSink.finish().stored == 20)
+        #expect(await small.batchesWritten == 1)
+    }
+
     @Test func checkpointIsCommittedWithTheBatchItCovers() async throws {
         let store = InMemoryStore()
         let sink = BatchingSink(source: "s", store: store, batchSize: 100)

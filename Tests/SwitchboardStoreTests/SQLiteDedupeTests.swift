@@ -122,4 +122,27 @@ import Testing
         ]))
         #expect(result == IngestBatchResult(stored: 2, duplicates: 1))
     }
+
+    /// The id hashes source, U+001F, externalId: a source holding U+001F can make two different pairs
+    /// share one id. Those rows still count as one, and an explicit id stored later still works.
+    @Test func aSourceWithTheSeparatorStillDedupesById() async throws {
+        let path = scratchPath()
+        defer { try? FileManager.default.removeItem(atPath: (path as NSString).deletingLastPathComponent) }
+        func message(source: String, externalId: String) -> Interaction {
+            Interaction(source: source, externalId: externalId, channel: .chat, platform: "telegram", conversationKey: "c",
+                        kind: .message, direction: .inbound, actorRole: .customer,
+                        occurredAt: Date(timeIntervalSince1970: 1_772_359_200), provenance: "test")
+        }
+        let first = message(source: "a\u{1F}b", externalId: "c")
+        let second = message(source: "a", externalId: "b\u{1F}c")
+        #expect(first.id == second.id)
+        let store = try SQLiteStore(path: path)
+        let result = try await store.write(IngestBatch(source: "src", interactions: [first, second]))
+        #expect(result == IngestBatchResult(stored: 1, duplicates: 1))
+        var given = interaction(7)
+        given.id = "custom-id-7"
+        let later = try await store.write(IngestBatch(source: "src", interactions: [given, second]))
+        #expect(later == IngestBatchResult(stored: 1, duplicates: 1))
+        #expect(try await store.count(source: nil) == 2)
+    }
 }

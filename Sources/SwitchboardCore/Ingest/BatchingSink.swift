@@ -15,11 +15,13 @@ public actor BatchingSink: IngestSink {
     private let store: any InteractionStore
     private let privacy: PrivacySettings
     private let batchSize: Int
+    private let maxBatchBytes: Int
     private let started = Date()
     private let onProgress: (@Sendable (IngestProgress) -> Void)?
     private var lastProgress = Date.distantPast
 
     private var buffer: [Interaction] = []
+    private var bufferedBytes = 0
     private var dead: [DeadLetter] = []
     private var pendingCheckpoint: Checkpoint?
     private var inFlight: Task<IngestBatchResult, any Error>?
@@ -27,13 +29,16 @@ public actor BatchingSink: IngestSink {
 
     /// - Parameters:
     ///   - batchSize: interactions per transaction.
+    ///   - maxBatchBytes: a batch is also committed once its text reaches this many bytes (roughly), so
+    ///     big records (mail bodies) do not make a batch of `batchSize` records hold hundreds of megabytes.
     ///   - onProgress: called at most a few times a second while records arrive.
     public init(source: String, store: any InteractionStore, privacy: PrivacySettings = PrivacySettings(),
-                batchSize: Int = 5000, onProgress: (@Sendable (IngestProgress) -> Void)? = nil) {
+                batchSize: Int = 5000, maxBatchBytes: Int = 32 << 20, onProgress: (@Sendable (IngestProgress) -> Void)? = nil) {
         self.source = source
         self.store = store
         self.privacy = privacy
         self.batchSize = max(1, batchSize)
+        self.maxBatchBytes = max(1, maxBatchBytes)
         self.onProgress = onProgress
         self.summary = IngestSummary(source: source)
         buffer.reserveCapacity(self.batchSize)
@@ -41,8 +46,9 @@ public actor BatchingSink: IngestSink {
 
     public func accept(_ interaction: Interaction) async throws {
         buffer.append(privacy.apply(to: interaction))
+        bufferedBytes += Self.approximateBytes(of: interaction)
         summary.read += 1
-        if buffer.count >= batchSize { try await flush() }
+        if isFull { try await flush() }
         reportProgress()
     }
 
@@ -55,9 +61,10 @@ public actor BatchingSink: IngestSink {
             } else {
                 for i in rest.prefix(take) { buffer.append(privacy.apply(to: i)) }
             }
+            for i in rest.prefix(take) { bufferedBytes += Self.approximateBytes(of: i) }
             rest = rest.dropFirst(take)
             summary.read += take
-            if buffer.count >= batchSize { try await flush() }
+            if isFull { try await flush() }
         }
         reportProgress()
     }
@@ -84,6 +91,7 @@ public actor BatchingSink: IngestSink {
         let batch = IngestBatch(source: source, interactions: buffer, deadLetters: dead, checkpoint: pendingCheckpoint)
         buffer = []
         buffer.reserveCapacity(batchSize)
+        bufferedBytes = 0
         dead = []
         pendingCheckpoint = nil
         let store = self.store
@@ -115,5 +123,13 @@ public actor BatchingSink: IngestSink {
         guard now.timeIntervalSince(lastProgress) >= 0.25 else { return }
         lastProgress = now
         onProgress(IngestProgress(records: summary.read, bytes: summary.bytes, seconds: now.timeIntervalSince(started)))
+    }
+
+    private var isFull: Bool { buffer.count >= batchSize || bufferedBytes >= maxBatchBytes }
+
+    /// The bytes a record's variable-length fields take, plus a fixed allowance for the rest.
+    static func approximateBytes(of i: Interaction) -> Int {
+        256 + i.externalId.utf8.count + i.conversationKey.utf8.count + i.provenance.utf8.count
+            + (i.subject?.utf8.count ?? 0) + (i.text?.utf8.count ?? 0)
     }
 }
