@@ -1,4 +1,5 @@
 import Foundation
+import Testing
 
 /// Runs the built `switchboard` binary as a subprocess.
 enum CLI {
@@ -36,6 +37,37 @@ enum CLI {
         p.standardError = err
         try p.run()
         return (p, out, err)
+    }
+
+    /// Starts the binary with `args`, its standard output and error written to `log` (created empty).
+    static func launch(_ args: [String], cwd: URL, env: [String: String] = [:], log: URL) throws -> Process {
+        let p = Process()
+        p.executableURL = binary
+        p.arguments = args
+        p.currentDirectoryURL = cwd
+        var environment = ProcessInfo.processInfo.environment
+        environment.removeValue(forKey: "SWITCHBOARD_CONFIG")
+        for (k, v) in env { environment[k] = v }
+        p.environment = environment
+        FileManager.default.createFile(atPath: log.path, contents: nil)
+        let handle = try FileHandle(forWritingTo: log)
+        p.standardError = handle
+        p.standardOutput = handle
+        try p.run()
+        return p
+    }
+
+    /// ``launch(_:cwd:env:log:)`` of `switchboard serve`, then waits (at most 30 s) until it logs that it
+    /// listens; records the log as an issue and throws when it exits or does not get there.
+    static func serve(_ args: [String] = [], cwd: URL, env: [String: String] = [:], log: URL) async throws -> Process {
+        let p = try launch(["serve"] + args, cwd: cwd, env: env, log: log)
+        for _ in 0..<1500 {
+            if ((try? String(contentsOf: log, encoding: .utf8)) ?? "").contains("listening on") { return p }
+            if !p.isRunning { break }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        Issue.record("serve did not start: \((try? String(contentsOf: log, encoding: .utf8)) ?? "")")
+        throw CancellationError()
     }
 
     static func run(_ args: [String], cwd: URL, env: [String: String] = [:]) throws -> Result {

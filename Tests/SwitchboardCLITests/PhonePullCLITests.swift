@@ -8,15 +8,9 @@ import Testing
     static let config = """
         store: {sqlite: ./data/sb.db}
         timezone: UTC
-        agents:
-          - id: anna
-            phones: ["301", "SIP/301"]
-        phone: {default_country: RU}
+        \(SampleConfig.pbxAgents)
         connectors:
-          - name: pbx
-            kind: asterisk-cdr
-            path: ./Master.csv
-            settle: 0s
+        \(SampleConfig.pbxSource())
         """
 
     /// `count` two-leg Asterisk calls in 21-column cdr_csv rows, 10 s apart.

@@ -15,26 +15,10 @@ import Testing
         """
         store: {postgres: "\(url)"}
         timezone: UTC
-        agents:
-          - id: anna
-            phones: ["301", "SIP/301"]
-        phone: {default_country: RU}
+        \(SampleConfig.pbxAgents)
         connectors:
-          - name: pbx
-            kind: asterisk-cdr
-            path: ./Master.csv
-            settle: 0s
-            schedule: "every 1s"
-          - name: helpdesk
-            kind: standard-webhooks
-            secret: ${HELPDESK_SECRET}
-            event_type: /type
-            events:
-              ticket.message_created:
-                conversationKey: /data/ticket_id
-                actorRole: /data/author/role
-                customerKey: /data/author/email
-                text: /data/body
+        \(SampleConfig.pbxSource(schedule: "every 1s"))
+        \(SampleConfig.helpdeskSource)
         """
     }
 
@@ -70,21 +54,9 @@ import Testing
 
     /// Starts serve on `port` with a JSON log; does not wait for it to listen (see ``listening(_:)``).
     static func launch(_ ws: Workspace, name: String, port: Int, env extra: [String: String]) throws -> Instance {
-        let p = Process()
-        p.executableURL = CLI.binary
-        p.arguments = ["serve", "--listen", "127.0.0.1:\(port)", "--log-format", "json"]
-        p.currentDirectoryURL = ws.dir
-        var env = ProcessInfo.processInfo.environment
-        env.removeValue(forKey: "SWITCHBOARD_CONFIG")
-        env["HELPDESK_SECRET"] = ServeTests.secret
-        for (k, v) in extra { env[k] = v }
-        p.environment = env
         let log = ws.url("serve-\(name).log")
-        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
-        let handle = try FileHandle(forWritingTo: log)
-        p.standardError = handle
-        p.standardOutput = handle
-        try p.run()
+        let p = try CLI.launch(["serve", "--listen", "127.0.0.1:\(port)", "--log-format", "json"], cwd: ws.dir,
+                               env: extra.merging(["HELPDESK_SECRET": ServeTests.secret]) { mine, _ in mine }, log: log)
         return Instance(name: name, port: port, process: p, log: log)
     }
 

@@ -10,40 +10,15 @@ import Testing
         store: {sqlite: ./data/sb.db}
         timezone: Europe/Berlin
         server: {listen: "127.0.0.1:\(port)"}
-        agents:
-          - id: anna
-            phones: ["301", "SIP/301"]
-        phone: {default_country: RU}
+        \(SampleConfig.pbxAgents)
         connectors:
-          - name: pbx
-            kind: asterisk-cdr
-            path: ./Master.csv
-            settle: 0s
-            schedule: "\(schedule)"
+        \(SampleConfig.pbxSource(schedule: schedule))
         """
     }
 
     /// Starts serve with `args`, its standard error in `log`, and waits until it listens.
     static func serve(_ ws: Workspace, _ args: [String], log: String) async throws -> Process {
-        let p = Process()
-        p.executableURL = CLI.binary
-        p.arguments = ["serve"] + args
-        p.currentDirectoryURL = ws.dir
-        var env = ProcessInfo.processInfo.environment
-        env.removeValue(forKey: "SWITCHBOARD_CONFIG")
-        p.environment = env
-        FileManager.default.createFile(atPath: ws.url(log).path, contents: nil)
-        let handle = try FileHandle(forWritingTo: ws.url(log))
-        p.standardError = handle
-        p.standardOutput = handle
-        try p.run()
-        for _ in 0..<1500 {
-            if ((try? String(contentsOf: ws.url(log), encoding: .utf8)) ?? "").contains("listening on") { return p }
-            if !p.isRunning { break }
-            try await Task.sleep(for: .milliseconds(20))
-        }
-        Issue.record("serve did not start: \((try? String(contentsOf: ws.url(log), encoding: .utf8)) ?? "")")
-        throw CancellationError()
+        try await CLI.serve(args, cwd: ws.dir, log: ws.url(log))
     }
 
     /// The parsed `GET /status` body.

@@ -13,16 +13,7 @@ import Testing
         store: {sqlite: ./data/sb.db}
         server: {listen: "127.0.0.1:\(port)", max_body: 64KiB}
         connectors:
-          - name: helpdesk
-            kind: standard-webhooks
-            secret: ${HELPDESK_SECRET}
-            event_type: /type
-            events:
-              ticket.message_created:
-                conversationKey: /data/ticket_id
-                actorRole: /data/author/role
-                customerKey: /data/author/email
-                text: /data/body
+        \(SampleConfig.helpdeskSource)
         """
     }
 
@@ -44,28 +35,7 @@ import Testing
 
     /// Starts `switchboard serve` with its log in `log` and waits until it listens.
     static func serve(_ ws: Workspace, log: String, env extra: [String: String] = [:]) async throws -> Process {
-        let p = Process()
-        p.executableURL = CLI.binary
-        p.arguments = ["serve"]
-        p.currentDirectoryURL = ws.dir
-        var env = ProcessInfo.processInfo.environment
-        env["HELPDESK_SECRET"] = secret
-        env.removeValue(forKey: "SWITCHBOARD_CONFIG")
-        for (k, v) in extra { env[k] = v }
-        p.environment = env
-        FileManager.default.createFile(atPath: ws.url(log).path, contents: nil)
-        let handle = try FileHandle(forWritingTo: ws.url(log))
-        p.standardError = handle
-        p.standardOutput = handle
-        try p.run()
-        for _ in 0..<1500 {
-            let text = (try? String(contentsOf: ws.url(log), encoding: .utf8)) ?? ""
-            if text.contains("listening on") { return p }
-            if !p.isRunning { break }
-            try await Task.sleep(for: .milliseconds(20))
-        }
-        Issue.record("serve did not start: \((try? String(contentsOf: ws.url(log), encoding: .utf8)) ?? "")")
-        throw CancellationError()
+        try await CLI.serve(cwd: ws.dir, env: extra.merging(["HELPDESK_SECRET": secret]) { mine, _ in mine }, log: ws.url(log))
     }
 
     static func python(_ args: [String], cwd: URL) throws -> Process {
