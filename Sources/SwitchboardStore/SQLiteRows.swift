@@ -20,27 +20,28 @@ extension SQLiteStore {
         }
         defer { sqlite3_finalize(stmt) }
         var row = RowText()
-        for k in interactions.indices {
-            row.fill(interactions[k])
-            let rc = row.bindText(to: stmt) {
-                let i = interactions[k]
-                func real(_ index: Int32, _ value: Double?) {
-                    if let value { sqlite3_bind_double(stmt, index, value) } else { sqlite3_bind_null(stmt, index) }
+        try interactions.withUnsafeBufferPointer { rows in
+            for k in rows.indices {
+                row.fill(rows[k])
+                let rc = row.bindText(to: stmt) {
+                    func real(_ index: Int32, _ value: Double?) {
+                        if let value { sqlite3_bind_double(stmt, index, value) } else { sqlite3_bind_null(stmt, index) }
+                    }
+                    sqlite3_bind_int64(stmt, 13, Timestamp.milliseconds(rows[k].occurredAt))
+                    real(16, rows[k].call?.waitSeconds); real(17, rows[k].call?.talkSeconds)
+                    real(20, rows[k].survey?.score); real(21, rows[k].survey?.scaleMin); real(22, rows[k].survey?.scaleMax)
+                    sqlite3_bind_int64(stmt, 26, Int64(rows[k].attachments))
+                    sqlite3_bind_int64(stmt, 28, given[k] ? 1 : 0)
+                    return sqlite3_step(stmt)
                 }
-                sqlite3_bind_int64(stmt, 13, Timestamp.milliseconds(i.occurredAt))
-                real(16, i.call?.waitSeconds); real(17, i.call?.talkSeconds)
-                real(20, i.survey?.score); real(21, i.survey?.scaleMin); real(22, i.survey?.scaleMax)
-                sqlite3_bind_int64(stmt, 26, Int64(i.attachments))
-                sqlite3_bind_int64(stmt, 28, given[k] ? 1 : 0)
-                return sqlite3_step(stmt)
-            }
-            guard rc == SQLITE_DONE else {
-                let message = String(cString: sqlite3_errmsg(connection))
+                guard rc == SQLITE_DONE else {
+                    let message = String(cString: sqlite3_errmsg(connection))
+                    sqlite3_reset(stmt)
+                    throw DatabaseError(resultCode: ResultCode(rawValue: rc), message: message)
+                }
+                if sqlite3_changes(connection) > 0 { result.stored += 1 } else { result.duplicates += 1 }
                 sqlite3_reset(stmt)
-                throw DatabaseError(resultCode: ResultCode(rawValue: rc), message: message)
             }
-            if sqlite3_changes(connection) > 0 { result.stored += 1 } else { result.duplicates += 1 }
-            sqlite3_reset(stmt)
         }
         return result
     }
