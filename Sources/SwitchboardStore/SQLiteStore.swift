@@ -10,15 +10,23 @@ import SwitchboardCore
 public final class SQLiteStore: InteractionStore {
     let pool: DatabasePool
     public let path: String
+    /// Checkpoints the WAL beside the writer (see ``SQLiteCheckpointer``).
+    let checkpointer: SQLiteCheckpointer
 
     /// Opens (creating if needed) and migrates the store at `path`.
     /// - Throws: ``StoreError`` naming the file when it cannot be opened.
-    public init(path: String) throws {
+    public convenience init(path: String) throws {
+        try self.init(path: path, checkpointer: SQLiteCheckpointer(path: path))
+    }
+
+    init(path: String, checkpointer: SQLiteCheckpointer) throws {
         self.path = path
+        self.checkpointer = checkpointer
         var config = Configuration()
         config.busyMode = .timeout(30)
         config.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = FULL")
+            if !db.configuration.readonly, let writer = db.sqliteConnection { checkpointer.install(on: writer) }
             // The writer appends (the dedupe and conversation indexes take keys in nearly increasing
             // order, see SQLiteDedupe): 16 MiB of page cache keep a big import's memory low. Readers
             // scan whole tables and keep the larger cache.
@@ -36,28 +44,42 @@ public final class SQLiteStore: InteractionStore {
         }
     }
 
+    deinit { checkpointer.close() }
+
     public func write(_ batch: IngestBatch) async throws -> IngestBatchResult {
-        try await guarded("write") {
-            try await pool.write { db in
-                let result = batch.interactions.isEmpty
-                    ? IngestBatchResult(stored: 0, duplicates: 0) : try Self.insert(batch.interactions, in: db)
-                if !batch.deadLetters.isEmpty {
-                    let insert = try db.cachedStatement(
-                        sql: "INSERT INTO dead_letters (source, at, reason, provenance, raw) VALUES (?, ?, ?, ?, ?)")
-                    for d in batch.deadLetters {
-                        insert.setUncheckedArguments([d.source, Timestamp.milliseconds(d.at), d.reason, d.provenance, d.raw])
-                        try insert.execute()
-                    }
-                }
-                if let cp = batch.checkpoint {
-                    try db.execute(sql: """
-                        INSERT INTO checkpoints (source, state, updated_at) VALUES (?, ?, ?)
-                        ON CONFLICT(source) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at
-                        """, arguments: [cp.source, cp.state, Timestamp.milliseconds(cp.updatedAt)])
+        let checkpointer = self.checkpointer
+        return try await guarded("write") {
+            try await pool.writeWithoutTransaction { db in
+                checkpointer.throttle()
+                var result = IngestBatchResult(stored: 0, duplicates: 0)
+                try db.inTransaction(.deferred) {
+                    result = try Self.write(batch, in: db)
+                    return .commit
                 }
                 return result
             }
         }
+    }
+
+    /// The statements of one ``write(_:)``, inside its transaction.
+    static func write(_ batch: IngestBatch, in db: Database) throws -> IngestBatchResult {
+        let result = batch.interactions.isEmpty
+            ? IngestBatchResult(stored: 0, duplicates: 0) : try Self.insert(batch.interactions, in: db)
+        if !batch.deadLetters.isEmpty {
+            let insert = try db.cachedStatement(
+                sql: "INSERT INTO dead_letters (source, at, reason, provenance, raw) VALUES (?, ?, ?, ?, ?)")
+            for d in batch.deadLetters {
+                insert.setUncheckedArguments([d.source, Timestamp.milliseconds(d.at), d.reason, d.provenance, d.raw])
+                try insert.execute()
+            }
+        }
+        if let cp = batch.checkpoint {
+            try db.execute(sql: """
+                INSERT INTO checkpoints (source, state, updated_at) VALUES (?, ?, ?)
+                ON CONFLICT(source) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at
+                """, arguments: [cp.source, cp.state, Timestamp.milliseconds(cp.updatedAt)])
+        }
+        return result
     }
 
     public func checkpoint(source: String) async throws -> Checkpoint? {
