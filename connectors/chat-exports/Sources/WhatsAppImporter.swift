@@ -125,9 +125,11 @@ public struct WhatsAppImporter: FileImporter {
         let provenancePrefix = "file:\(label)#L"
         var offset: UInt64 = 0
         var nextLine = 1
-        let blockSize = 4096
+        // Blocks of the sink's own size: it takes each one over without copying its records.
+        let blockSize = max(1, sink.preferredBlockSize)
         while true {
             var out: [Interaction] = []
+            out.reserveCapacity(blockSize)
             var rejected: [(String, String, Data)] = []
             var bytes = 0
             var full = false
