@@ -25,8 +25,8 @@ import GRDBSQLite
 final class SQLiteCheckpointer: @unchecked Sendable {
     /// WAL frames after a commit that start a checkpoint (SQLite's default autocheckpoint).
     static let defaultThreshold: Int32 = 1000
-    /// WAL frames past which the next transaction waits for the running checkpoint (64 MiB of 4 KiB pages).
-    static let defaultLimit: Int32 = 16384
+    /// WAL frames past which the next transaction waits for the running checkpoint (64 MiB of 8 KiB pages).
+    static let defaultLimit: Int32 = 8192
 
     let path: String
     let threshold: Int32

@@ -10,6 +10,8 @@ import SwitchboardCore
 public final class SQLiteStore: InteractionStore {
     let pool: DatabasePool
     public let path: String
+    /// Page size of a new store file.
+    static let pageSize = 8192
     /// Checkpoints the WAL beside the writer (see ``SQLiteCheckpointer``).
     let checkpointer: SQLiteCheckpointer
 
@@ -26,7 +28,12 @@ public final class SQLiteStore: InteractionStore {
         config.busyMode = .timeout(30)
         config.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = FULL")
-            if !db.configuration.readonly, let writer = db.sqliteConnection { checkpointer.install(on: writer) }
+            if !db.configuration.readonly {
+                // 8 KiB pages for a new file (an existing one keeps its own): half the WAL frames and
+                // b-tree pages per row of 4 KiB ones.
+                try db.execute(sql: "PRAGMA page_size = \(SQLiteStore.pageSize)")
+                if let writer = db.sqliteConnection { checkpointer.install(on: writer) }
+            }
             // The writer appends (the dedupe and conversation indexes take keys in nearly increasing
             // order, see SQLiteDedupe): 16 MiB of page cache keep a big import's memory low. Readers
             // scan whole tables and keep the larger cache.
