@@ -39,6 +39,7 @@ struct ChatAssembler {
     private var sessionKey = ""
     private var occurrenceTime: Int64 = .min
     private var occurrences: [Occurrence: Int] = [:]
+    private var firstOfTime: Occurrence?
     private var roleCache: [AuthorKey: Resolved] = [:]
     private var idBytes: [UInt8] = []
 
@@ -126,13 +127,20 @@ struct ChatAssembler {
         } else {
             let author = m.authorId ?? m.authorName ?? ""
             let digest = InteractionID.digest64(utf8: m.text ?? "")
-            if ms != occurrenceTime {
-                occurrenceTime = ms
-                occurrences.removeAll(keepingCapacity: true)
-            }
             let occKey = Occurrence(author: author, digest: digest)
-            let n = occurrences[occKey, default: 0]
-            occurrences[occKey] = n + 1
+            let n: Int
+            if ms != occurrenceTime {
+                // The first message of a millisecond is occurrence 0; the table is filled only when a
+                // second message shares the millisecond (rare), so most messages hash nothing here.
+                occurrenceTime = ms
+                if !occurrences.isEmpty { occurrences.removeAll(keepingCapacity: true) }
+                firstOfTime = occKey
+                n = 0
+            } else {
+                if occurrences.isEmpty, let first = firstOfTime { occurrences[first] = 1 }
+                n = occurrences[occKey, default: 0]
+                occurrences[occKey] = n + 1
+            }
             externalId = Self.externalId(chatId: chatId, ms: ms, author: author, digest: digest, n: n, scratch: &idBytes)
         }
         return Interaction(source: options.source, externalId: externalId, channel: channel, platform: platform,
