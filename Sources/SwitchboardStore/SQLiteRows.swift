@@ -40,7 +40,7 @@ extension SQLiteStore {
                 let count = min(perStatement, rows.count - start)
                 let stmt = try statement(rows: count)
                 text.removeAll()
-                for r in 0..<count { text.add(rows[start + r], firstParameter: Int32(r) * parameters + 1) }
+                for r in 0..<count { text.add(rows.baseAddress! + start + r, firstParameter: Int32(r) * parameters + 1) }
                 let rc = text.bindText(to: stmt) {
                     for r in 0..<count {
                         let i = start + r
@@ -116,21 +116,25 @@ struct RowText {
         bytes.removeAll(keepingCapacity: true)
     }
 
-    /// Adds the text values of `i`, whose first column is parameter `first` of the statement.
-    mutating func add(_ i: Interaction, firstParameter first: Int32) {
+    /// Adds the text values of the interaction at `p` (read in place, not copied), whose first
+    /// column is parameter `first` of the statement.
+    mutating func add(_ p: UnsafePointer<Interaction>, firstParameter first: Int32) {
         let b = first - 1
-        add(b + 1, i.id); add(b + 2, i.source); add(b + 3, i.externalId); add(b + 4, i.channel.rawValue)
-        add(b + 5, i.platform); add(b + 6, i.conversationKey); add(b + 7, i.kind.rawValue); add(b + 8, i.direction.rawValue)
-        add(b + 9, i.actorRole.rawValue); add(b + 10, i.actorId); add(b + 11, i.actorName); add(b + 12, i.customerKey)
-        add(b + 14, i.call?.queue); add(b + 15, i.call?.agentId); add(b + 18, i.call?.outcome.rawValue)
-        add(b + 19, i.survey?.metric.rawValue); add(b + 23, i.status?.to.rawValue)
-        add(b + 24, i.subject); add(b + 25, i.text); add(b + 27, i.provenance)
+        add(b + 1, p.pointee.id); add(b + 2, p.pointee.source); add(b + 3, p.pointee.externalId)
+        add(b + 4, p.pointee.channel.rawValue); add(b + 5, p.pointee.platform); add(b + 6, p.pointee.conversationKey)
+        add(b + 7, p.pointee.kind.rawValue); add(b + 8, p.pointee.direction.rawValue); add(b + 9, p.pointee.actorRole.rawValue)
+        add(b + 10, p.pointee.actorId); add(b + 11, p.pointee.actorName); add(b + 12, p.pointee.customerKey)
+        add(b + 14, p.pointee.call?.queue); add(b + 15, p.pointee.call?.agentId); add(b + 18, p.pointee.call?.outcome.rawValue)
+        add(b + 19, p.pointee.survey?.metric.rawValue); add(b + 23, p.pointee.status?.to.rawValue)
+        add(b + 24, p.pointee.subject); add(b + 25, p.pointee.text); add(b + 27, p.pointee.provenance)
     }
 
     private mutating func add(_ index: Int32, _ value: String?) {
-        guard var value else { slots.append((index, 0, -1)); return }
+        guard let value else { slots.append((index, 0, -1)); return }
         let offset = bytes.count
-        value.withUTF8 { bytes.append(contentsOf: $0) }
+        if value.utf8.withContiguousStorageIfAvailable({ bytes.append(contentsOf: $0) }) == nil {
+            bytes.append(contentsOf: value.utf8)
+        }
         slots.append((index, offset, bytes.count - offset))
     }
 

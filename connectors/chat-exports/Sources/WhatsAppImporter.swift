@@ -103,7 +103,7 @@ public struct WhatsAppImporter: FileImporter {
         let chatId = "whatsapp:" + (chatName ?? ((label as NSString).lastPathComponent as NSString).deletingPathExtension)
         var assembler = ChatAssembler(options: options, platform: "whatsapp", chatId: chatId, chatPartner: chatName,
                                       participants: scan.authors.count)
-        let converter = LocalTimeConverter(timeZone: options.timeZone)
+        var times = LastTime(converter: LocalTimeConverter(timeZone: options.timeZone))
         var state = PendingMessage()
         let provenancePrefix = "file:\(label)#L"
         var offset: UInt64 = 0
@@ -133,8 +133,7 @@ public struct WhatsAppImporter: FileImporter {
                 if state.active { out.append(assembler.interaction(for: state.message())) }
                 state.active = false
                 let d = h.date(dayFirst: dayFirst)
-                guard let time = converter.date(year: d.year, month: d.month, day: d.day, hour: h.hour24,
-                                                minute: h.minute, second: h.secondOfMinute) else {
+                guard let time = times.date(d, hour: h.hour24, minute: h.minute, second: h.secondOfMinute) else {
                     rejected.append(("\(label):\(line.number): \(d.year)-\(d.month)-\(d.day) \(h.hour24):\(h.minute) is not a "
                         + "valid date and time read \(dayFirst ? "day" : "month") first; set date_order if the file "
                         + "uses the other order", "file:\(label)#L\(line.number)", Data(b)))
@@ -213,6 +212,25 @@ extension WhatsAppImporter {
             position += UInt64(chunk.count)
         }
         return nil
+    }
+}
+
+/// The local wall-clock time of the previous header and its instant: messages
+/// of one minute share their header's time, so most lines convert nothing.
+struct LastTime {
+    let converter: LocalTimeConverter
+    private var key: (Int, Int, Int, Int, Int, Int) = (-1, -1, -1, -1, -1, -1)
+    private var value: Date?
+
+    init(converter: LocalTimeConverter) { self.converter = converter }
+
+    /// ``LocalTimeConverter/date(year:month:day:hour:minute:second:millisecond:)`` of the components.
+    mutating func date(_ d: (year: Int, month: Int, day: Int), hour: Int, minute: Int, second: Int) -> Date? {
+        let k = (d.year, d.month, d.day, hour, minute, second)
+        if k == key { return value }
+        key = k
+        value = converter.date(year: d.year, month: d.month, day: d.day, hour: hour, minute: minute, second: second)
+        return value
     }
 }
 

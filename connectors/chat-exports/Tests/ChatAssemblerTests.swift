@@ -151,3 +151,22 @@ import Testing
         #expect(try await WhatsAppImporter.firstPass(url) == WhatsAppImporter.scan(url, from: 0, to: nil))
     }
 }
+
+/// The per-line time cache answers exactly what the converter answers, repeats and invalid dates included.
+@Suite struct WhatsAppLastTimeTests {
+    @Test func cachedTimesEqualConvertedOnes() {
+        let zone = TimeZone(identifier: "Europe/Berlin")!
+        let converter = LocalTimeConverter(timeZone: zone)
+        var times = LastTime(converter: LocalTimeConverter(timeZone: zone))
+        let sequence: [(Int, Int, Int, Int, Int, Int)] = [
+            (2024, 3, 31, 1, 59, 0), (2024, 3, 31, 1, 59, 0), (2024, 3, 31, 2, 30, 0), (2024, 3, 31, 2, 30, 0),
+            (2024, 3, 31, 3, 0, 0), (2024, 2, 30, 10, 0, 0), (2024, 2, 30, 10, 0, 0), (2024, 10, 27, 2, 30, 0),
+            (2024, 10, 27, 2, 30, 5), (2024, 10, 27, 2, 30, 5), (2023, 12, 31, 23, 59, 59),
+        ]
+        for c in sequence {
+            let cached = times.date((c.0, c.1, c.2), hour: c.3, minute: c.4, second: c.5)
+            let direct = converter.date(year: c.0, month: c.1, day: c.2, hour: c.3, minute: c.4, second: c.5)
+            #expect(cached == direct, "\(c)")
+        }
+    }
+}
