@@ -50,8 +50,9 @@ final class SQLiteCheckpointer: @unchecked Sendable {
         self.limit = max(self.threshold, limit)
     }
 
-    /// Installs the hook on the writer's connection. The hook holds the checkpointer
-    /// for as long as the connection lives.
+    /// Installs the hook on the writer's connection. The hook keeps a reference to the
+    /// checkpointer that is never released (one small object per opened store): the
+    /// connection may outlive the store object by a little while it closes.
     func install(on writer: OpaquePointer) {
         sqlite3_wal_hook(writer, { context, db, name, frames in
             guard let context else { return SQLITE_OK }

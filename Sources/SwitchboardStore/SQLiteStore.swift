@@ -6,7 +6,9 @@ import SwitchboardCore
 ///
 /// Every ``write(_:)`` is one transaction holding the batch's interactions
 /// (insert-or-ignore on `id`), its dead letters and its checkpoint, committed
-/// with `synchronous=FULL` so an acknowledged batch survives a crash.
+/// with `synchronous=FULL` so an acknowledged batch survives a crash. The WAL
+/// is copied back into the file by a second connection beside the writer
+/// (``SQLiteCheckpointer``).
 public final class SQLiteStore: InteractionStore {
     let pool: DatabasePool
     public let path: String
@@ -57,6 +59,8 @@ public final class SQLiteStore: InteractionStore {
         let checkpointer = self.checkpointer
         return try await guarded("write") {
             try await pool.writeWithoutTransaction { db in
+                // Before BEGIN: the transaction takes its snapshot at its first statement, so when the
+                // checkpoint it may wait for has copied every frame, SQLite starts the WAL over.
                 checkpointer.throttle()
                 var result = IngestBatchResult(stored: 0, duplicates: 0)
                 try db.inTransaction(.deferred) {
