@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import GRDBSQLite
 @testable import SwitchboardStore
 import SwitchboardCore
 import Testing
@@ -63,5 +64,47 @@ import Testing
         for k in 0..<5 { _ = try await store.write(batch(k * 10..<(k + 1) * 10)) }
         #expect(checkpointer.completedRuns == 0)
         #expect(try await store.count(source: "src") == 50)
+    }
+
+    @Test func withoutASecondConnectionTheWriterCheckpointsItself() async throws {
+        let path = scratchPath()
+        defer { try? FileManager.default.removeItem(atPath: (path as NSString).deletingLastPathComponent) }
+        // The second connection cannot open (no such folder): the hook checkpoints on the writer, as SQLite's own does.
+        let broken = SQLiteCheckpointer(path: "/nonexistent-\(UUID().uuidString)/x.db", threshold: 64, limit: 256)
+        var walSize = 0
+        do {
+            let store = try SQLiteStore(path: path, checkpointer: broken)
+            let before = size(path)
+            for k in 0..<20 {
+                #expect(try await store.write(batch(k * 500..<(k + 1) * 500)) == IngestBatchResult(stored: 500, duplicates: 0))
+            }
+            walSize = size(path + "-wal")
+            #expect(size(path) > before + 4 << 20)
+            #expect(try await store.count(source: "src") == 10_000)
+        }
+        #expect(walSize < 8 << 20, "WAL size \(walSize)")
+        #expect(try await SQLiteStore(path: path).count(source: "src") == 10_000)
+    }
+
+    @Test func aReaderHoldingOldRowsDelaysTheCheckpointButNotTheWrites() async throws {
+        let path = scratchPath()
+        defer { try? FileManager.default.removeItem(atPath: (path as NSString).deletingLastPathComponent) }
+        let store = try SQLiteStore(path: path, checkpointer: SQLiteCheckpointer(path: path, threshold: 64, limit: 256))
+        _ = try await store.write(batch(0..<500))
+        // A raw reader with an open transaction: checkpoints cannot copy past its snapshot, the WAL cannot restart.
+        var reader: OpaquePointer?
+        #expect(sqlite3_open_v2(path, &reader, SQLITE_OPEN_READONLY, nil) == SQLITE_OK)
+        defer { sqlite3_close_v2(reader) }
+        #expect(sqlite3_exec(reader, "BEGIN; SELECT count(*) FROM interactions;", nil, nil, nil) == SQLITE_OK)
+        for k in 1..<20 {
+            #expect(try await store.write(batch(k * 500..<(k + 1) * 500)) == IngestBatchResult(stored: 500, duplicates: 0))
+        }
+        var stmt: OpaquePointer?
+        #expect(sqlite3_prepare_v2(reader, "SELECT count(*) FROM interactions", -1, &stmt, nil) == SQLITE_OK)
+        #expect(sqlite3_step(stmt) == SQLITE_ROW)
+        #expect(sqlite3_column_int(stmt, 0) == 500)     // the reader still sees its snapshot
+        sqlite3_finalize(stmt)
+        #expect(sqlite3_exec(reader, "COMMIT", nil, nil, nil) == SQLITE_OK)
+        #expect(try await store.count(source: "src") == 10_000)
     }
 }
