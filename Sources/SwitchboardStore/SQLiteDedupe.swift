@@ -71,11 +71,21 @@ enum SQLiteDedupe {
     }
 
     /// Which interactions of a batch carry an id of their own (not the hash of source and externalId).
+    /// An id the initializer computed (``Interaction/idIsKnownComputed``) is not hashed again.
     static func givenIds(_ interactions: [Interaction]) -> [Bool] {
         var given = [Bool](repeating: false, count: interactions.count)
-        for k in interactions.indices {
-            given[k] = !dedupesBySourceKey(id: interactions[k].id, source: interactions[k].source,
-                                           externalId: interactions[k].externalId)
+        // Batches hold one source: its U+001F check is done once per distinct source in a row.
+        var lastSource: String?
+        var lastSourceClean = false
+        interactions.withUnsafeBufferPointer { rows in
+            for k in rows.indices {
+                if rows[k].source != lastSource {
+                    lastSource = rows[k].source
+                    lastSourceClean = !rows[k].source.utf8.contains(0x1F)
+                }
+                given[k] = !lastSourceClean || !(rows[k].idIsKnownComputed
+                    || InteractionID.isComputed(rows[k].id, source: rows[k].source, externalId: rows[k].externalId))
+            }
         }
         return given
     }

@@ -81,10 +81,13 @@ enum SQLiteSchema {
         "text", "attachments", "provenance",
     ]
 
-    /// Binds ``columns`` then `id_given`; a row that breaks any uniqueness rule of
-    /// ``SQLiteDedupe`` is a duplicate and is skipped.
-    static let insertSQL = "INSERT INTO interactions (\(columns.joined(separator: ", ")), id_given) VALUES ("
-        + Array(repeating: "?", count: columns.count + 1).joined(separator: ", ") + ") ON CONFLICT DO NOTHING"
+    /// Binds ``columns`` then `id_given` for each of `rows` rows stored by one statement, in order;
+    /// a row that breaks any uniqueness rule of ``SQLiteDedupe`` is a duplicate and is skipped.
+    static func insertSQL(rows: Int) -> String {
+        let row = "(" + Array(repeating: "?", count: columns.count + 1).joined(separator: ", ") + ")"
+        return "INSERT INTO interactions (\(columns.joined(separator: ", ")), id_given) VALUES "
+            + Array(repeating: row, count: max(1, rows)).joined(separator: ", ") + " ON CONFLICT DO NOTHING"
+    }
 
     static let selectColumns = columns.joined(separator: ", ")
 

@@ -6,19 +6,36 @@ import SwitchboardCore
 ///
 /// Every ``write(_:)`` is one transaction holding the batch's interactions
 /// (insert-or-ignore on `id`), its dead letters and its checkpoint, committed
-/// with `synchronous=FULL` so an acknowledged batch survives a crash.
+/// with `synchronous=FULL` so an acknowledged batch survives a crash. The WAL
+/// is copied back into the file by a second connection beside the writer
+/// (``SQLiteCheckpointer``).
 public final class SQLiteStore: InteractionStore {
     let pool: DatabasePool
     public let path: String
+    /// Page size of a new store file.
+    static let pageSize = 8192
+    /// Checkpoints the WAL beside the writer (see ``SQLiteCheckpointer``).
+    let checkpointer: SQLiteCheckpointer
 
     /// Opens (creating if needed) and migrates the store at `path`.
     /// - Throws: ``StoreError`` naming the file when it cannot be opened.
-    public init(path: String) throws {
+    public convenience init(path: String) throws {
+        try self.init(path: path, checkpointer: SQLiteCheckpointer(path: path))
+    }
+
+    init(path: String, checkpointer: SQLiteCheckpointer) throws {
         self.path = path
+        self.checkpointer = checkpointer
         var config = Configuration()
         config.busyMode = .timeout(30)
         config.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = FULL")
+            if !db.configuration.readonly {
+                // 8 KiB pages for a new file (an existing one keeps its own): half the WAL frames and
+                // b-tree pages per row of 4 KiB ones.
+                try db.execute(sql: "PRAGMA page_size = \(SQLiteStore.pageSize)")
+                if let writer = db.sqliteConnection { checkpointer.install(on: writer) }
+            }
             // The writer appends (the dedupe and conversation indexes take keys in nearly increasing
             // order, see SQLiteDedupe): 16 MiB of page cache keep a big import's memory low. Readers
             // scan whole tables and keep the larger cache.
@@ -36,28 +53,44 @@ public final class SQLiteStore: InteractionStore {
         }
     }
 
+    deinit { checkpointer.close() }
+
     public func write(_ batch: IngestBatch) async throws -> IngestBatchResult {
-        try await guarded("write") {
-            try await pool.write { db in
-                let result = batch.interactions.isEmpty
-                    ? IngestBatchResult(stored: 0, duplicates: 0) : try Self.insert(batch.interactions, in: db)
-                if !batch.deadLetters.isEmpty {
-                    let insert = try db.cachedStatement(
-                        sql: "INSERT INTO dead_letters (source, at, reason, provenance, raw) VALUES (?, ?, ?, ?, ?)")
-                    for d in batch.deadLetters {
-                        insert.setUncheckedArguments([d.source, Timestamp.milliseconds(d.at), d.reason, d.provenance, d.raw])
-                        try insert.execute()
-                    }
-                }
-                if let cp = batch.checkpoint {
-                    try db.execute(sql: """
-                        INSERT INTO checkpoints (source, state, updated_at) VALUES (?, ?, ?)
-                        ON CONFLICT(source) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at
-                        """, arguments: [cp.source, cp.state, Timestamp.milliseconds(cp.updatedAt)])
+        let checkpointer = self.checkpointer
+        return try await guarded("write") {
+            try await pool.writeWithoutTransaction { db in
+                // Before BEGIN: the transaction takes its snapshot at its first statement, so when the
+                // checkpoint it may wait for has copied every frame, SQLite starts the WAL over.
+                checkpointer.throttle()
+                var result = IngestBatchResult(stored: 0, duplicates: 0)
+                try db.inTransaction(.deferred) {
+                    result = try Self.write(batch, in: db)
+                    return .commit
                 }
                 return result
             }
         }
+    }
+
+    /// The statements of one ``write(_:)``, inside its transaction.
+    static func write(_ batch: IngestBatch, in db: Database) throws -> IngestBatchResult {
+        let result = batch.interactions.isEmpty
+            ? IngestBatchResult(stored: 0, duplicates: 0) : try Self.insert(batch.interactions, in: db)
+        if !batch.deadLetters.isEmpty {
+            let insert = try db.cachedStatement(
+                sql: "INSERT INTO dead_letters (source, at, reason, provenance, raw) VALUES (?, ?, ?, ?, ?)")
+            for d in batch.deadLetters {
+                insert.setUncheckedArguments([d.source, Timestamp.milliseconds(d.at), d.reason, d.provenance, d.raw])
+                try insert.execute()
+            }
+        }
+        if let cp = batch.checkpoint {
+            try db.execute(sql: """
+                INSERT INTO checkpoints (source, state, updated_at) VALUES (?, ?, ?)
+                ON CONFLICT(source) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at
+                """, arguments: [cp.source, cp.state, Timestamp.milliseconds(cp.updatedAt)])
+        }
+        return result
     }
 
     public func checkpoint(source: String) async throws -> Checkpoint? {

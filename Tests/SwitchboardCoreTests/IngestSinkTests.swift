@@ -49,6 +49,38 @@ func sampleInteraction(_ n: Int, source: String = "s", text: String? = "hello", 
         #expect(await small.batchesWritten == 1)
     }
 
+    /// Blocks of the sink's own size are taken over whole; any mix of block sizes, single records and
+    /// privacy settings stores the same records, in the same order, with the same counts.
+    @Test func blocksOfAnySizeStoreWhatSingleRecordsStore() async throws {
+        func stored(_ store: InMemoryStore) async throws -> [Interaction] {
+            let box = LockedList()
+            try await store.scan(InteractionQuery(order: .time)) { box.append($0) }
+            return box.items
+        }
+        let records = (0..<47).map { sampleInteraction($0) } + (0..<5).map { sampleInteraction($0) }   // 5 repeats
+        let single = InMemoryStore()
+        let one = BatchingSink(source: "s", store: single, batchSize: 10)
+        for r in records { try await one.accept(r) }
+        let expected = try await one.finish()
+
+        for (sizes, privacy) in [([10, 10, 10, 10, 7, 5], PrivacySettings()), ([10, 3, 10, 25, 1, 3], PrivacySettings()),
+                                 ([4, 10, 38], PrivacySettings()), ([10, 10, 10, 10, 12], PrivacySettings(storeText: false))] {
+            let store = InMemoryStore()
+            let sink = BatchingSink(source: "s", store: store, privacy: privacy, batchSize: 10)
+            #expect(sink.preferredBlockSize == 10)
+            var rest = records[...]
+            for size in sizes {
+                try await sink.accept(contentsOf: Array(rest.prefix(size)))
+                rest = rest.dropFirst(size)
+            }
+            #expect(rest.isEmpty)
+            let summary = try await sink.finish()
+            #expect(summary.read == expected.read && summary.stored == 47 && summary.duplicates == 5, "\(sizes)")
+            let want = try await stored(single).map { privacy.apply(to: $0) }
+            #expect(try await stored(store) == want, "\(sizes)")
+        }
+    }
+
     @Test func checkpointIsCommittedWithTheBatchItCovers() async throws {
         let store = InMemoryStore()
         let sink = BatchingSink(source: "s", store: store, batchSize: 100)
@@ -134,4 +166,11 @@ func sampleInteraction(_ n: Int, source: String = "s", text: String? = "hello", 
         #expect(AgentDirectory.extensionPart(of: "Local/302@from-queue-00000a;1") == "302")
         #expect(AgentDirectory.extensionPart(of: "PJSIP/303") == "303")
     }
+}
+
+/// Records collected by a `@Sendable` scan callback.
+final class LockedList: @unchecked Sendable {
+    private let lock = NSLock()
+    private(set) var items: [Interaction] = []
+    func append(_ i: Interaction) { lock.lock(); items.append(i); lock.unlock() }
 }

@@ -146,3 +146,41 @@ import Testing
         #expect(try await store.count(source: nil) == 2)
     }
 }
+
+/// The writer trusts ``Interaction/idIsKnownComputed`` instead of hashing again; every other id is checked.
+@Suite(.timeLimit(.minutes(10))) struct SQLiteDedupeFastPathTests {
+    func scratchPath() -> String {
+        FileManager.default.temporaryDirectory.appendingPathComponent("sb-dedupe-\(UUID().uuidString)/test.db").path
+    }
+
+    @Test func givenIdsAreTheOnesNotComputedFromTheirOwnKey() {
+        let computed = interaction(1)
+        var restated = interaction(2)
+        restated.id = interaction(2).id           // set, but equal to its own hash: not given
+        var foreign = interaction(3)
+        foreign.id = interaction(4).id            // another key's hash: given
+        var custom = interaction(5)
+        custom.id = "custom-5"
+        var moved = interaction(6)
+        moved.externalId = "e6-bis"               // the id no longer matches the key: given
+        let separator = interaction(7, source: "a\u{1F}b")
+        #expect(computed.idIsKnownComputed && !restated.idIsKnownComputed && !moved.idIsKnownComputed)
+        #expect(SQLiteDedupe.givenIds([computed, restated, foreign, custom, moved, separator])
+            == [false, false, true, true, true, true])
+    }
+
+    @Test func aRestatedComputedIdNeedsNoIdIndex() async throws {
+        let path = scratchPath()
+        defer { try? FileManager.default.removeItem(atPath: (path as NSString).deletingLastPathComponent) }
+        let store = try SQLiteStore(path: path)
+        var restated = interaction(2)
+        restated.id = interaction(2).id
+        let result = try await store.write(IngestBatch(source: "src", interactions: [interaction(1), restated, interaction(2)]))
+        #expect(result == IngestBatchResult(stored: 2, duplicates: 1))
+        let queue = try DatabaseQueue(path: path)
+        let given = try await queue.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM interactions WHERE id_given = 1") }
+        #expect(given == 0)
+        let indexes = try await queue.read { try String.fetchAll($0, sql: "SELECT name FROM sqlite_master WHERE type = 'index'") }
+        #expect(!indexes.contains("interactions_id"))
+    }
+}

@@ -52,16 +52,29 @@ public actor BatchingSink: IngestSink {
         reportProgress()
     }
 
+    /// The batch size: a block of at most that many arriving while nothing is buffered
+    /// becomes the buffer itself (no record is copied).
+    public nonisolated var preferredBlockSize: Int { batchSize }
+
     public func accept(contentsOf interactions: [Interaction]) async throws {
+        if buffer.isEmpty, privacy.isIdentity, interactions.count <= batchSize {
+            buffer = interactions
+            bufferedBytes = Self.approximateBytes(of: interactions[...])
+            summary.read += interactions.count
+            if isFull { try await flush() }
+            reportProgress()
+            return
+        }
         var rest = interactions[...]
         while !rest.isEmpty {
             let take = min(rest.count, batchSize - buffer.count)
+            if buffer.isEmpty { buffer.reserveCapacity(batchSize) }
             if privacy.isIdentity {
                 buffer.append(contentsOf: rest.prefix(take))
             } else {
                 for i in rest.prefix(take) { buffer.append(privacy.apply(to: i)) }
             }
-            for i in rest.prefix(take) { bufferedBytes += Self.approximateBytes(of: i) }
+            bufferedBytes += Self.approximateBytes(of: rest.prefix(take))
             rest = rest.dropFirst(take)
             summary.read += take
             if isFull { try await flush() }
@@ -90,7 +103,6 @@ public actor BatchingSink: IngestSink {
         guard !buffer.isEmpty || !dead.isEmpty || pendingCheckpoint != nil else { return }
         let batch = IngestBatch(source: source, interactions: buffer, deadLetters: dead, checkpoint: pendingCheckpoint)
         buffer = []
-        buffer.reserveCapacity(batchSize)
         bufferedBytes = 0
         dead = []
         pendingCheckpoint = nil
@@ -131,5 +143,17 @@ public actor BatchingSink: IngestSink {
     static func approximateBytes(of i: Interaction) -> Int {
         256 + i.externalId.utf8.count + i.conversationKey.utf8.count + i.provenance.utf8.count
             + (i.subject?.utf8.count ?? 0) + (i.text?.utf8.count ?? 0)
+    }
+
+    /// ``approximateBytes(of:)`` of every record, read in place (no record is copied).
+    static func approximateBytes(of records: ArraySlice<Interaction>) -> Int {
+        records.withUnsafeBufferPointer { p in
+            var total = 0
+            for k in p.indices {
+                total += 256 + p[k].externalId.utf8.count + p[k].conversationKey.utf8.count + p[k].provenance.utf8.count
+                    + (p[k].subject?.utf8.count ?? 0) + (p[k].text?.utf8.count ?? 0)
+            }
+            return total
+        }
     }
 }

@@ -21,6 +21,9 @@ public protocol IngestSink: Sendable {
     /// Queues several interactions in one call (one actor hop for a whole block
     /// of records; connectors reading fast should hand over blocks this way).
     func accept(contentsOf interactions: [Interaction]) async throws
+    /// How many interactions a connector reading fast should hand to one ``accept(contentsOf:)``:
+    /// a sink may take a whole block of that size over as it is, without copying its records.
+    var preferredBlockSize: Int { get }
     /// Queues a rejected record as a dead letter.
     func reject(reason: String, provenance: String, raw: Data) async throws
     /// Sets the resume point covering everything accepted so far; it is
@@ -42,6 +45,8 @@ extension IngestSink {
     }
 
     public func progress(bytes: Int) async {}
+
+    public var preferredBlockSize: Int { 4096 }
 }
 
 /// Totals of one ingest run, printed as the run's one-line summary.

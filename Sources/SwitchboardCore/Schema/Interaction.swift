@@ -81,9 +81,9 @@ public struct StatusInfo: Codable, Sendable, Hashable {
 /// JSON field names are the Swift property names (camelCase); enums encode as
 /// lowercase strings; `occurredAt` encodes as ISO 8601 UTC with milliseconds.
 public struct Interaction: Codable, Sendable, Hashable {
-    public var id: String
-    public var source: String
-    public var externalId: String
+    public var id: String { didSet { idOrigin.known = false } }
+    public var source: String { didSet { idOrigin.known = false } }
+    public var externalId: String { didSet { idOrigin.known = false } }
     public var channel: Channel
     public var platform: String
     public var conversationKey: String
@@ -101,6 +101,15 @@ public struct Interaction: Codable, Sendable, Hashable {
     public var text: String?
     public var attachments: Int
     public var provenance: String
+    /// Whether the initializer computed `id` itself; takes part in neither equality, hashing nor coding.
+    private var idOrigin = IDOrigin(known: false)
+
+    /// True when `id` is known to be ``InteractionID/make(source:externalId:)`` of this interaction's
+    /// source and externalId without hashing again: the initializer computed it (no `id` was given)
+    /// and none of the three has been set since. False means "not known": the id may still be the
+    /// computed one (a given id equal to the hash, or fields set after the init); check with
+    /// ``InteractionID/isComputed(_:source:externalId:)``.
+    public var idIsKnownComputed: Bool { idOrigin.known }
 
     /// Creates an interaction; `id` defaults to the stable hash of (source, externalId).
     public init(
@@ -111,6 +120,7 @@ public struct Interaction: Codable, Sendable, Hashable {
         subject: String? = nil, text: String? = nil, attachments: Int = 0, provenance: String
     ) {
         self.id = id ?? InteractionID.make(source: source, externalId: externalId)
+        idOrigin.known = id == nil
         self.source = source
         self.externalId = externalId
         self.channel = channel
@@ -142,7 +152,12 @@ public struct Interaction: Codable, Sendable, Hashable {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         source = try c.decode(String.self, forKey: .source)
         externalId = try c.decode(String.self, forKey: .externalId)
-        id = try c.decodeIfPresent(String.self, forKey: .id) ?? InteractionID.make(source: source, externalId: externalId)
+        if let given = try c.decodeIfPresent(String.self, forKey: .id) {
+            id = given
+        } else {
+            id = InteractionID.make(source: source, externalId: externalId)
+            idOrigin.known = true
+        }
         channel = try c.decode(Channel.self, forKey: .channel)
         platform = try c.decode(String.self, forKey: .platform)
         conversationKey = try c.decode(String.self, forKey: .conversationKey)
@@ -190,4 +205,15 @@ public struct Interaction: Codable, Sendable, Hashable {
         try c.encode(attachments, forKey: .attachments)
         try c.encode(provenance, forKey: .provenance)
     }
+}
+
+/// Where an interaction's id came from, carried beside the value without being
+/// part of it: every two origins compare equal and hash to nothing, so
+/// ``Interaction``'s equality and hashing stay those of its visible fields.
+struct IDOrigin: Hashable, Sendable {
+    /// The id is the hash of (source, externalId), computed by the initializer.
+    var known: Bool
+
+    static func == (_: IDOrigin, _: IDOrigin) -> Bool { true }
+    func hash(into hasher: inout Hasher) {}
 }

@@ -39,7 +39,9 @@ struct ChatAssembler {
     private var sessionKey = ""
     private var occurrenceTime: Int64 = .min
     private var occurrences: [Occurrence: Int] = [:]
+    private var firstOfTime: Occurrence?
     private var roleCache: [AuthorKey: Resolved] = [:]
+    private var idBytes: [UInt8] = []
 
     /// An author as the role cache knows it (no string concatenation per message).
     private struct AuthorKey: Hashable {
@@ -125,19 +127,61 @@ struct ChatAssembler {
         } else {
             let author = m.authorId ?? m.authorName ?? ""
             let digest = InteractionID.digest64(utf8: m.text ?? "")
-            if ms != occurrenceTime {
-                occurrenceTime = ms
-                occurrences.removeAll(keepingCapacity: true)
-            }
             let occKey = Occurrence(author: author, digest: digest)
-            let n = occurrences[occKey, default: 0]
-            occurrences[occKey] = n + 1
-            externalId = "\(chatId)|\(ms)|\(author)|\(InteractionID.hex16(digest))|\(n)"
+            let n: Int
+            if ms != occurrenceTime {
+                // The first message of a millisecond is occurrence 0; the table is filled only when a
+                // second message shares the millisecond (rare), so most messages hash nothing here.
+                occurrenceTime = ms
+                if !occurrences.isEmpty { occurrences.removeAll(keepingCapacity: true) }
+                firstOfTime = occKey
+                n = 0
+            } else {
+                if occurrences.isEmpty, let first = firstOfTime { occurrences[first] = 1 }
+                n = occurrences[occKey, default: 0]
+                occurrences[occKey] = n + 1
+            }
+            externalId = Self.externalId(chatId: chatId, ms: ms, author: author, digest: digest, n: n, scratch: &idBytes)
         }
         return Interaction(source: options.source, externalId: externalId, channel: channel, platform: platform,
                            conversationKey: key, kind: .message, direction: direction, actorRole: role,
                            actorId: actorId, actorName: m.authorName, customerKey: customerKey, occurredAt: m.time,
                            text: m.text, attachments: m.attachments, provenance: m.provenance)
+    }
+
+    /// `chat|epoch ms|author|16 hex digits of the text digest|n`, built in one buffer (one allocation).
+    static func externalId(chatId: String, ms: Int64, author: String, digest: UInt64, n: Int,
+                           scratch bytes: inout [UInt8]) -> String {
+        bytes.removeAll(keepingCapacity: true)
+        bytes.append(contentsOf: chatId.utf8)
+        bytes.append(0x7C)
+        appendDecimal(ms, to: &bytes)
+        bytes.append(0x7C)
+        bytes.append(contentsOf: author.utf8)
+        bytes.append(0x7C)
+        for shift in stride(from: 60, through: 0, by: -4) {
+            let nibble = UInt8(truncatingIfNeeded: digest >> UInt64(shift)) & 0x0F
+            bytes.append(nibble < 10 ? 0x30 + nibble : 0x57 + nibble)
+        }
+        bytes.append(0x7C)
+        appendDecimal(Int64(n), to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// The decimal digits of `value` (with `-` when negative), as `String(value)` writes them.
+    static func appendDecimal(_ value: Int64, to bytes: inout [UInt8]) {
+        if value < 0 { bytes.append(0x2D) }
+        var magnitude = value.magnitude
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 20 digits at most, written backwards
+        var count = 0
+        withUnsafeMutableBytes(of: &digits) { d in
+            repeat {
+                d[23 - count] = 0x30 + UInt8(magnitude % 10)
+                magnitude /= 10
+                count += 1
+            } while magnitude > 0
+            bytes.append(contentsOf: d[(24 - count)...])
+        }
     }
 
     /// `+79161234567` for WhatsApp names that are phone numbers, else `platform:id` (or `platform:name`).

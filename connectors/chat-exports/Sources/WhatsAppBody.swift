@@ -46,13 +46,17 @@ struct WhatsAppBody {
 }
 
 /// What a first pass over a WhatsApp export learns: how to read its dates and who writes in it.
-struct WhatsAppScan {
+struct WhatsAppScan: Equatable {
     var anyFirstAbove12 = 0
     var anySecondAbove12 = 0
     var firstChanges = 0
     var secondChanges = 0
     var lastFirst = -1
     var lastSecond = -1
+    /// Date components of the first header read day/month (not year) first: where a scan of the
+    /// next part of the file continues the change counts of the part before it.
+    var initialFirst = -1
+    var initialSecond = -1
     var authors: Set<String> = []
     var headers = 0
 
@@ -64,6 +68,9 @@ struct WhatsAppScan {
         if lastFirst >= 0 {
             if h.first != lastFirst { firstChanges += 1 }
             if h.second != lastSecond { secondChanges += 1 }
+        } else {
+            initialFirst = h.first
+            initialSecond = h.second
         }
         lastFirst = h.first
         lastSecond = h.second
@@ -71,6 +78,31 @@ struct WhatsAppScan {
 
     mutating func addAuthor(_ name: String) {
         if authors.count < 1000 { authors.insert(name) }
+    }
+
+    /// This scan followed by the scan of the part of the file right after it: the same counts as
+    /// one scan of both parts (the author set may differ past its 1,000 cap, its count does not).
+    func merged(with next: WhatsAppScan) -> WhatsAppScan {
+        var m = self
+        m.headers += next.headers
+        m.anyFirstAbove12 += next.anyFirstAbove12
+        m.anySecondAbove12 += next.anySecondAbove12
+        m.firstChanges += next.firstChanges
+        m.secondChanges += next.secondChanges
+        if lastFirst >= 0, next.initialFirst >= 0 {
+            if next.initialFirst != lastFirst { m.firstChanges += 1 }
+            if next.initialSecond != lastSecond { m.secondChanges += 1 }
+        }
+        if next.lastFirst >= 0 {
+            m.lastFirst = next.lastFirst
+            m.lastSecond = next.lastSecond
+        }
+        if m.initialFirst < 0 {
+            m.initialFirst = next.initialFirst
+            m.initialSecond = next.initialSecond
+        }
+        for a in next.authors { m.addAuthor(a) }
+        return m
     }
 
     /// Day first when some first component exceeds 12; month first when some second one does;
@@ -89,40 +121,91 @@ struct WhatsAppScan {
 /// Author names already decoded, looked up by their raw bytes: the same few
 /// authors write most messages, so a name is built once, not once a message.
 struct AuthorNameCache {
-    private var entries: [Int: (raw: [UInt8], name: String)] = [:]
-    private let capacity = 4096
+    private var keys = ByteKeyTable(capacity: 4096)
+    private var names: [String] = []
 
     /// ``WhatsAppBody/name(_:)`` of the raw author bytes.
     mutating func name(_ raw: UnsafeBufferPointer<UInt8>) -> String {
-        var hasher = Hasher()
-        hasher.combine(bytes: UnsafeRawBufferPointer(raw))
-        let key = hasher.finalize()
-        if let hit = entries[key], hit.raw.elementsEqual(raw) { return hit.name }
+        if let hit = keys.find(raw) { return names[hit] }
         let name = WhatsAppBody.name(raw)
-        if entries.count < capacity, entries[key] == nil { entries[key] = (Array(raw), name) }
+        if keys.insert(raw) != nil { names.append(name) }
         return name
     }
 }
 
 /// Raw author bytes already counted as participants (exact: bytes compared on a hash hit).
 struct RawAuthorSet {
-    private var entries: [Int: [[UInt8]]] = [:]
-    private var count = 0
+    private var keys = ByteKeyTable(capacity: 4096)
 
-    private static func key(_ raw: UnsafeBufferPointer<UInt8>) -> Int {
-        var hasher = Hasher()
-        hasher.combine(bytes: UnsafeRawBufferPointer(raw))
-        return hasher.finalize()
-    }
-
-    func contains(_ raw: UnsafeBufferPointer<UInt8>) -> Bool {
-        entries[Self.key(raw)]?.contains { $0.elementsEqual(raw) } ?? false
-    }
+    func contains(_ raw: UnsafeBufferPointer<UInt8>) -> Bool { keys.find(raw) != nil }
 
     /// Adds `raw` (up to 4,096 authors; past that, lines simply take the full path).
-    mutating func insert(_ raw: UnsafeBufferPointer<UInt8>) {
-        guard count < 4096, !contains(raw) else { return }
-        entries[Self.key(raw), default: []].append(Array(raw))
-        count += 1
+    mutating func insert(_ raw: UnsafeBufferPointer<UInt8>) { _ = keys.insert(raw) }
+}
+
+/// A set of short byte strings numbered in insertion order, looked up without
+/// allocating: FNV-1a hashes into an open-addressing table twice the capacity,
+/// keys kept in one byte arena and compared in full on a hash hit.
+struct ByteKeyTable {
+    let capacity: Int
+    /// Slot → entry number + 1 (0: empty).
+    private var slots: [Int32]
+    private var hashes: [UInt64] = []
+    private var starts: [Int] = [0]
+    private var arena: [UInt8] = []
+    private let mask: Int
+
+    init(capacity: Int) {
+        self.capacity = capacity
+        var size = 16
+        while size < capacity * 2 { size <<= 1 }
+        slots = [Int32](repeating: 0, count: size)
+        mask = size - 1
+    }
+
+    var count: Int { hashes.count }
+
+    @inline(__always)
+    static func hash(_ key: UnsafeBufferPointer<UInt8>) -> UInt64 {
+        var h: UInt64 = 0xCBF2_9CE4_8422_2325
+        for b in key { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01B3 }
+        return h ^ (h >> 29)
+    }
+
+    /// The entry number of `key`, or nil.
+    func find(_ key: UnsafeBufferPointer<UInt8>) -> Int? {
+        let h = Self.hash(key)
+        var slot = Int(truncatingIfNeeded: h) & mask
+        while true {
+            let e = Int(slots[slot]) - 1
+            if e < 0 { return nil }
+            if hashes[e] == h, equal(e, key) { return e }
+            slot = (slot + 1) & mask
+        }
+    }
+
+    /// Adds `key` and returns its entry number; nil when it is already there or the table is full.
+    mutating func insert(_ key: UnsafeBufferPointer<UInt8>) -> Int? {
+        guard hashes.count < capacity else { return nil }
+        let h = Self.hash(key)
+        var slot = Int(truncatingIfNeeded: h) & mask
+        while slots[slot] != 0 {
+            let e = Int(slots[slot]) - 1
+            if hashes[e] == h, equal(e, key) { return nil }
+            slot = (slot + 1) & mask
+        }
+        let e = hashes.count
+        hashes.append(h)
+        arena.append(contentsOf: key)
+        starts.append(arena.count)
+        slots[slot] = Int32(e + 1)
+        return e
+    }
+
+    private func equal(_ e: Int, _ key: UnsafeBufferPointer<UInt8>) -> Bool {
+        let start = starts[e]
+        guard starts[e + 1] - start == key.count else { return false }
+        if key.isEmpty { return true }
+        return arena.withUnsafeBufferPointer { a in memcmp(a.baseAddress! + start, key.baseAddress!, key.count) == 0 }
     }
 }

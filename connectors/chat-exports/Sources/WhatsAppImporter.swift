@@ -90,25 +90,8 @@ public struct WhatsAppImporter: FileImporter {
 
     private func importText(_ url: URL, label: String, chatName: String?, into sink: any IngestSink) async throws {
         let reader = LineReader(url: url)
-        var scan = WhatsAppScan()
+        let scan = try await Self.firstPass(url)
         var names = AuthorNameCache()
-        var counted = RawAuthorSet()
-        try reader.forEachLine { line in
-            guard let h = WhatsAppHeader.parse(line.bytes) else { return true }
-            scan.add(h)
-            let body = UnsafeBufferPointer(rebasing: line.bytes[h.bodyStart...])
-            // Only an author not counted yet needs the full split (notice detection scans the text):
-            // a line without a colon has no author, and a counted author adds nothing.
-            guard let base = body.baseAddress, let hit = memchr(base, 0x3A, body.count) else { return true }
-            let candidate = UnsafeBufferPointer(rebasing: body[0..<base.distance(to: hit.assumingMemoryBound(to: UInt8.self))])
-            if counted.contains(candidate) { return true }
-            let split = WhatsAppBody.split(body)
-            if !split.isSystem, let end = split.authorEnd {
-                scan.addAuthor(names.name(UnsafeBufferPointer(rebasing: body[0..<end])))
-                counted.insert(candidate)
-            }
-            return true
-        }
         if scan.headers == 0 {
             let size = (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int) ?? 0
             let what = size == 0 ? "the file is empty" : "no line starts with a WhatsApp date and time"
@@ -120,14 +103,16 @@ public struct WhatsAppImporter: FileImporter {
         let chatId = "whatsapp:" + (chatName ?? ((label as NSString).lastPathComponent as NSString).deletingPathExtension)
         var assembler = ChatAssembler(options: options, platform: "whatsapp", chatId: chatId, chatPartner: chatName,
                                       participants: scan.authors.count)
-        let converter = LocalTimeConverter(timeZone: options.timeZone)
+        var times = LastTime(converter: LocalTimeConverter(timeZone: options.timeZone))
         var state = PendingMessage()
         let provenancePrefix = "file:\(label)#L"
         var offset: UInt64 = 0
         var nextLine = 1
-        let blockSize = 4096
+        // Blocks of the sink's own size: it takes each one over without copying its records.
+        let blockSize = max(1, sink.preferredBlockSize)
         while true {
             var out: [Interaction] = []
+            out.reserveCapacity(blockSize)
             var rejected: [(String, String, Data)] = []
             var bytes = 0
             var full = false
@@ -148,8 +133,7 @@ public struct WhatsAppImporter: FileImporter {
                 if state.active { out.append(assembler.interaction(for: state.message())) }
                 state.active = false
                 let d = h.date(dayFirst: dayFirst)
-                guard let time = converter.date(year: d.year, month: d.month, day: d.day, hour: h.hour24,
-                                                minute: h.minute, second: h.secondOfMinute) else {
+                guard let time = times.date(d, hour: h.hour24, minute: h.minute, second: h.secondOfMinute) else {
                     rejected.append(("\(label):\(line.number): \(d.year)-\(d.month)-\(d.day) \(h.hour24):\(h.minute) is not a "
                         + "valid date and time read \(dayFirst ? "day" : "month") first; set date_order if the file "
                         + "uses the other order", "file:\(label)#L\(line.number)", Data(b)))
@@ -172,6 +156,81 @@ public struct WhatsAppImporter: FileImporter {
             await sink.progress(bytes: bytes)
             if !full { return }
         }
+    }
+}
+
+extension WhatsAppImporter {
+    /// Files from this size on are scanned in two halves at once (nothing is written during the first pass).
+    static let parallelScanBytes: UInt64 = 4 << 20
+
+    /// The first pass: date order and participants of the whole file.
+    static func firstPass(_ url: URL) async throws -> WhatsAppScan {
+        let size = (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? NSNumber)?.uint64Value ?? 0
+        guard size >= parallelScanBytes, let middle = (try? lineStart(atOrAfter: size / 2, in: url)) ?? nil else {
+            return try scan(url, from: 0, to: nil)
+        }
+        async let head = scan(url, from: 0, to: middle)
+        async let tail = scan(url, from: middle, to: nil)
+        return try await head.merged(with: tail)
+    }
+
+    /// Scans the lines starting in [start, end) (to the end of the file when `end` is nil).
+    static func scan(_ url: URL, from start: UInt64, to end: UInt64?) throws -> WhatsAppScan {
+        var scan = WhatsAppScan()
+        var names = AuthorNameCache()
+        var counted = RawAuthorSet()
+        try LineReader(url: url).forEachLine(from: start) { line in
+            if let end, line.offset >= end { return false }
+            guard let h = WhatsAppHeader.parse(line.bytes) else { return true }
+            scan.add(h)
+            let body = UnsafeBufferPointer(rebasing: line.bytes[h.bodyStart...])
+            // Only an author not counted yet needs the full split (notice detection scans the text):
+            // a line without a colon has no author, and a counted author adds nothing.
+            guard let base = body.baseAddress, let hit = memchr(base, 0x3A, body.count) else { return true }
+            let candidate = UnsafeBufferPointer(rebasing: body[0..<base.distance(to: hit.assumingMemoryBound(to: UInt8.self))])
+            if counted.contains(candidate) { return true }
+            let split = WhatsAppBody.split(body)
+            if !split.isSystem, let end = split.authorEnd {
+                scan.addAuthor(names.name(UnsafeBufferPointer(rebasing: body[0..<end])))
+                counted.insert(candidate)
+            }
+            return true
+        }
+        return scan
+    }
+
+    /// The offset just after the first line feed at or after `offset - 1`: where the first line starting at or after
+    /// `offset` begins (the file's size when it ends with that line feed); nil when no line feed follows.
+    static func lineStart(atOrAfter offset: UInt64, in url: URL) throws -> UInt64? {
+        guard offset > 0 else { return 0 }
+        let handle = try FileHandle(forReadingFrom: url)
+        defer { try? handle.close() }
+        var position = offset - 1     // the line feed may be the byte just before `offset`
+        try handle.seek(toOffset: position)
+        while let chunk = try handle.read(upToCount: 1 << 16), !chunk.isEmpty {
+            if let nl = chunk.firstIndex(of: 0x0A) { return position + UInt64(chunk.distance(from: chunk.startIndex, to: nl)) + 1 }
+            position += UInt64(chunk.count)
+        }
+        return nil
+    }
+}
+
+/// The local wall-clock time of the previous header and its instant: messages
+/// of one minute share their header's time, so most lines convert nothing.
+struct LastTime {
+    let converter: LocalTimeConverter
+    private var key: (Int, Int, Int, Int, Int, Int) = (-1, -1, -1, -1, -1, -1)
+    private var value: Date?
+
+    init(converter: LocalTimeConverter) { self.converter = converter }
+
+    /// ``LocalTimeConverter/date(year:month:day:hour:minute:second:millisecond:)`` of the components.
+    mutating func date(_ d: (year: Int, month: Int, day: Int), hour: Int, minute: Int, second: Int) -> Date? {
+        let k = (d.year, d.month, d.day, hour, minute, second)
+        if k == key { return value }
+        key = k
+        value = converter.date(year: d.year, month: d.month, day: d.day, hour: hour, minute: minute, second: second)
+        return value
     }
 }
 

@@ -86,35 +86,38 @@ enum WhatsAppText {
 }
 
 /// A set of byte patterns searched in one pass: candidate positions are found
-/// through a table of the patterns' first two bytes, so a body is scanned once
-/// whatever the number of patterns (the importer checks every message).
+/// through a bitmap of the patterns' first two bytes (8 KiB, so it stays in the
+/// fastest cache), then a table of the patterns starting with that pair; a body
+/// is scanned once whatever the number of patterns (the importer checks every message).
 struct BytePatterns: Sendable {
     private let patterns: [[UInt8]]
     /// Bigram (b0 << 8 | b1) → first pattern starting with it (-1: none); `next` chains the others.
     private let head: [Int16]
     private let next: [Int16]
-    private let firstByte: [Bool]
+    /// Bit (b0 << 8 | b1) set when some pattern starts with that pair.
+    private let bigrams: [UInt64]
 
     init(_ strings: [String]) {
         patterns = strings.map { Array($0.utf8) }.filter { $0.count >= 2 }
         var head = [Int16](repeating: -1, count: 65536)
         var next = [Int16](repeating: -1, count: patterns.count)
-        var first = [Bool](repeating: false, count: 256)
+        var bits = [UInt64](repeating: 0, count: 1024)
         for (i, p) in patterns.enumerated().reversed() {
             let key = Int(p[0]) << 8 | Int(p[1])
             next[i] = head[key]
             head[key] = Int16(i)
-            first[Int(p[0])] = true
+            bits[key >> 6] |= 1 << UInt64(key & 63)
         }
         self.head = head
         self.next = next
-        firstByte = first
+        bigrams = bits
     }
 
+    /// Length of the pattern starting at i (whose bigram is in the bitmap), nil when none matches.
     @inline(__always)
-    private func matches(_ text: UnsafeBufferPointer<UInt8>, at i: Int) -> Int? {
-        var c = Int(head[Int(text[i]) << 8 | Int(text[i + 1])])
-        guard c >= 0, let base = text.baseAddress else { return nil }
+    private func matches(_ text: UnsafeBufferPointer<UInt8>, at i: Int, key: Int) -> Int? {
+        var c = Int(head[key])
+        guard let base = text.baseAddress else { return nil }
         while c >= 0 {
             let matched = patterns[c].withUnsafeBufferPointer { p in
                 i + p.count <= text.count && memcmp(base + i, p.baseAddress!, p.count) == 0 ? p.count : 0
@@ -127,24 +130,29 @@ struct BytePatterns: Sendable {
 
     /// Whether the text starts with one of the patterns.
     func matchesPrefix(_ text: UnsafeBufferPointer<UInt8>) -> Bool {
-        text.count >= 2 && firstByte[Int(text[0])] && matches(text, at: 0) != nil
+        guard text.count >= 2 else { return false }
+        let key = Int(text[0]) << 8 | Int(text[1])
+        return bigrams[key >> 6] & (1 << UInt64(key & 63)) != 0 && matches(text, at: 0, key: key) != nil
     }
 
     /// Non-overlapping occurrences of any pattern (at most 1 with `stopAtFirst`).
     func occurrences(in text: UnsafeBufferPointer<UInt8>, stopAtFirst: Bool) -> Int {
         guard text.count >= 2 else { return 0 }
-        var n = 0
-        var i = 0
-        let last = text.count - 1
-        while i < last {
-            if firstByte[Int(text[i])], let length = matches(text, at: i) {
-                n += 1
-                if stopAtFirst { return n }
-                i += length
-            } else {
-                i += 1
+        return bigrams.withUnsafeBufferPointer { bits in
+            var n = 0
+            var i = 0
+            let last = text.count - 1
+            while i < last {
+                let key = Int(text[i]) << 8 | Int(text[i + 1])
+                if bits[key >> 6] & (1 << UInt64(key & 63)) != 0, let length = matches(text, at: i, key: key) {
+                    n += 1
+                    if stopAtFirst { return n }
+                    i += length
+                } else {
+                    i += 1
+                }
             }
+            return n
         }
-        return n
     }
 }
