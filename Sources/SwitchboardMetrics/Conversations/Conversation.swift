@@ -6,18 +6,22 @@ public struct Conversation: Sendable, Hashable {
     /// How the conversation's call went, for call conversations.
     public struct Call: Sendable, Hashable {
         public var outcome: CallOutcome
-        public var queue: String?
-        public var agentId: String?
+        /// ``MetricsScan/names`` numbers, -1 when absent.
+        public var queue: Int32
+        public var agentId: Int32
         public var waitSeconds: Double?
         public var talkSeconds: Double?
     }
 
-    public var source: String
-    public var key: String
+    /// Conversation number in the dataset's ``MetricsScan`` (its source and key).
+    public var number: Int32
+    /// ``MetricsScan/names`` number of the source.
+    public var source: Int32
     public var channel: Channel
-    public var platform: String
-    /// The customer identity after `customers.links` (nil: the conversation cannot repeat).
-    public var customerKey: String?
+    /// ``MetricsScan/names`` number of the platform.
+    public var platform: Int32
+    /// The customer identity after `customers.links` (``Dataset/customerName(_:)``); -1: the conversation cannot repeat.
+    public var customer: Int32
     /// First message or call of the conversation (customer or not).
     public var firstAt: Date
     /// First customer interaction; nil for outbound-only and internal conversations.
@@ -34,12 +38,12 @@ public struct Conversation: Sendable, Hashable {
     public var resolved: Bool
     /// Resolution driven by `status` interactions (else inferred; calls: by outcome).
     public var explicitStatus: Bool
-    /// Distinct agents that took part; "" stands for agent interactions without an actorId.
-    public var agents: [String]
-    /// Agent of the first response.
-    public var firstResponder: String?
-    /// Last agent who took part.
-    public var lastAgent: String?
+    /// Distinct agents that took part (``MetricsScan/names`` numbers); -1 stands for agent interactions without an actorId.
+    public var agents: [Int32]
+    /// Agent of the first response (-1: none or unknown).
+    public var firstResponder: Int32
+    /// Last agent who took part (-1: none).
+    public var lastAgent: Int32
     /// Set for call conversations.
     public var call: Call?
 
@@ -54,7 +58,7 @@ public struct Conversation: Sendable, Hashable {
     }
 
     /// The agent the conversation belongs to: who gave its first response, else its last agent.
-    public var owner: String? { firstResponder ?? lastAgent }
+    public var owner: Int32 { firstResponder >= 0 ? firstResponder : lastAgent }
 
     /// Last resolution as of now, when resolved.
     public var resolvedAt: Date? { resolved ? resolutions.last : nil }
@@ -62,20 +66,26 @@ public struct Conversation: Sendable, Hashable {
     /// Message conversations that are open: [open, first resolution), [reopen, next resolution)…;
     /// the last end is nil while unresolved. Calls are never in the backlog.
     public var backlogIntervals: [(start: Date, end: Date?)] {
-        guard let open = openedAt, call == nil else { return [] }
         var out: [(Date, Date?)] = []
+        forEachBacklogInterval { out.append(($0, $1)) }
+        return out
+    }
+
+    /// Calls `body` with each backlog interval (see ``backlogIntervals``) without building a list.
+    @inline(__always)
+    public func forEachBacklogInterval(_ body: (Date, Date?) -> Void) {
+        guard let open = openedAt, call == nil else { return }
         var start: Date? = open
         var ri = 0, oi = 0
         // Walk resolutions and reopens in time order; both lists alternate by construction.
         while let s = start {
             let end = ri < resolutions.count ? resolutions[ri] : nil
-            out.append((s, end))
+            body(s, end)
             ri += 1
             guard end != nil else { break }
             start = oi < reopens.count ? reopens[oi] : nil
             oi += 1
         }
-        return out
     }
 }
 

@@ -1,0 +1,109 @@
+import Foundation
+import SwitchboardCore
+
+/// FCR verdicts and survey attachment on customer and key numbers (no String keys).
+extension Dataset {
+    /// FCR verdict per conversation. A customer's counted conversations are ordered by (open, source, key):
+    /// the explicit tie-break keeps the repeat named in `explain` independent of scan order.
+    func verdicts(window: Double) -> [FCRVerdict] {
+        let customers = tables.customers.count
+        var starts = [Int](repeating: 0, count: customers + 1)
+        for c in conversations where c.counts && c.customer >= 0 { starts[Int(c.customer) + 1] += 1 }
+        for k in 0..<customers { starts[k + 1] += starts[k] }
+        var next = starts
+        var list = [Int32](repeating: 0, count: starts[customers])
+        for (i, c) in conversations.enumerated() where c.counts && c.customer >= 0 {
+            list[next[Int(c.customer)]] = Int32(i)
+            next[Int(c.customer)] += 1
+        }
+        let convs = conversations
+        for k in 0..<customers where starts[k + 1] - starts[k] > 1 {
+            list[starts[k]..<starts[k + 1]].sort { a, b in
+                let x = convs[Int(a)], y = convs[Int(b)]
+                if x.openedAt! != y.openedAt! { return x.openedAt! < y.openedAt! }
+                return keyOrderLess(x, y)
+            }
+        }
+        let parts = Parallel.ranges(convs.count, parts: Parallel.width)
+        let done: [[FCRVerdict]] = Parallel.map(parts.count) { p in
+            parts[p].map { i -> FCRVerdict in
+                let c = convs[i]
+                guard c.counts, c.resolved, let open = c.openedAt else { return .notResolved }
+                if c.agents.count != 1 { return .agents(c.agents.count) }
+                if !c.reopens.isEmpty { return .reopened(c.reopens.count) }
+                if c.customer >= 0 {
+                    // First conversation opening strictly after `open`.
+                    var lo = starts[Int(c.customer)], hi = starts[Int(c.customer) + 1]
+                    let end = hi
+                    while lo < hi {
+                        let mid = (lo + hi) / 2
+                        if convs[Int(list[mid])].openedAt! <= open { lo = mid + 1 } else { hi = mid }
+                    }
+                    if lo < end {
+                        let other = convs[Int(list[lo])]
+                        if other.openedAt!.timeIntervalSince(open) <= window {
+                            return .repeated(source: source(of: other), key: key(of: other), at: other.openedAt!)
+                        }
+                    }
+                }
+                return .resolvedFirstContact
+            }
+        }
+        return Array(done.joined())
+    }
+
+    /// By conversationKey in any source (the latest opened at or before the survey, else the first opened),
+    /// else the customer's latest conversation opened before it within the window. Equal open times go to
+    /// the later (source, key) for "latest" and the earlier for "first".
+    mutating func attachSurveys(window: Double) {
+        guard !surveys.isEmpty else { return }
+        let n = conversations.count
+        var keyHead = [Int32](repeating: -1, count: tables.keys.count), keyNext = [Int32](repeating: -1, count: n)
+        var customerHead = [Int32](repeating: -1, count: tables.customers.count), customerNext = [Int32](repeating: -1, count: n)
+        for i in stride(from: n - 1, through: 0, by: -1) where conversations[i].isCustomer {
+            let c = conversations[i]
+            let k = Int(tables.conversationKey[Int(c.number)])
+            keyNext[i] = keyHead[k]
+            keyHead[k] = Int32(i)
+            if c.customer >= 0 {
+                customerNext[i] = customerHead[Int(c.customer)]
+                customerHead[Int(c.customer)] = Int32(i)
+            }
+        }
+        func latest(_ head: Int32, _ next: [Int32], before t: Date, after: Date?) -> Int? {
+            var best = -1
+            var i = Int(head)
+            while i >= 0 {
+                let c = conversations[i]
+                if let o = c.openedAt, o <= t, after.map({ o >= $0 }) ?? true {
+                    if best < 0 { best = i } else {
+                        let b = conversations[best]
+                        if o > b.openedAt! || (o == b.openedAt! && keyOrderLess(b, c)) { best = i }
+                    }
+                }
+                i = Int(next[i])
+            }
+            return best >= 0 ? best : nil
+        }
+        func first(_ head: Int32, _ next: [Int32]) -> Int {
+            var best = Int(head)
+            var i = Int(next[best])
+            while i >= 0 {
+                let c = conversations[i], b = conversations[best]
+                if c.openedAt! < b.openedAt! || (c.openedAt! == b.openedAt! && keyOrderLess(c, b)) { best = i }
+                i = Int(next[i])
+            }
+            return best
+        }
+        for s in surveys.indices {
+            let survey = surveys[s]
+            let head = Int(survey.key) < keyHead.count ? keyHead[Int(survey.key)] : -1
+            if head >= 0 {
+                surveys[s].conversation = latest(head, keyNext, before: survey.at, after: nil) ?? first(head, keyNext)
+            } else if survey.customer >= 0, Int(survey.customer) < customerHead.count, customerHead[Int(survey.customer)] >= 0 {
+                surveys[s].conversation = latest(customerHead[Int(survey.customer)], customerNext, before: survey.at,
+                                                 after: survey.at.addingTimeInterval(-window))
+            }
+        }
+    }
+}

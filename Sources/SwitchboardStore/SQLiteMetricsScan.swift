@@ -1,0 +1,157 @@
+import Foundation
+import GRDB
+import GRDBSQLite
+import SwitchboardCore
+
+/// The metrics scan of the SQLite store: the table in storage (rowid) order, only the metrics columns,
+/// read straight from the statement into numbers (``MetricsScan``). The rowid range is split in two
+/// halves read concurrently on two reader connections.
+///
+/// Snapshot: the store only appends interactions and rowids grow with every insert, so both halves are
+/// bounded by the largest rowid committed when the scan starts; rows written by a concurrent import
+/// after that moment are not read by either half.
+extension SQLiteStore {
+    static let metricsSQL = """
+        SELECT seq, source, channel, platform, conversation_key, kind, direction, actor_role, actor_id, customer_key,
+        occurred_at, call_queue, call_agent_id, call_wait, call_talk, call_outcome, survey_metric, survey_score,
+        survey_scale_min, survey_scale_max, status_to FROM interactions WHERE seq BETWEEN ? AND ?
+        """
+    static let metricsColumns = [
+        "seq", "source", "channel", "platform", "conversation_key", "kind", "direction", "actor_role", "actor_id",
+        "customer_key", "occurred_at", "call_queue", "call_agent_id", "call_wait", "call_talk", "call_outcome",
+        "survey_metric", "survey_score", "survey_scale_min", "survey_scale_max", "status_to",
+    ]
+    /// Below this many rows one connection reads everything.
+    static let metricsSplitRows: Int64 = 200_000
+
+    public func scanMetrics() async throws -> MetricsScan {
+        let path = self.path
+        do {
+            let bounds = try await pool.read { db -> (Int64, Int64)? in
+                let row = try Row.fetchOne(db, sql: "SELECT min(seq), max(seq) FROM interactions")
+                guard let lo: Int64 = row?[0], let hi: Int64 = row?[1] else { return nil }
+                return (lo, hi)
+            }
+            guard let (lo, hi) = bounds else { return MetricsScan() }
+            if hi - lo < Self.metricsSplitRows {
+                return try await pool.read { db in try Self.scanMetrics(db, from: lo, to: hi, path: path) }
+            }
+            let mid = lo + (hi - lo) / 2
+            async let first = pool.read { db in try Self.scanMetrics(db, from: lo, to: mid, path: path) }
+            async let second = pool.read { db in try Self.scanMetrics(db, from: mid + 1, to: hi, path: path) }
+            var scan = try await first
+            scan.append(try await second)
+            return scan
+        } catch let error as DatabaseError {
+            let code: StoreError.Code = error.resultCode == .SQLITE_CORRUPT || error.resultCode == .SQLITE_NOTADB ? .corrupt : .unavailable
+            throw StoreError(code, "SQLite store \(path): cannot read interactions: \(error.message ?? "\(error.resultCode)")")
+        }
+    }
+
+    /// Reads rows with `lo <= seq <= hi` into a fresh scan.
+    static func scanMetrics(_ db: Database, from lo: Int64, to hi: Int64, path: String) throws -> MetricsScan {
+        guard let connection = db.sqliteConnection else { throw StoreError(.unavailable, "SQLite store \(path): the database is closed") }
+        var statement: OpaquePointer?
+        guard sqlite3_prepare_v2(connection, metricsSQL, -1, &statement, nil) == SQLITE_OK, let stmt = statement else {
+            throw StoreError(.query, "SQLite store \(path): cannot prepare the metrics scan: \(String(cString: sqlite3_errmsg(connection)))")
+        }
+        defer { sqlite3_finalize(stmt) }
+        sqlite3_bind_int64(stmt, 1, lo)
+        sqlite3_bind_int64(stmt, 2, hi)
+        var scan = MetricsScan()
+        var rows: [MetricsRow] = []
+        rows.reserveCapacity(Int(min(hi - lo + 1, 50_000_000)))
+        var reader = MetricsColumns(stmt: stmt, path: path)
+        while true {
+            let rc = sqlite3_step(stmt)
+            if rc == SQLITE_DONE { break }
+            guard rc == SQLITE_ROW else {
+                throw DatabaseError(resultCode: ResultCode(rawValue: rc), message: String(cString: sqlite3_errmsg(connection)))
+            }
+            try reader.read(into: &scan, rows: &rows)
+        }
+        scan.chunks = [rows]
+        return scan
+    }
+}
+
+/// Decodes the current row of the metrics statement into numbers.
+struct MetricsColumns {
+    let stmt: OpaquePointer
+    let path: String
+    let channels = EnumBytes<Channel>(), kinds = EnumBytes<InteractionKind>(), directions = EnumBytes<Direction>()
+    let roles = EnumBytes<ActorRole>(), outcomes = EnumBytes<CallOutcome>(), metrics = EnumBytes<SurveyMetric>()
+    let states = EnumBytes<ConversationState>()
+
+    init(stmt: OpaquePointer, path: String) {
+        self.stmt = stmt
+        self.path = path
+    }
+
+    /// The text of a column as bytes (empty for NULL); valid until the next step.
+    @inline(__always) func bytes(_ column: Int32) -> UnsafeBufferPointer<UInt8> {
+        // Text first, then its length (SQLite's documented order).
+        guard let p = sqlite3_column_text(stmt, column) else { return UnsafeBufferPointer(start: nil, count: 0) }
+        return UnsafeBufferPointer(start: p, count: Int(sqlite3_column_bytes(stmt, column)))
+    }
+
+    @inline(__always) func isNull(_ column: Int32) -> Bool { sqlite3_column_type(stmt, column) == SQLITE_NULL }
+
+    @inline(__always) func double(_ column: Int32) -> Double { isNull(column) ? .nan : sqlite3_column_double(stmt, column) }
+
+    @inline(__always) func intern(_ column: Int32, _ table: inout ByteInterner) -> Int32 {
+        isNull(column) ? -1 : table.intern(bytes(column))
+    }
+
+    func known<E: RawRepresentable>(_ column: Int32, _ table: EnumBytes<E>) throws -> E where E.RawValue == String {
+        if let e = table.value(bytes(column)) { return e }
+        let raw = String(decoding: bytes(column), as: UTF8.self)
+        throw StoreError(.corrupt, "SQLite store \(path): stored value '\(raw)' of column \(SQLiteStore.metricsColumns[Int(column)]) "
+            + "(seq \(sqlite3_column_int64(stmt, 0))) is not a known \(E.self); the store was written by another program or is damaged")
+    }
+
+    func required(_ column: Int32) throws -> Double {
+        guard !isNull(column) else {
+            throw StoreError(.corrupt, "SQLite store \(path): NULL in column \(SQLiteStore.metricsColumns[Int(column)]) "
+                + "(seq \(sqlite3_column_int64(stmt, 0))) where a number is required")
+        }
+        return sqlite3_column_double(stmt, column)
+    }
+
+    mutating func read(into scan: inout MetricsScan, rows: inout [MetricsRow]) throws {
+        let source = scan.names.intern(bytes(1))
+        let channel = try known(2, channels)
+        let platform = scan.names.intern(bytes(3))
+        let key = scan.keys.intern(bytes(4))
+        let kind = try known(5, kinds)
+        let actor = intern(8, &scan.names)
+        let customer = intern(9, &scan.customers)
+        let at = sqlite3_column_int64(stmt, 10)
+        if kind == .survey {
+            guard !isNull(16) else { return }
+            scan.surveys.append(MetricsSurveyRow(
+                at: at, score: try required(17), scaleMin: try required(18), scaleMax: try required(19), source: source, key: key,
+                customer: customer, actor: actor, channel: channel, metric: try known(16, metrics)))
+            return
+        }
+        let hasCall = !isNull(15)
+        rows.append(MetricsRow(
+            order: sqlite3_column_int64(stmt, 0), at: at, wait: hasCall ? double(13) : .nan, talk: hasCall ? double(14) : .nan,
+            conversation: scan.conversation(source: source, key: key), customer: customer, actor: actor,
+            callAgent: hasCall ? intern(12, &scan.names) : -1, queue: hasCall ? intern(11, &scan.names) : -1, platform: platform,
+            kind: kind, direction: try known(6, directions), role: try known(7, roles), channel: channel,
+            outcome: hasCall ? try known(15, outcomes) : nil, status: kind == .status && !isNull(20) ? try known(20, states) : nil))
+    }
+}
+
+/// The cases of a String-backed enum by their UTF-8 bytes.
+struct EnumBytes<E: RawRepresentable & CaseIterable> where E.RawValue == String {
+    let cases: [(bytes: [UInt8], value: E)] = E.allCases.map { (Array($0.rawValue.utf8), $0) }
+
+    @inline(__always) func value(_ b: UnsafeBufferPointer<UInt8>) -> E? {
+        for c in cases where c.bytes.count == b.count {
+            if c.bytes.withUnsafeBufferPointer({ memcmp($0.baseAddress!, b.baseAddress!, b.count) == 0 }) { return c.value }
+        }
+        return nil
+    }
+}
