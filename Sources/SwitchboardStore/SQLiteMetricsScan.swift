@@ -24,7 +24,11 @@ extension SQLiteStore {
     /// Below this many rows one connection reads everything.
     static let metricsSplitRows: Int64 = 200_000
 
-    public func scanMetrics() async throws -> MetricsScan {
+    public func scanMetrics() async throws -> MetricsScan { try await scanMetrics(parts: nil) }
+
+    /// The metrics scan in `parts` rowid ranges read concurrently (nil: two, or one below
+    /// ``metricsSplitRows`` rows), appended in rowid order. Any number of parts gives the same scan.
+    public func scanMetrics(parts: Int?) async throws -> MetricsScan {
         let path = self.path
         do {
             let bounds = try await pool.read { db -> (Int64, Int64)? in
@@ -33,14 +37,26 @@ extension SQLiteStore {
                 return (lo, hi)
             }
             guard let (lo, hi) = bounds else { return MetricsScan() }
-            if hi - lo < Self.metricsSplitRows {
-                return try await pool.read { db in try Self.scanMetrics(db, from: lo, to: hi, path: path) }
+            let n = Int64(max(1, parts ?? (hi - lo < Self.metricsSplitRows ? 1 : 2)))
+            let span = hi - lo + 1
+            let ranges = (0..<n).map { k in (lo + span * k / n, lo + span * (k + 1) / n - 1) }.filter { $0.0 <= $0.1 }
+            let pool = self.pool
+            var scans = try await withThrowingTaskGroup(of: (Int, MetricsScan).self) { group in
+                for (k, r) in ranges.enumerated() {
+                    group.addTask { (k, try await pool.read { db in try Self.scanMetrics(db, from: r.0, to: r.1, path: path) }) }
+                }
+                var out = [MetricsScan?](repeating: nil, count: ranges.count)
+                for try await (k, scan) in group { out[k] = scan }
+                return out
             }
-            let mid = lo + (hi - lo) / 2
-            async let first = pool.read { db in try Self.scanMetrics(db, from: lo, to: mid, path: path) }
-            async let second = pool.read { db in try Self.scanMetrics(db, from: mid + 1, to: hi, path: path) }
-            var scan = try await first
-            scan.append(try await second)
+            // Moved out of the list one by one, so appending renumbers rows in place without copies.
+            var scan = scans[0] ?? MetricsScan()
+            scans[0] = nil
+            for k in scans.indices.dropFirst() {
+                guard var part = scans[k] else { continue }
+                scans[k] = nil
+                scan.append(&part)
+            }
             return scan
         } catch let error as DatabaseError {
             let code: StoreError.Code = error.resultCode == .SQLITE_CORRUPT || error.resultCode == .SQLITE_NOTADB ? .corrupt : .unavailable
@@ -60,7 +76,11 @@ extension SQLiteStore {
         sqlite3_bind_int64(stmt, 2, hi)
         var scan = MetricsScan()
         var rows: [MetricsRow] = []
-        rows.reserveCapacity(Int(min(hi - lo + 1, 50_000_000)))
+        let expected = Int(min(hi - lo + 1, 50_000_000))
+        rows.reserveCapacity(expected)
+        // Typical stores hold a few interactions per conversation and per customer.
+        scan.keys.reserve(expected / 4)
+        scan.customers.reserve(expected / 8)
         var reader = MetricsColumns(stmt: stmt, path: path)
         while true {
             let rc = sqlite3_step(stmt)
@@ -82,6 +102,10 @@ struct MetricsColumns {
     let channels = EnumBytes<Channel>(), kinds = EnumBytes<InteractionKind>(), directions = EnumBytes<Direction>()
     let roles = EnumBytes<ActorRole>(), outcomes = EnumBytes<CallOutcome>(), metrics = EnumBytes<SurveyMetric>()
     let states = EnumBytes<ConversationState>()
+    /// Last name number per name column (source, platform, actor, call agent, queue): rows repeat them.
+    var last: (Int32, Int32, Int32, Int32, Int32) = (-1, -1, -1, -1, -1)
+    /// Per conversation number, the customer of its last row: a conversation's rows nearly always share it.
+    var lastCustomer: [Int32] = []
 
     init(stmt: OpaquePointer, path: String) {
         self.stmt = stmt
@@ -103,6 +127,15 @@ struct MetricsColumns {
         isNull(column) ? -1 : table.intern(bytes(column))
     }
 
+    /// A name column through its last-value cache.
+    @inline(__always) func name(_ column: Int32, _ table: inout ByteInterner, _ last: inout Int32) -> Int32 {
+        if isNull(column) { return -1 }
+        let b = bytes(column)
+        if table.matches(last, b) { return last }
+        last = table.intern(b)
+        return last
+    }
+
     func known<E: RawRepresentable>(_ column: Int32, _ table: EnumBytes<E>) throws -> E where E.RawValue == String {
         if let e = table.value(bytes(column)) { return e }
         let raw = String(decoding: bytes(column), as: UTF8.self)
@@ -119,15 +152,17 @@ struct MetricsColumns {
     }
 
     mutating func read(into scan: inout MetricsScan, rows: inout [MetricsRow]) throws {
-        let source = scan.names.intern(bytes(1))
+        var l = last
+        defer { last = l }
+        let source = name(1, &scan.names, &l.0)
         let channel = try known(2, channels)
-        let platform = scan.names.intern(bytes(3))
+        let platform = name(3, &scan.names, &l.1)
         let key = scan.keys.intern(bytes(4))
         let kind = try known(5, kinds)
-        let actor = intern(8, &scan.names)
-        let customer = intern(9, &scan.customers)
+        let actor = name(8, &scan.names, &l.2)
         let at = sqlite3_column_int64(stmt, 10)
         if kind == .survey {
+            let customer = intern(9, &scan.customers)
             guard !isNull(16) else { return }
             scan.surveys.append(MetricsSurveyRow(
                 at: at, score: try required(17), scaleMin: try required(18), scaleMax: try required(19), source: source, key: key,
@@ -135,10 +170,20 @@ struct MetricsColumns {
             return
         }
         let hasCall = !isNull(15)
+        let conversation = scan.conversation(source: source, key: key)
+        let c = Int(conversation)
+        if c >= lastCustomer.count { lastCustomer.append(contentsOf: repeatElement(-1, count: c + 1 - lastCustomer.count)) }
+        var customer: Int32 = -1
+        if !isNull(9) {
+            let b = bytes(9)
+            let seen = lastCustomer[c]
+            customer = scan.customers.matches(seen, b) ? seen : scan.customers.intern(b)
+            lastCustomer[c] = customer
+        }
         rows.append(MetricsRow(
             order: sqlite3_column_int64(stmt, 0), at: at, wait: hasCall ? double(13) : .nan, talk: hasCall ? double(14) : .nan,
-            conversation: scan.conversation(source: source, key: key), customer: customer, actor: actor,
-            callAgent: hasCall ? intern(12, &scan.names) : -1, queue: hasCall ? intern(11, &scan.names) : -1, platform: platform,
+            conversation: conversation, customer: customer, actor: actor,
+            callAgent: hasCall ? name(12, &scan.names, &l.3) : -1, queue: hasCall ? name(11, &scan.names, &l.4) : -1, platform: platform,
             kind: kind, direction: try known(6, directions), role: try known(7, roles), channel: channel,
             outcome: hasCall ? try known(15, outcomes) : nil, status: kind == .status && !isNull(20) ? try known(20, states) : nil))
     }

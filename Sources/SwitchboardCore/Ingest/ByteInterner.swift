@@ -7,34 +7,61 @@ public struct ByteInterner: Sendable {
     private var arena: [UInt8] = []
     /// Start of value `i` in `arena` is `starts[i]`, its end `starts[i + 1]`.
     private var starts: [Int] = [0]
-    private var hashes: [UInt64] = []
-    /// Open addressing: value number + 1, 0 for an empty slot.
-    private var slots: [Int32] = Array(repeating: 0, count: 64)
+    /// Open addressing: high 32 bits of the hash, low 32 bits value number + 1; 0 for an empty slot.
+    private var slots: [UInt64] = Array(repeating: 0, count: 64)
     private var mask = 63
+    public private(set) var count = 0
 
     public init() {}
 
-    /// Number of distinct values.
-    public var count: Int { hashes.count }
+    /// Probes for `bytes`: its number, or the empty slot where it belongs.
+    @inline(__always)
+    private func probe(_ bytes: UnsafeBufferPointer<UInt8>, _ h: UInt64) -> (id: Int32, slot: Int) {
+        let tag = h & 0xFFFF_FFFF_0000_0000
+        return slots.withUnsafeBufferPointer { sl in
+            starts.withUnsafeBufferPointer { st in
+                arena.withUnsafeBufferPointer { ar in
+                    var slot = Int(truncatingIfNeeded: h) & mask
+                    while true {
+                        let s = sl[slot]
+                        if s == 0 { return (-1, slot) }
+                        if s & 0xFFFF_FFFF_0000_0000 == tag {
+                            let id = Int(s & 0xFFFF_FFFF) - 1
+                            let a = st[id], n = st[id + 1] - a
+                            if n == bytes.count && (n == 0 || Self.same(ar.baseAddress! + a, bytes.baseAddress!, n)) {
+                                return (Int32(id), slot)
+                            }
+                        }
+                        slot = (slot + 1) & mask
+                    }
+                }
+            }
+        }
+    }
 
     /// The number of `bytes`, adding it when new.
     public mutating func intern(_ bytes: UnsafeBufferPointer<UInt8>) -> Int32 {
         let h = Self.hash(bytes)
-        var slot = Int(truncatingIfNeeded: h) & mask
-        while true {
-            let s = slots[slot]
-            if s == 0 { break }
-            let id = Int(s) - 1
-            if hashes[id] == h && equals(id, bytes) { return Int32(id) }
-            slot = (slot + 1) & mask
-        }
-        let id = hashes.count
-        hashes.append(h)
+        let (found, slot) = probe(bytes, h)
+        if found >= 0 { return found }
+        let id = count
+        count += 1
         if let base = bytes.baseAddress, bytes.count > 0 { arena.append(contentsOf: UnsafeBufferPointer(start: base, count: bytes.count)) }
         starts.append(arena.count)
-        slots[slot] = Int32(id + 1)
-        if hashes.count * 2 > mask { grow() }
+        slots[slot] = (h & 0xFFFF_FFFF_0000_0000) | UInt64(id + 1)
+        if count * 2 > mask { grow() }
         return Int32(id)
+    }
+
+    /// Whether value `id` has exactly these bytes (a cheap check before hashing, for repeated values).
+    @inline(__always)
+    public func matches(_ id: Int32, _ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard id >= 0 else { return false }
+        return starts.withUnsafeBufferPointer { st in
+            let a = st[Int(id)], n = st[Int(id) + 1] - a
+            guard n == bytes.count else { return false }
+            return n == 0 || arena.withUnsafeBufferPointer { Self.same($0.baseAddress! + a, bytes.baseAddress!, n) }
+        }
     }
 
     /// The number of a String's UTF-8 bytes, adding it when new.
@@ -45,15 +72,8 @@ public struct ByteInterner: Sendable {
 
     /// The number of `bytes` when already interned.
     public func find(_ bytes: UnsafeBufferPointer<UInt8>) -> Int32? {
-        let h = Self.hash(bytes)
-        var slot = Int(truncatingIfNeeded: h) & mask
-        while true {
-            let s = slots[slot]
-            if s == 0 { return nil }
-            let id = Int(s) - 1
-            if hashes[id] == h && equals(id, bytes) { return Int32(id) }
-            slot = (slot + 1) & mask
-        }
+        let id = probe(bytes, Self.hash(bytes)).id
+        return id >= 0 ? id : nil
     }
 
     /// The number of a String when already interned.
@@ -87,23 +107,42 @@ public struct ByteInterner: Sendable {
         } }
     }
 
-    private func equals(_ id: Int, _ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-        let a = starts[id], b = starts[id + 1]
-        guard b - a == bytes.count else { return false }
-        if bytes.count == 0 { return true }
-        return arena.withUnsafeBufferPointer { memcmp($0.baseAddress! + a, bytes.baseAddress!, bytes.count) == 0 }
-    }
-
     private mutating func grow() {
         let size = (mask + 1) * 2
         mask = size - 1
-        var fresh = [Int32](repeating: 0, count: size)
-        for (id, h) in hashes.enumerated() {
+        var fresh = [UInt64](repeating: 0, count: size)
+        for id in 0..<count {
+            let h = withBytes(Int32(id)) { Self.hash($0) }
             var slot = Int(truncatingIfNeeded: h) & mask
             while fresh[slot] != 0 { slot = (slot + 1) & mask }
-            fresh[slot] = Int32(id + 1)
+            fresh[slot] = (h & 0xFFFF_FFFF_0000_0000) | UInt64(id + 1)
         }
         slots = fresh
+    }
+
+    /// Room for `n` values without growing the table.
+    public mutating func reserve(_ n: Int) {
+        var size = mask + 1
+        while size < n * 2 + 2 { size *= 2 }
+        guard size > mask + 1 else { return }
+        mask = (size / 2) - 1
+        grow()
+    }
+
+    /// Byte equality of two short runs, 8 bytes at a time (no call for the usual 5–40 byte values).
+    @inline(__always)
+    static func same(_ x: UnsafePointer<UInt8>, _ y: UnsafePointer<UInt8>, _ n: Int) -> Bool {
+        let a = UnsafeRawPointer(x), b = UnsafeRawPointer(y)
+        var i = 0
+        while i + 8 <= n {
+            if a.loadUnaligned(fromByteOffset: i, as: UInt64.self) != b.loadUnaligned(fromByteOffset: i, as: UInt64.self) { return false }
+            i += 8
+        }
+        while i < n {
+            if x[i] != y[i] { return false }
+            i += 1
+        }
+        return true
     }
 
     /// 8 bytes at a time, multiply-xorshift mixing; stable across runs.

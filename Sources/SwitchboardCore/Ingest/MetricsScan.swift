@@ -169,8 +169,8 @@ public struct MetricsScan: Sendable {
     }
 
     /// Appends the rows of another scan (of other rows of the same store), renumbering its values
-    /// into this scan's tables. Row order: this scan's chunks, then the other's.
-    public mutating func append(_ other: MetricsScan) {
+    /// into this scan's tables. Row order: this scan's chunks, then the other's. `other` is emptied.
+    public mutating func append(_ other: inout MetricsScan) {
         let nameMap = (0..<other.names.count).map { id in other.names.withBytes(Int32(id)) { names.intern($0) } }
         let keyMap = (0..<other.keys.count).map { id in other.keys.withBytes(Int32(id)) { keys.intern($0) } }
         let customerMap = (0..<other.customers.count).map { id in other.customers.withBytes(Int32(id)) { customers.intern($0) } }
@@ -179,8 +179,10 @@ public struct MetricsScan: Sendable {
             convMap[c] = conversation(source: nameMap[Int(other.conversationSource[c])], key: keyMap[Int(other.conversationKey[c])])
         }
         @inline(__always) func name(_ v: Int32) -> Int32 { v < 0 ? v : nameMap[Int(v)] }
-        for var chunk in other.chunks {
-            chunk.withUnsafeMutableBufferPointer { rows in
+        var moved = other.chunks
+        other.chunks = []
+        for k in moved.indices {
+            moved[k].withUnsafeMutableBufferPointer { rows in
                 for r in rows.indices {
                     rows[r].conversation = convMap[Int(rows[r].conversation)]
                     if rows[r].customer >= 0 { rows[r].customer = customerMap[Int(rows[r].customer)] }
@@ -190,8 +192,8 @@ public struct MetricsScan: Sendable {
                     rows[r].platform = name(rows[r].platform)
                 }
             }
-            chunks.append(chunk)
         }
+        chunks += moved
         for var s in other.surveys {
             s.source = nameMap[Int(s.source)]
             s.key = keyMap[Int(s.key)]
@@ -199,6 +201,7 @@ public struct MetricsScan: Sendable {
             s.actor = name(s.actor)
             surveys.append(s)
         }
+        other = MetricsScan()
     }
 }
 

@@ -51,12 +51,11 @@ public struct ConversationBuilder: Sendable {
         var conv = Conversation(
             number: first.conversation, source: -1, channel: first.channel, platform: first.platform,
             customer: -1, firstAt: first.occurredAt, openedAt: nil, customerInitiated: false,
-            firstResponseAt: nil, resolutions: [], reopens: [], resolved: false, explicitStatus: false,
-            agents: [], firstResponder: -1, lastAgent: -1, call: nil)
+            firstResponseAt: nil, resolved: false, explicitStatus: false, firstResponder: -1, lastAgent: -1, call: nil)
         let keyed = items.first { Self.isCustomer($0) && $0.customer >= 0 } ?? items.first { $0.customer >= 0 }
         if let k = keyed { conv.customer = canonical(k.customer) }
         for i in items where Self.isAgent(i) {
-            if !conv.agents.contains(i.actor) { conv.agents.append(i.actor) }
+            conv.agentSet.insert(i.actor)
             if i.actor >= 0 { conv.lastAgent = i.actor }
         }
         guard let oi = openIndex else {
@@ -91,12 +90,12 @@ public struct ConversationBuilder: Sendable {
         trace?(ClockEvent(at: chosen.occurredAt, what: "call outcome \(outcome.rawValue)"
             + (outcome != given ? " (abandoned after \(wait ?? 0)s < phone.short_abandon)" : "")))
         guard outcome == .answered else {
-            conv.agents = []
+            conv.agentSet = AgentSet()
             conv.lastAgent = -1
             trace?(ClockEvent(at: chosen.occurredAt, what: "never responded, never resolved"))
             return
         }
-        conv.agents = [agentId]
+        conv.agentSet = AgentSet(agentId)
         conv.firstResponder = agentId
         conv.lastAgent = agentId
         let start = chosen.occurredAt
@@ -107,7 +106,7 @@ public struct ConversationBuilder: Sendable {
         }
         let end = answered.addingTimeInterval(talk ?? 0)
         if end <= now {
-            conv.resolutions = [end]
+            conv.transitions.append(end)
             conv.resolved = true
             trace?(ClockEvent(at: end, what: "resolved: the answered call ended"))
         }
@@ -132,19 +131,19 @@ public struct ConversationBuilder: Sendable {
                     switch s {
                     case .resolved where !resolved:
                         resolved = true
-                        conv.resolutions.append(i.occurredAt)
+                        conv.transitions.append(i.occurredAt)
                         trace?(ClockEvent(at: i.occurredAt, what: "resolved (status)"))
                     case .open, .reopened:
                         if resolved {
                             resolved = false
-                            conv.reopens.append(i.occurredAt)
+                            conv.transitions.append(i.occurredAt)
                             trace?(ClockEvent(at: i.occurredAt, what: "reopened (status \(s.rawValue))"))
                         }
                     default: break
                     }
                 } else if Self.isCustomer(i) && resolved {
                     resolved = false
-                    conv.reopens.append(i.occurredAt)
+                    conv.transitions.append(i.occurredAt)
                     trace?(ClockEvent(at: i.occurredAt, what: "reopened: customer wrote after the resolution"))
                 }
             }
@@ -160,8 +159,8 @@ public struct ConversationBuilder: Sendable {
                 resolved = false
             } else if Self.isCustomer(i) {
                 if let r = lastReply, i.occurredAt.timeIntervalSince(r) >= idleAfter {
-                    conv.resolutions.append(r)
-                    conv.reopens.append(i.occurredAt)
+                    conv.transitions.append(r)
+                    conv.transitions.append(i.occurredAt)
                     trace?(ClockEvent(at: r, what: "resolved (inferred: customer silent for resolution.idle_after)"))
                     trace?(ClockEvent(at: i.occurredAt, what: "reopened: customer wrote after the resolution"))
                 }
@@ -169,7 +168,7 @@ public struct ConversationBuilder: Sendable {
             }
         }
         if let r = lastReply, r.addingTimeInterval(idleAfter) <= now {
-            conv.resolutions.append(r)
+            conv.transitions.append(r)
             resolved = true
             trace?(ClockEvent(at: r, what: "resolved (inferred: no customer reply within resolution.idle_after by now)"))
         } else if let r = lastReply {

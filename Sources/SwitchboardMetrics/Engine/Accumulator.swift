@@ -199,8 +199,14 @@ final class Accumulator {
             }
         }
         g.resolutionRate = g.conversations > 0 ? Double(g.resolved) / Double(g.conversations) : nil
-        g.frt = DurationStats.make(calendar: frtCalendar, business: frtBusiness, bounds: settings.frtBuckets)
-        g.resolutionTime = DurationStats.make(calendar: resCalendar, business: resBusiness, bounds: settings.frtBuckets)
+        // The two sorts of each are independent: run them side by side.
+        let stats = Parallel.map(frtCalendar.count + resCalendar.count > 100_000 ? 2 : 1) { k in
+            k == 0 ? DurationStats.make(calendar: frtCalendar, business: frtBusiness, bounds: settings.frtBuckets)
+                : DurationStats.make(calendar: resCalendar, business: resBusiness, bounds: settings.frtBuckets)
+        }
+        g.frt = stats[0]
+        g.resolutionTime = stats.count > 1 ? stats[1]
+            : DurationStats.make(calendar: resCalendar, business: resBusiness, bounds: settings.frtBuckets)
         g.fcrRate = g.fcrEligible > 0 ? Double(g.fcrCount) / Double(g.fcrEligible) : nil
         if csatN > 0 { g.csat = SurveyStats(responses: csatN, score: Double(csatTop) / Double(csatN), distribution: [:]) }
         if npsN > 0 {

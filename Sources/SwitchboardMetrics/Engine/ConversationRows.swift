@@ -37,6 +37,11 @@ struct ConversationRows {
     /// Conversation `c` holds `rows[starts[c]..<starts[c + 1]]`.
     var starts: [Int]
 
+    init() {
+        rows = []
+        starts = [0]
+    }
+
     /// Takes the scan's rows (its chunks are emptied to release them).
     init(scan: inout MetricsScan, now: Int64) {
         let n = scan.conversationCount

@@ -53,17 +53,23 @@ public struct Dataset: Sendable {
 
     /// Scans the store (``InteractionStore/scanMetrics()``) and rebuilds everything.
     public static func load(from store: any InteractionStore, settings: MetricsSettings, now: Date) async throws -> Dataset {
-        Dataset(scan: try await store.scanMetrics(), settings: settings, now: now)
+        Timing.mark("start")
+        let scan = try await store.scanMetrics()
+        Timing.mark("scan")
+        return Dataset(scan: consume scan, settings: settings, now: now)
     }
 
     /// Rebuilds conversations from a scan: rows grouped by conversation (counting sort), ordered by
     /// (occurredAt, storage order), built in two halves concurrently.
-    public init(scan: MetricsScan, settings: MetricsSettings, now: Date) {
+    public init(scan: consuming MetricsScan, settings: MetricsSettings, now: Date) {
         var scan = scan
         let canonical = Self.canonicalCustomers(&scan, links: settings.links)
         let builder = ConversationBuilder(idleAfter: settings.idleAfter, shortAbandon: settings.shortAbandon, now: now)
         var grouped = ConversationRows(scan: &scan, now: Timestamp.milliseconds(now))
+        Timing.mark("group")
         let conversations = grouped.build(builder: builder, canonical: canonical, sources: scan.conversationSource)
+        grouped = ConversationRows()
+        Timing.mark("build")
         let nowMs = Timestamp.milliseconds(now)
         var surveys: [SurveyAnswer] = []
         surveys.reserveCapacity(scan.surveys.count)
@@ -84,7 +90,9 @@ public struct Dataset: Sendable {
         self.surveys = surveys
         self.fcr = []
         self.fcr = verdicts(window: settings.repeatWindow)
+        Timing.mark("verdicts")
         attachSurveys(window: settings.surveyWindow)
+        Timing.mark("surveys")
     }
 
     /// Per stored customer number, the number of the linked customer (`customers.links`), interned in the same table.
@@ -117,9 +125,12 @@ public struct Dataset: Sendable {
     public func agentNames(_ c: Conversation) -> [String] { c.agents.map { name($0) ?? "" } }
 
     /// (source, key) order of two conversations: the explicit tie-break wherever times are equal.
-    func keyOrderLess(_ a: Conversation, _ b: Conversation) -> Bool {
-        if a.source != b.source { return tables.names.less(a.source, b.source) }
-        let ka = tables.conversationKey[Int(a.number)], kb = tables.conversationKey[Int(b.number)]
+    func keyOrderLess(_ a: Conversation, _ b: Conversation) -> Bool { keyOrderLess(a.source, a.number, b.source, b.number) }
+
+    /// (source, key) order of two conversations given by source and conversation number.
+    func keyOrderLess(_ sa: Int32, _ na: Int32, _ sb: Int32, _ nb: Int32) -> Bool {
+        if sa != sb { return tables.names.less(sa, sb) }
+        let ka = tables.conversationKey[Int(na)], kb = tables.conversationKey[Int(nb)]
         return ka != kb && tables.keys.less(ka, kb)
     }
 }

@@ -17,9 +17,15 @@ public struct MetricsEngine: Sendable {
 
     /// Scans the store, rebuilds conversations as of `request.now`, and computes the report.
     public func report(store: any InteractionStore, request: ReportRequest) async throws -> Report {
-        let data = try await Dataset.load(from: store, settings: settings, now: request.now)
+        Timing.mark("start")
+        let scan = try await store.scanMetrics()
+        Timing.mark("scan")
+        // The store's totals are read while conversations are rebuilt.
+        async let stats = store.sourceStats()
+        let data = Dataset(scan: consume scan, settings: settings, now: request.now)
         var report = compute(data, request: request)
-        report.dataQuality = try await store.sourceStats()
+        report.dataQuality = try await stats
+        Timing.mark("data quality")
         return report
     }
 
@@ -38,6 +44,7 @@ public struct MetricsEngine: Sendable {
         let first = results[0]
         for r in results.dropFirst() { first.merge(r) }
         walk.surveys(into: first)
+        Timing.mark("walk")
 
         var running = 0
         let daily: [(String, Int)] = bounds.days.enumerated().map { k, day in
@@ -56,8 +63,10 @@ public struct MetricsEngine: Sendable {
             let list = byLabel.sorted { $0.key < $1.key }.map { ($0.key, $0.value.finish(settings: settings, daily: [], name: name)) }
             breakdowns.append((d, list))
         }
+        let overall = first.overall.finish(settings: settings, daily: daily, name: name)
+        Timing.mark("finish")
         return Report(from: from, to: to, now: request.now, timeZone: settings.timeZone,
-                      overall: first.overall.finish(settings: settings, daily: daily, name: name), breakdowns: breakdowns, dataQuality: [:])
+                      overall: overall, breakdowns: breakdowns, dataQuality: [:])
     }
 
     /// Local days of the period and the instant each ends (the last ends at `to`).

@@ -17,11 +17,13 @@ extension Dataset {
             next[Int(c.customer)] += 1
         }
         let convs = conversations
+        let opens = convs.map { $0.openedAt?.timeIntervalSince1970 ?? 0 }
+        let sources = convs.map(\.source), numbers = convs.map(\.number)
         for k in 0..<customers where starts[k + 1] - starts[k] > 1 {
             list[starts[k]..<starts[k + 1]].sort { a, b in
-                let x = convs[Int(a)], y = convs[Int(b)]
-                if x.openedAt! != y.openedAt! { return x.openedAt! < y.openedAt! }
-                return keyOrderLess(x, y)
+                let x = Int(a), y = Int(b)
+                if opens[x] != opens[y] { return opens[x] < opens[y] }
+                return keyOrderLess(sources[x], numbers[x], sources[y], numbers[y])
             }
         }
         let parts = Parallel.ranges(convs.count, parts: Parallel.width)
@@ -29,15 +31,15 @@ extension Dataset {
             parts[p].map { i -> FCRVerdict in
                 let c = convs[i]
                 guard c.counts, c.resolved, let open = c.openedAt else { return .notResolved }
-                if c.agents.count != 1 { return .agents(c.agents.count) }
-                if !c.reopens.isEmpty { return .reopened(c.reopens.count) }
+                if c.agentSet.count != 1 { return .agents(c.agentSet.count) }
+                if c.reopenCount > 0 { return .reopened(c.reopenCount) }
                 if c.customer >= 0 {
                     // First conversation opening strictly after `open`.
                     var lo = starts[Int(c.customer)], hi = starts[Int(c.customer) + 1]
                     let end = hi
                     while lo < hi {
                         let mid = (lo + hi) / 2
-                        if convs[Int(list[mid])].openedAt! <= open { lo = mid + 1 } else { hi = mid }
+                        if opens[Int(list[mid])] <= open.timeIntervalSince1970 { lo = mid + 1 } else { hi = mid }
                     }
                     if lo < end {
                         let other = convs[Int(list[lo])]
