@@ -127,7 +127,7 @@ let package = Package(
         .testTarget(
             name: "SwitchboardMetricsTests",
             dependencies: [
-                "SwitchboardMetrics", "SwitchboardCore", "SwitchboardTesting",
+                "SwitchboardMetrics", "SwitchboardCore", "SwitchboardTesting", "SwitchboardStore",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ],
             swiftSettings: swiftSettings

@@ -104,8 +104,8 @@ struct MetricsColumns {
     let states = EnumBytes<ConversationState>()
     /// Last name number per name column (source, platform, actor, call agent, queue): rows repeat them.
     var last: (Int32, Int32, Int32, Int32, Int32) = (-1, -1, -1, -1, -1)
-    /// Per conversation number, the customer of its last row: a conversation's rows nearly always share it.
-    var lastCustomer: [Int32] = []
+    /// Per conversation number, the customer record of its last row: a conversation's rows nearly always share it.
+    var lastCustomer: [Int] = []
 
     init(stmt: OpaquePointer, path: String) {
         self.stmt = stmt
@@ -172,13 +172,19 @@ struct MetricsColumns {
         let hasCall = !isNull(15)
         let conversation = scan.conversation(source: source, key: key)
         let c = Int(conversation)
-        if c >= lastCustomer.count { lastCustomer.append(contentsOf: repeatElement(-1, count: c + 1 - lastCustomer.count)) }
+        if c >= lastCustomer.count {
+            lastCustomer.append(contentsOf: repeatElement(-1, count: max(c + 1 - lastCustomer.count, lastCustomer.count / 2)))
+        }
         var customer: Int32 = -1
         if !isNull(9) {
             let b = bytes(9)
-            let seen = lastCustomer[c]
-            customer = scan.customers.matches(seen, b) ? seen : scan.customers.intern(b)
-            lastCustomer[c] = customer
+            if let id = scan.customers.matches(record: lastCustomer[c], b) {
+                customer = id
+            } else {
+                let (id, record) = scan.customers.internRecord(b)
+                customer = id
+                lastCustomer[c] = record
+            }
         }
         rows.append(MetricsRow(
             order: sqlite3_column_int64(stmt, 0), at: at, wait: hasCall ? double(13) : .nan, talk: hasCall ? double(14) : .nan,

@@ -4,64 +4,83 @@ import Foundation
 /// kept in one arena: a scan interns text columns without making a String per row, and makes
 /// a String only when a value is shown (``string(_:)``).
 public struct ByteInterner: Sendable {
+    /// Records `[length: UInt32][number: UInt32][bytes]`, one per value, back to back: a probe reads a
+    /// slot and then one record (two memory reads for a hit, whatever the table size).
     private var arena: [UInt8] = []
-    /// Start of value `i` in `arena` is `starts[i]`, its end `starts[i + 1]`.
-    private var starts: [Int] = [0]
-    /// Open addressing: high 32 bits of the hash, low 32 bits value number + 1; 0 for an empty slot.
+    /// Record offset of value `i`.
+    private var offsets: [Int] = []
+    /// Open addressing: high 24 bits of the hash, low 40 bits record offset + 1; 0 for an empty slot.
     private var slots: [UInt64] = Array(repeating: 0, count: 64)
     private var mask = 63
-    public private(set) var count = 0
+    static let tagMask: UInt64 = 0xFFFF_FF00_0000_0000
+    static let header = 8
 
     public init() {}
 
-    /// Probes for `bytes`: its number, or the empty slot where it belongs.
+    /// Number of distinct values.
+    public var count: Int { offsets.count }
+
+    /// Probes for `bytes`: its number (or -1) and the slot where it is or belongs.
     @inline(__always)
     private func probe(_ bytes: UnsafeBufferPointer<UInt8>, _ h: UInt64) -> (id: Int32, slot: Int) {
-        let tag = h & 0xFFFF_FFFF_0000_0000
+        let tag = h & Self.tagMask
         return slots.withUnsafeBufferPointer { sl in
-            starts.withUnsafeBufferPointer { st in
-                arena.withUnsafeBufferPointer { ar in
-                    var slot = Int(truncatingIfNeeded: h) & mask
-                    while true {
-                        let s = sl[slot]
-                        if s == 0 { return (-1, slot) }
-                        if s & 0xFFFF_FFFF_0000_0000 == tag {
-                            let id = Int(s & 0xFFFF_FFFF) - 1
-                            let a = st[id], n = st[id + 1] - a
-                            if n == bytes.count && (n == 0 || Self.same(ar.baseAddress! + a, bytes.baseAddress!, n)) {
-                                return (Int32(id), slot)
-                            }
-                        }
-                        slot = (slot + 1) & mask
+            arena.withUnsafeBytes { ar in
+                var slot = Int(truncatingIfNeeded: h) & mask
+                while true {
+                    let s = sl[slot]
+                    if s == 0 { return (-1, slot) }
+                    if s & Self.tagMask == tag {
+                        let at = Int(s & ~Self.tagMask) - 1
+                        if let id = Self.record(ar, at, equals: bytes) { return (id, slot) }
                     }
+                    slot = (slot + 1) & mask
                 }
             }
         }
     }
 
-    /// The number of `bytes`, adding it when new.
-    public mutating func intern(_ bytes: UnsafeBufferPointer<UInt8>) -> Int32 {
-        let h = Self.hash(bytes)
-        let (found, slot) = probe(bytes, h)
-        if found >= 0 { return found }
-        let id = count
-        count += 1
-        if let base = bytes.baseAddress, bytes.count > 0 { arena.append(contentsOf: UnsafeBufferPointer(start: base, count: bytes.count)) }
-        starts.append(arena.count)
-        slots[slot] = (h & 0xFFFF_FFFF_0000_0000) | UInt64(id + 1)
-        if count * 2 > mask { grow() }
-        return Int32(id)
+    /// The number of the record at `at` when it holds `bytes`.
+    @inline(__always)
+    private static func record(_ ar: UnsafeRawBufferPointer, _ at: Int, equals bytes: UnsafeBufferPointer<UInt8>) -> Int32? {
+        let base = ar.baseAddress!
+        let n = Int(base.loadUnaligned(fromByteOffset: at, as: UInt32.self))
+        guard n == bytes.count else { return nil }
+        if n > 0 && !same(base.advanced(by: at + header).assumingMemoryBound(to: UInt8.self), bytes.baseAddress!, n) { return nil }
+        return Int32(bitPattern: base.loadUnaligned(fromByteOffset: at + 4, as: UInt32.self))
     }
 
-    /// Whether value `id` has exactly these bytes (a cheap check before hashing, for repeated values).
+    /// The number of `bytes`, adding it when new.
+    public mutating func intern(_ bytes: UnsafeBufferPointer<UInt8>) -> Int32 { internRecord(bytes).id }
+
+    /// The number of `bytes` (adding it when new) and its record, for ``matches(record:_:)``.
+    public mutating func internRecord(_ bytes: UnsafeBufferPointer<UInt8>) -> (id: Int32, record: Int) {
+        let h = Self.hash(bytes)
+        let (found, slot) = probe(bytes, h)
+        if found >= 0 { return (found, Int(slots[slot] & ~Self.tagMask) - 1) }
+        let id = Int32(count)
+        let at = arena.count
+        withUnsafeBytes(of: UInt32(bytes.count).littleEndian) { arena.append(contentsOf: $0) }
+        withUnsafeBytes(of: UInt32(bitPattern: id).littleEndian) { arena.append(contentsOf: $0) }
+        if let base = bytes.baseAddress, bytes.count > 0 { arena.append(contentsOf: UnsafeBufferPointer(start: base, count: bytes.count)) }
+        offsets.append(at)
+        slots[slot] = (h & Self.tagMask) | UInt64(at + 1)
+        if count * 2 > mask { grow() }
+        return (id, at)
+    }
+
+    /// The number of the value whose record is at `record` when it holds `bytes` (a cheap check before
+    /// hashing, for values that repeat).
+    @inline(__always)
+    public func matches(record: Int, _ bytes: UnsafeBufferPointer<UInt8>) -> Int32? {
+        guard record >= 0 else { return nil }
+        return arena.withUnsafeBytes { Self.record($0, record, equals: bytes) }
+    }
+
+    /// Whether value `id` has exactly these bytes.
     @inline(__always)
     public func matches(_ id: Int32, _ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-        guard id >= 0 else { return false }
-        return starts.withUnsafeBufferPointer { st in
-            let a = st[Int(id)], n = st[Int(id) + 1] - a
-            guard n == bytes.count else { return false }
-            return n == 0 || arena.withUnsafeBufferPointer { Self.same($0.baseAddress! + a, bytes.baseAddress!, n) }
-        }
+        id >= 0 && matches(record: offsets[Int(id)], bytes) != nil
     }
 
     /// The number of a String's UTF-8 bytes, adding it when new.
@@ -83,15 +102,15 @@ public struct ByteInterner: Sendable {
     }
 
     /// Value `id` as a String.
-    public func string(_ id: Int32) -> String {
-        let a = starts[Int(id)], b = starts[Int(id) + 1]
-        return arena.withUnsafeBufferPointer { String(decoding: UnsafeBufferPointer(rebasing: $0[a..<b]), as: UTF8.self) }
-    }
+    public func string(_ id: Int32) -> String { withBytes(id) { String(decoding: $0, as: UTF8.self) } }
 
     /// Calls `body` with the bytes of value `id`.
     public func withBytes<R>(_ id: Int32, _ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
-        let a = starts[Int(id)], b = starts[Int(id) + 1]
-        return try arena.withUnsafeBufferPointer { try body(UnsafeBufferPointer(rebasing: $0[a..<b])) }
+        let at = offsets[Int(id)]
+        return try arena.withUnsafeBufferPointer { ar in
+            let n = Int(UnsafeRawPointer(ar.baseAddress!).loadUnaligned(fromByteOffset: at, as: UInt32.self))
+            return try body(UnsafeBufferPointer(start: ar.baseAddress! + at + Self.header, count: n))
+        }
     }
 
     /// Byte-wise order of two values (the order of their Strings' UTF-8, as `String <` compares
@@ -115,7 +134,7 @@ public struct ByteInterner: Sendable {
             let h = withBytes(Int32(id)) { Self.hash($0) }
             var slot = Int(truncatingIfNeeded: h) & mask
             while fresh[slot] != 0 { slot = (slot + 1) & mask }
-            fresh[slot] = (h & 0xFFFF_FFFF_0000_0000) | UInt64(id + 1)
+            fresh[slot] = (h & Self.tagMask) | UInt64(offsets[id] + 1)
         }
         slots = fresh
     }

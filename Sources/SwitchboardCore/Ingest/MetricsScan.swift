@@ -98,8 +98,9 @@ public struct MetricsScan: Sendable {
     public var chunks: [[MetricsRow]] = []
     public var surveys: [MetricsSurveyRow] = []
 
-    /// Per key number: the conversation of the first source seen with it (-1 none); other sources in `more`.
-    private var byKey: [Int32] = []
+    /// Per key number: the first source seen with it (high 32 bits) and its conversation (low 32 bits),
+    /// -1 for none; conversations of other sources with the same key in `more`.
+    private var byKey: [Int64] = []
     private var more: [Int64: Int32] = [:]
 
     public init() {}
@@ -113,16 +114,16 @@ public struct MetricsScan: Sendable {
     /// The conversation number of (source, key), adding it when new.
     public mutating func conversation(source: Int32, key: Int32) -> Int32 {
         let k = Int(key)
-        while byKey.count <= k { byKey.append(-1) }
+        if k >= byKey.count { byKey.append(contentsOf: repeatElement(-1, count: max(k + 1 - byKey.count, byKey.count / 2))) }
         let first = byKey[k]
         if first < 0 {
             let c = Int32(conversationSource.count)
             conversationSource.append(source)
             conversationKey.append(key)
-            byKey[k] = c
+            byKey[k] = Int64(source) << 32 | Int64(c)
             return c
         }
-        if conversationSource[Int(first)] == source { return first }
+        if Int32(truncatingIfNeeded: first >> 32) == source { return Int32(truncatingIfNeeded: first) }
         let packed = Int64(source) << 32 | Int64(key)
         if let c = more[packed] { return c }
         let c = Int32(conversationSource.count)
@@ -136,7 +137,7 @@ public struct MetricsScan: Sendable {
     public func findConversation(source: String, key: String) -> Int32? {
         guard let s = names.find(source), let k = keys.find(key), Int(k) < byKey.count else { return nil }
         let first = byKey[Int(k)]
-        if first >= 0 && conversationSource[Int(first)] == s { return first }
+        if first >= 0 && Int32(truncatingIfNeeded: first >> 32) == s { return Int32(truncatingIfNeeded: first) }
         return more[Int64(s) << 32 | Int64(k)]
     }
 
