@@ -42,26 +42,42 @@ struct ConversationRows {
         starts = [0]
     }
 
-    /// Takes the scan's rows (its chunks are emptied to release them).
+    /// Takes the scan's rows (its chunks are emptied to release them). Chunks are counted and placed
+    /// concurrently; within a conversation, rows keep chunk order.
     init(scan: inout MetricsScan, now: Int64) {
         let n = scan.conversationCount
-        var starts = [Int](repeating: 0, count: n + 1)
-        for chunk in scan.chunks {
-            chunk.withUnsafeBufferPointer { b in
-                for r in b where r.at <= now { starts[Int(r.conversation) + 1] += 1 }
-            }
-        }
-        for c in 0..<n { starts[c + 1] += starts[c] }
-        let total = starts[n]
-        var next = starts
         let chunks = scan.chunks
         scan.chunks = []
+        let counts: [[Int]] = Parallel.map(chunks.count) { k in
+            var c = [Int](repeating: 0, count: n)
+            chunks[k].withUnsafeBufferPointer { b in
+                for r in b where r.at <= now { c[Int(r.conversation)] += 1 }
+            }
+            return c
+        }
+        var starts = [Int](repeating: 0, count: n + 1)
+        // Where each chunk's rows of a conversation go: after the earlier chunks' rows of it.
+        var next = counts
+        for c in 0..<n {
+            var at = starts[c]
+            for k in next.indices {
+                let m = next[k][c]
+                next[k][c] = at
+                at += m
+            }
+            starts[c + 1] = at
+        }
+        let total = starts[n]
+        let places = next
         rows = [MetricsRow](unsafeUninitializedCapacity: total) { out, count in
-            for chunk in chunks {
-                chunk.withUnsafeBufferPointer { b in
+            let base = out.baseAddress
+            _ = Parallel.map(chunks.count) { k in
+                guard let base else { return }
+                var next = places[k]
+                chunks[k].withUnsafeBufferPointer { b in
                     for r in b where r.at <= now {
                         let c = Int(r.conversation)
-                        (out.baseAddress! + next[c]).initialize(to: r)
+                        (base + next[c]).initialize(to: r)
                         next[c] += 1
                     }
                 }

@@ -137,7 +137,8 @@ struct GroupWalk {
                 }
             }
             guard open >= from && open < to else { continue }
-            let day = clock.day(open), hour = clock.hour(open), weekday = BusinessCalendar.weekday(day)
+            let local = clock.localSeconds(open)
+            let day = LocalClock.floorDiv(local, 86400), hour = (local - day * 86400) / 3600, weekday = BusinessCalendar.weekday(day)
             let counts = c.counts
             each(part, channel: c.channel, platform: c.platform, source: c.source, agent: owner, queue: queue, day: day) { acc in
                 acc.addVolume(c, day: day, hour: hour, weekday: weekday)

@@ -19,11 +19,35 @@ extension Dataset {
         let convs = conversations
         let opens = convs.map { $0.openedAt?.timeIntervalSince1970 ?? 0 }
         let sources = convs.map(\.source), numbers = convs.map(\.number)
-        for k in 0..<customers where starts[k + 1] - starts[k] > 1 {
-            list[starts[k]..<starts[k + 1]].sort { a, b in
-                let x = Int(a), y = Int(b)
-                if opens[x] != opens[y] { return opens[x] < opens[y] }
-                return keyOrderLess(sources[x], numbers[x], sources[y], numbers[y])
+        // Per conversation, the customer's first conversation opening strictly after it (-1: none).
+        var following = [Int32](repeating: -1, count: convs.count)
+        let customerParts = Parallel.ranges(customers, parts: Parallel.width * 2)
+        list.withUnsafeMutableBufferPointer { list in
+            following.withUnsafeMutableBufferPointer { following in
+                // Parts own disjoint customers, hence disjoint slices of `list` and entries of `following`.
+                let shared = (list, following)
+                _ = Parallel.map(customerParts.count) { p in
+                    let (list, following) = shared
+                    for k in customerParts[p] {
+                        let lo = starts[k], hi = starts[k + 1]
+                        guard hi > lo else { continue }
+                        var slice = UnsafeMutableBufferPointer(rebasing: list[lo..<hi])
+                        if hi - lo > 1 {
+                            slice.sort { a, b in
+                                let x = Int(a), y = Int(b)
+                                if opens[x] != opens[y] { return opens[x] < opens[y] }
+                                return keyOrderLess(sources[x], numbers[x], sources[y], numbers[y])
+                            }
+                        }
+                        var m = 0
+                        for j in 0..<slice.count {
+                            let o = opens[Int(slice[j])]
+                            if m <= j { m = j + 1 }
+                            while m < slice.count && opens[Int(slice[m])] <= o { m += 1 }
+                            following[Int(slice[j])] = m < slice.count ? slice[m] : -1
+                        }
+                    }
+                }
             }
         }
         let parts = Parallel.ranges(convs.count, parts: Parallel.width)
@@ -33,20 +57,9 @@ extension Dataset {
                 guard c.counts, c.resolved, let open = c.openedAt else { return .notResolved }
                 if c.agentSet.count != 1 { return .agents(c.agentSet.count) }
                 if c.reopenCount > 0 { return .reopened(c.reopenCount) }
-                if c.customer >= 0 {
-                    // First conversation opening strictly after `open`.
-                    var lo = starts[Int(c.customer)], hi = starts[Int(c.customer) + 1]
-                    let end = hi
-                    while lo < hi {
-                        let mid = (lo + hi) / 2
-                        if opens[Int(list[mid])] <= open.timeIntervalSince1970 { lo = mid + 1 } else { hi = mid }
-                    }
-                    if lo < end {
-                        let other = convs[Int(list[lo])]
-                        if other.openedAt!.timeIntervalSince(open) <= window {
-                            return .repeated(source: source(of: other), key: key(of: other), at: other.openedAt!)
-                        }
-                    }
+                let next = Int(following[i])
+                if next >= 0, let at = convs[next].openedAt, at.timeIntervalSince(open) <= window {
+                    return .repeated(source: source(of: convs[next]), key: key(of: convs[next]), at: at)
                 }
                 return .resolvedFirstContact
             }
