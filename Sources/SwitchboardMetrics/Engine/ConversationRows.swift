@@ -93,30 +93,38 @@ struct ConversationRows {
         let starts = self.starts
         let n = starts.count - 1
         let parts = Parallel.ranges(n, parts: Parallel.width * 2)
-        let built: [[Conversation]] = rows.withUnsafeMutableBufferPointer { all in
-            let base = all.baseAddress
-            return canonical.withUnsafeBufferPointer { canon in
-                Parallel.map(parts.count) { p -> [Conversation] in
-                    var out: [Conversation] = []
-                    out.reserveCapacity(parts[p].count)
-                    for c in parts[p] {
-                        let lo = starts[c], hi = starts[c + 1]
-                        guard hi > lo, let base else { continue }
-                        let slice = UnsafeMutableBufferPointer(start: base + lo, count: hi - lo)
-                        Self.order(slice)
-                        if var conv = builder.build(UnsafeBufferPointer(slice), canonical: { canon[Int($0)] }) {
-                            conv.source = sources[c]
-                            out.append(conv)
+        // Parts write their conversations into one buffer, each from the start of its own range;
+        // the few conversations that build to nothing leave gaps, closed afterwards in part order.
+        return [Conversation](unsafeUninitializedCapacity: n) { out, count in
+            let dest = out.baseAddress!
+            let written: [Int] = rows.withUnsafeMutableBufferPointer { all in
+                let base = all.baseAddress
+                return canonical.withUnsafeBufferPointer { canon in
+                    Parallel.map(parts.count) { p -> Int in
+                        var at = parts[p].lowerBound
+                        for c in parts[p] {
+                            let lo = starts[c], hi = starts[c + 1]
+                            guard hi > lo, let base else { continue }
+                            let slice = UnsafeMutableBufferPointer(start: base + lo, count: hi - lo)
+                            Self.order(slice)
+                            if var conv = builder.build(UnsafeBufferPointer(slice), canonical: { canon[Int($0)] }) {
+                                conv.source = sources[c]
+                                (dest + at).initialize(to: conv)
+                                at += 1
+                            }
                         }
+                        return at - parts[p].lowerBound
                     }
-                    return out
                 }
             }
+            var end = 0
+            for (p, w) in written.enumerated() {
+                let from = parts[p].lowerBound
+                if from != end { (dest + end).moveInitialize(from: dest + from, count: w) }
+                end += w
+            }
+            count = end
         }
-        var all: [Conversation] = []
-        all.reserveCapacity(built.reduce(0) { $0 + $1.count })
-        for b in built { all += b }
-        return all
     }
 
     /// Insertion sort by (at, order): table order is nearly sorted already.

@@ -51,20 +51,24 @@ extension Dataset {
             }
         }
         let parts = Parallel.ranges(convs.count, parts: Parallel.width)
-        let done: [[FCRVerdict]] = Parallel.map(parts.count) { p in
-            parts[p].map { i -> FCRVerdict in
-                let c = convs[i]
-                guard c.counts, c.resolved, let open = c.openedAt else { return .notResolved }
-                if c.agentSet.count != 1 { return .agents(c.agentSet.count) }
-                if c.reopenCount > 0 { return .reopened(c.reopenCount) }
-                let next = Int(following[i])
-                if next >= 0, let at = convs[next].openedAt, at.timeIntervalSince(open) <= window {
-                    return .repeated(source: source(of: convs[next]), key: key(of: convs[next]), at: at)
-                }
-                return .resolvedFirstContact
+        return [FCRVerdict](unsafeUninitializedCapacity: convs.count) { out, count in
+            let dest = out.baseAddress!
+            _ = Parallel.map(parts.count) { p in
+                for i in parts[p] { (dest + i).initialize(to: verdict(i)) }
             }
+            count = convs.count
         }
-        return Array(done.joined())
+        func verdict(_ i: Int) -> FCRVerdict {
+            let c = convs[i]
+            guard c.counts, c.resolved, let open = c.openedAt else { return .notResolved }
+            if c.agentSet.count != 1 { return .agents(c.agentSet.count) }
+            if c.reopenCount > 0 { return .reopened(c.reopenCount) }
+            let next = Int(following[i])
+            if next >= 0, let at = convs[next].openedAt, at.timeIntervalSince(open) <= window {
+                return .repeated(source: source(of: convs[next]), key: key(of: convs[next]), at: at)
+            }
+            return .resolvedFirstContact
+        }
     }
 
     /// By conversationKey in any source (the latest opened at or before the survey, else the first opened),
