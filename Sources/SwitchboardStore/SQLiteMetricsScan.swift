@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import GRDBSQLite
+import CPrefetch
 import SwitchboardCore
 
 /// The metrics scan of the SQLite store: the table in storage (rowid) order, only the metrics columns,
@@ -90,6 +91,7 @@ extension SQLiteStore {
             }
             try reader.read(into: &scan, rows: &rows)
         }
+        reader.complete(into: &scan, rows: &rows)
         scan.chunks = [rows]
         return scan
     }
@@ -151,47 +153,91 @@ struct MetricsColumns {
         return sqlite3_column_double(stmt, column)
     }
 
+    /// The row whose key and customer are still to be looked up (see ``read(into:rows:)``).
+    var pending = Pending()
+
+    struct Pending {
+        var active = false
+        var survey = false
+        /// Index in the rows (or the surveys) to complete.
+        var index = 0
+        var source: Int32 = 0
+        var hash: UInt64 = 0
+        var key: [UInt8] = []
+        var hasCustomer = false
+        var customer: [UInt8] = []
+    }
+
+    /// Reads the current row. Its key and customer lookups (hash-table reads that usually miss the
+    /// cache) are done one row later: the key's slot is prefetched now, and SQLite's work on the next
+    /// row hides the wait.
     mutating func read(into scan: inout MetricsScan, rows: inout [MetricsRow]) throws {
         var l = last
         defer { last = l }
         let source = name(1, &scan.names, &l.0)
         let channel = try known(2, channels)
         let platform = name(3, &scan.names, &l.1)
-        let key = scan.keys.intern(bytes(4))
+        let key = bytes(4)
+        let hash = ByteInterner.hash(key)
+        sb_prefetch(scan.keys.slotAddress(hash: hash))
         let kind = try known(5, kinds)
         let actor = name(8, &scan.names, &l.2)
         let at = sqlite3_column_int64(stmt, 10)
-        if kind == .survey {
-            let customer = intern(9, &scan.customers)
+        let survey = kind == .survey
+        if survey {
             guard !isNull(16) else { return }
-            scan.surveys.append(MetricsSurveyRow(
-                at: at, score: try required(17), scaleMin: try required(18), scaleMax: try required(19), source: source, key: key,
-                customer: customer, actor: actor, channel: channel, metric: try known(16, metrics)))
+            let row = MetricsSurveyRow(
+                at: at, score: try required(17), scaleMin: try required(18), scaleMax: try required(19), source: source, key: -1,
+                customer: -1, actor: actor, channel: channel, metric: try known(16, metrics))
+            complete(into: &scan, rows: &rows)
+            scan.surveys.append(row)
+        } else {
+            let hasCall = !isNull(15)
+            let row = MetricsRow(
+                order: sqlite3_column_int64(stmt, 0), at: at, wait: hasCall ? double(13) : .nan, talk: hasCall ? double(14) : .nan,
+                conversation: -1, customer: -1, actor: actor,
+                callAgent: hasCall ? name(12, &scan.names, &l.3) : -1, queue: hasCall ? name(11, &scan.names, &l.4) : -1, platform: platform,
+                kind: kind, direction: try known(6, directions), role: try known(7, roles), channel: channel,
+                outcome: hasCall ? try known(15, outcomes) : nil, status: kind == .status && !isNull(20) ? try known(20, states) : nil)
+            complete(into: &scan, rows: &rows)
+            rows.append(row)
+        }
+        pending.active = true
+        pending.survey = survey
+        pending.index = survey ? scan.surveys.count - 1 : rows.count - 1
+        pending.source = source
+        pending.hash = hash
+        pending.key.removeAll(keepingCapacity: true)
+        pending.key.append(contentsOf: key)
+        pending.hasCustomer = !isNull(9)
+        pending.customer.removeAll(keepingCapacity: true)
+        if pending.hasCustomer { pending.customer.append(contentsOf: bytes(9)) }
+    }
+
+    /// Looks up the pending row's key (conversation) and customer.
+    mutating func complete(into scan: inout MetricsScan, rows: inout [MetricsRow]) {
+        guard pending.active else { return }
+        pending.active = false
+        let key = pending.key.withUnsafeBufferPointer { scan.keys.internRecord($0, hash: pending.hash).id }
+        if pending.survey {
+            scan.surveys[pending.index].key = key
+            if pending.hasCustomer { scan.surveys[pending.index].customer = pending.customer.withUnsafeBufferPointer { scan.customers.intern($0) } }
             return
         }
-        let hasCall = !isNull(15)
-        let conversation = scan.conversation(source: source, key: key)
+        let conversation = scan.conversation(source: pending.source, key: key)
+        rows[pending.index].conversation = conversation
+        guard pending.hasCustomer else { return }
         let c = Int(conversation)
         if c >= lastCustomer.count {
             lastCustomer.append(contentsOf: repeatElement(-1, count: max(c + 1 - lastCustomer.count, lastCustomer.count / 2)))
         }
-        var customer: Int32 = -1
-        if !isNull(9) {
-            let b = bytes(9)
-            if let id = scan.customers.matches(record: lastCustomer[c], b) {
-                customer = id
-            } else {
-                let (id, record) = scan.customers.internRecord(b)
-                customer = id
-                lastCustomer[c] = record
-            }
+        let seen = lastCustomer[c]
+        rows[pending.index].customer = pending.customer.withUnsafeBufferPointer { b in
+            if let id = scan.customers.matches(record: seen, b) { return id }
+            let (id, record) = scan.customers.internRecord(b)
+            lastCustomer[c] = record
+            return id
         }
-        rows.append(MetricsRow(
-            order: sqlite3_column_int64(stmt, 0), at: at, wait: hasCall ? double(13) : .nan, talk: hasCall ? double(14) : .nan,
-            conversation: conversation, customer: customer, actor: actor,
-            callAgent: hasCall ? name(12, &scan.names, &l.3) : -1, queue: hasCall ? name(11, &scan.names, &l.4) : -1, platform: platform,
-            kind: kind, direction: try known(6, directions), role: try known(7, roles), channel: channel,
-            outcome: hasCall ? try known(15, outcomes) : nil, status: kind == .status && !isNull(20) ? try known(20, states) : nil))
     }
 }
 

@@ -53,9 +53,19 @@ public struct ByteInterner: Sendable {
     /// The number of `bytes`, adding it when new.
     public mutating func intern(_ bytes: UnsafeBufferPointer<UInt8>) -> Int32 { internRecord(bytes).id }
 
+    /// Where the probe for a hash starts, to prefetch before ``internRecord(_:hash:)`` (a hint only:
+    /// the address is not to be read or kept).
+    public func slotAddress(hash h: UInt64) -> UnsafeRawPointer {
+        slots.withUnsafeBufferPointer { UnsafeRawPointer($0.baseAddress! + (Int(truncatingIfNeeded: h) & mask)) }
+    }
+
     /// The number of `bytes` (adding it when new) and its record, for ``matches(record:_:)``.
     public mutating func internRecord(_ bytes: UnsafeBufferPointer<UInt8>) -> (id: Int32, record: Int) {
-        let h = Self.hash(bytes)
+        internRecord(bytes, hash: Self.hash(bytes))
+    }
+
+    /// ``internRecord(_:)`` with the bytes' ``hash(_:)`` already computed.
+    public mutating func internRecord(_ bytes: UnsafeBufferPointer<UInt8>, hash h: UInt64) -> (id: Int32, record: Int) {
         let (found, slot) = probe(bytes, h)
         if found >= 0 { return (found, Int(slots[slot] & ~Self.tagMask) - 1) }
         let id = Int32(count)
@@ -165,7 +175,7 @@ public struct ByteInterner: Sendable {
     }
 
     /// 8 bytes at a time, multiply-xorshift mixing; stable across runs.
-    static func hash(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt64 {
+    public static func hash(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt64 {
         var h: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(bytes.count)
         guard let base = bytes.baseAddress else { return h }
         let raw = UnsafeRawPointer(base)
