@@ -84,16 +84,4 @@ public struct MetricsEngine: Sendable {
         }
         return (days, ends)
     }
-
-    /// Backlog at the end of each local day of the period (the last day ends at `to`).
-    static func dailyBacklog(_ intervals: [(Date, Date?)], from: Date, to: Date, clock: LocalClock) -> [(String, Int)] {
-        let bounds = dayBounds(from: from, to: to, clock: clock)
-        var diff = Array(repeating: 0, count: bounds.ends.count + 1)
-        for (s, e) in intervals { GroupWalk.addInterval(s, e, ends: bounds.ends, diff: &diff) }
-        var running = 0
-        return bounds.days.enumerated().map { k, day in
-            running += diff[k]
-            return (LocalClock.dayLabel(day), running)
-        }
-    }
 }
