@@ -57,7 +57,7 @@ let package = Package(
         .target(
             name: "SwitchboardStore",
             dependencies: [
-                "SwitchboardCore",
+                "SwitchboardCore", "CPrefetch",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
@@ -67,6 +67,8 @@ let package = Package(
         ),
         // Conversation reconstruction, business calendar, KPIs and report renderers.
         .target(name: "SwitchboardMetrics", dependencies: ["SwitchboardCore"], swiftSettings: swiftSettings),
+        // A cache prefetch hint for the SQLite metrics scan (C: Swift has no prefetch).
+        .target(name: "CPrefetch", path: "Sources/CPrefetch"),
         .target(name: "SwitchboardTesting", dependencies: ["SwitchboardCore"], swiftSettings: swiftSettings),
         // The webhook receiver: Hummingbird routes, health, metrics, group commit; the live report page.
         .target(
@@ -127,7 +129,7 @@ let package = Package(
         .testTarget(
             name: "SwitchboardMetricsTests",
             dependencies: [
-                "SwitchboardMetrics", "SwitchboardCore", "SwitchboardTesting",
+                "SwitchboardMetrics", "SwitchboardCore", "SwitchboardTesting", "SwitchboardStore",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ],
             swiftSettings: swiftSettings

@@ -26,7 +26,7 @@ struct CallAndSurveyTests {
         let fast = try #require(data.conversation("answered-fast"))
         #expect(fast.firstResponseAt == at("2026-03-02T10:00:20Z"))
         #expect(fast.resolvedAt == at("2026-03-02T10:05:20Z"))
-        #expect(fast.agents == ["anna"])
+        #expect(data.agentNames(fast) == ["anna"])
         #expect(fast.backlogIntervals.isEmpty)
         for key in ["abandoned", "missed", "timeout", "busy", "failed"] {
             let c = try #require(data.conversation(key))
@@ -108,7 +108,7 @@ struct CallAndSurveyTests {
         s.survey("unknown-key-2", "2026-03-20T10:00:00Z", .csat, 5, scale: 1...5)
         let data = try await s.dataset()
         let attached = Dictionary(uniqueKeysWithValues: data.surveys.map {
-            ($0.conversationKey, $0.conversation.map { data.conversations[$0].key } ?? "-")
+            (data.tables.keys.string($0.key), $0.conversation.map { data.key(of: data.conversations[$0]) } ?? "-")
         })
         #expect(attached == ["unknown-key": "new", "old": "old", "unknown-key-2": "-"])
     }

@@ -71,8 +71,8 @@ struct Scenario {
 }
 
 extension Dataset {
-    func conversation(_ key: String) -> Conversation? { conversations.first { $0.key == key } }
+    func conversation(_ key: String) -> Conversation? { conversations.first { self.key(of: $0) == key } }
     func verdict(_ key: String) -> FCRVerdict? {
-        conversations.firstIndex { $0.key == key }.map { fcr[$0] }
+        conversations.firstIndex { self.key(of: $0) == key }.map { fcr[$0] }
     }
 }

@@ -133,6 +133,9 @@ public protocol InteractionStore: Sendable {
     func deadLetters(source: String?, limit: Int) async throws -> [DeadLetter]
     /// Streams interactions matching the query in its order.
     func scan(_ query: InteractionQuery, _ body: @Sendable (Interaction) throws -> Void) async throws
+    /// Every interaction reduced to what the metrics read (``MetricsScan``), in any order. A default built
+    /// on ``scan(_:)`` exists (``scanMetricsGeneric()``); stores override it with a cheaper scan.
+    func scanMetrics() async throws -> MetricsScan
     /// Stored, duplicate and dead-letter totals per source.
     func sourceStats() async throws -> [String: SourceStats]
     /// Number of stored interactions (of one source when given).

@@ -6,18 +6,22 @@ public struct Conversation: Sendable, Hashable {
     /// How the conversation's call went, for call conversations.
     public struct Call: Sendable, Hashable {
         public var outcome: CallOutcome
-        public var queue: String?
-        public var agentId: String?
+        /// ``MetricsScan/names`` numbers, -1 when absent.
+        public var queue: Int32
+        public var agentId: Int32
         public var waitSeconds: Double?
         public var talkSeconds: Double?
     }
 
-    public var source: String
-    public var key: String
+    /// Conversation number in the dataset's ``MetricsScan`` (its source and key).
+    public var number: Int32
+    /// ``MetricsScan/names`` number of the source.
+    public var source: Int32
     public var channel: Channel
-    public var platform: String
-    /// The customer identity after `customers.links` (nil: the conversation cannot repeat).
-    public var customerKey: String?
+    /// ``MetricsScan/names`` number of the platform.
+    public var platform: Int32
+    /// The customer identity after `customers.links` (``Dataset/customerName(_:)``); -1: the conversation cannot repeat.
+    public var customer: Int32
     /// First message or call of the conversation (customer or not).
     public var firstAt: Date
     /// First customer interaction; nil for outbound-only and internal conversations.
@@ -26,22 +30,29 @@ public struct Conversation: Sendable, Hashable {
     public var customerInitiated: Bool
     /// First outbound agent interaction after the open (customer-initiated only); for calls open + wait.
     public var firstResponseAt: Date?
-    /// Times the conversation became resolved, in order.
-    public var resolutions: [Date]
-    /// Times a resolved conversation became open again, in order.
-    public var reopens: [Date]
+    /// Resolutions and reopens in time order: they alternate (resolved, reopened, resolved, …).
+    public var transitions = TimeList()
     /// Resolved as of now.
     public var resolved: Bool
     /// Resolution driven by `status` interactions (else inferred; calls: by outcome).
     public var explicitStatus: Bool
-    /// Distinct agents that took part; "" stands for agent interactions without an actorId.
-    public var agents: [String]
-    /// Agent of the first response.
-    public var firstResponder: String?
-    /// Last agent who took part.
-    public var lastAgent: String?
+    /// Distinct agents that took part (``MetricsScan/names`` numbers); -1 stands for agent interactions without an actorId.
+    public var agentSet = AgentSet()
+    /// Agent of the first response (-1: none or unknown).
+    public var firstResponder: Int32
+    /// Last agent who took part (-1: none).
+    public var lastAgent: Int32
     /// Set for call conversations.
     public var call: Call?
+
+    /// Times the conversation became resolved, in order.
+    public var resolutions: [Date] { stride(from: 0, to: transitions.count, by: 2).map { transitions[$0] } }
+    /// Times a resolved conversation became open again, in order.
+    public var reopens: [Date] { stride(from: 1, to: transitions.count, by: 2).map { transitions[$0] } }
+    /// Number of reopens.
+    public var reopenCount: Int { transitions.count / 2 }
+    /// Distinct agents in order of appearance.
+    public var agents: [Int32] { agentSet.list }
 
     /// A conversation opened by a customer (counts in volume).
     public var isCustomer: Bool { openedAt != nil }
@@ -54,29 +65,91 @@ public struct Conversation: Sendable, Hashable {
     }
 
     /// The agent the conversation belongs to: who gave its first response, else its last agent.
-    public var owner: String? { firstResponder ?? lastAgent }
+    public var owner: Int32 { firstResponder >= 0 ? firstResponder : lastAgent }
 
     /// Last resolution as of now, when resolved.
-    public var resolvedAt: Date? { resolved ? resolutions.last : nil }
+    public var resolvedAt: Date? {
+        guard resolved, transitions.count > 0 else { return nil }
+        return transitions[(transitions.count - 1) & ~1]
+    }
 
     /// Message conversations that are open: [open, first resolution), [reopen, next resolution)…;
     /// the last end is nil while unresolved. Calls are never in the backlog.
     public var backlogIntervals: [(start: Date, end: Date?)] {
-        guard let open = openedAt, call == nil else { return [] }
         var out: [(Date, Date?)] = []
-        var start: Date? = open
-        var ri = 0, oi = 0
-        // Walk resolutions and reopens in time order; both lists alternate by construction.
-        while let s = start {
-            let end = ri < resolutions.count ? resolutions[ri] : nil
-            out.append((s, end))
-            ri += 1
-            guard end != nil else { break }
-            start = oi < reopens.count ? reopens[oi] : nil
-            oi += 1
-        }
+        forEachBacklogInterval { out.append(($0, $1)) }
         return out
     }
+
+    /// Calls `body` with each backlog interval (see ``backlogIntervals``) without building a list.
+    @inline(__always)
+    public func forEachBacklogInterval(_ body: (Date, Date?) -> Void) {
+        guard let open = openedAt, call == nil else { return }
+        var start = open
+        var k = 0
+        // Resolutions sit at even positions, reopens at odd ones.
+        while true {
+            let end: Date? = k < transitions.count ? transitions[k] : nil
+            body(start, end)
+            guard end != nil, k + 1 < transitions.count else { break }
+            start = transitions[k + 1]
+            k += 2
+        }
+    }
+}
+
+/// Instants in order, the first two held inline (most conversations have at most two).
+public struct TimeList: Sendable, Hashable {
+    private var a = 0.0, b = 0.0
+    private var more: [Double]?
+    public private(set) var count = 0
+
+    public init() {}
+
+    public subscript(i: Int) -> Date {
+        Date(timeIntervalSince1970: i == 0 ? a : i == 1 ? b : more![i - 2])
+    }
+
+    public mutating func append(_ t: Date) {
+        let v = t.timeIntervalSince1970
+        switch count {
+        case 0: a = v
+        case 1: b = v
+        default: more = (more ?? []) + [v]
+        }
+        count += 1
+    }
+}
+
+/// Distinct agent numbers in order of appearance, the first two held inline.
+public struct AgentSet: Sendable, Hashable {
+    private var a: Int32 = 0, b: Int32 = 0
+    private var more: [Int32]?
+    public private(set) var count = 0
+
+    public init() {}
+
+    public init(_ one: Int32) {
+        a = one
+        count = 1
+    }
+
+    public func contains(_ id: Int32) -> Bool {
+        (count > 0 && a == id) || (count > 1 && b == id) || (more?.contains(id) ?? false)
+    }
+
+    /// Adds `id` unless present.
+    public mutating func insert(_ id: Int32) {
+        guard !contains(id) else { return }
+        switch count {
+        case 0: a = id
+        case 1: b = id
+        default: more = (more ?? []) + [id]
+        }
+        count += 1
+    }
+
+    public var list: [Int32] { Array([a, b].prefix(count)) + (more ?? []) }
 }
 
 /// Why a clock moved, for `switchboard explain`.

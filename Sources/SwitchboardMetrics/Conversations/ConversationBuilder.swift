@@ -1,8 +1,9 @@
 import Foundation
 import SwitchboardCore
 
-/// Rebuilds one conversation from its interactions (same source and conversationKey,
-/// in occurredAt then storage order), following DESIGN §5 and docs/metrics.md.
+/// Rebuilds one conversation from its rows (same source and conversationKey, surveys excluded,
+/// only rows known by `now`, in occurredAt then storage order), following DESIGN §5 and docs/metrics.md.
+/// The only implementation of the rules: reports, `explain` and tests all go through it.
 public struct ConversationBuilder: Sendable {
     /// Quiet time after an agent's last reply that infers a resolution (`resolution.idle_after`).
     public var idleAfter: Double
@@ -18,45 +19,45 @@ public struct ConversationBuilder: Sendable {
     }
 
     /// Customer side: a customer message, or an inbound call (its caller is the customer).
-    static func isCustomer(_ i: Interaction) -> Bool {
+    @inline(__always) static func isCustomer(_ i: MetricsRow) -> Bool {
         switch i.kind {
-        case .message: return i.actorRole == .customer
+        case .message: return i.role == .customer
         case .call: return i.direction == .inbound
         default: return false
         }
     }
 
     /// An agent reply to the customer: the only thing that responds or (when inferred) resolves.
-    static func isAgentReply(_ i: Interaction) -> Bool {
-        (i.kind == .message || i.kind == .call) && i.actorRole == .agent && i.direction == .outbound
+    @inline(__always) static func isAgentReply(_ i: MetricsRow) -> Bool {
+        (i.kind == .message || i.kind == .call) && i.role == .agent && i.direction == .outbound
     }
 
     /// Any agent participation (replies, internal notes, outbound calls).
-    static func isAgent(_ i: Interaction) -> Bool {
-        (i.kind == .message || i.kind == .call) && i.actorRole == .agent
+    @inline(__always) static func isAgent(_ i: MetricsRow) -> Bool {
+        (i.kind == .message || i.kind == .call) && i.role == .agent
     }
 
-    /// Builds the conversation; nil when it holds no message or call known by `now`.
-    /// - Parameter trace: receives every clock movement when given (for `explain`).
-    public func build(_ all: [Interaction], customerKey canonical: (String) -> String = { $0 },
-                      trace: ((ClockEvent) -> Void)? = nil) -> Conversation? {
-        let items = all.filter { $0.occurredAt <= now && $0.kind != .survey }
-        guard let first = items.first(where: { $0.kind == .message || $0.kind == .call }) else { return nil }
+    /// Builds the conversation; nil when it holds no message or call.
+    /// - Parameters:
+    ///   - items: the conversation's rows known by `now`, without surveys, in (occurredAt, order) order.
+    ///   - canonical: maps a row's customer number to the linked customer's number.
+    ///   - agentName: names agents in trace messages.
+    ///   - trace: receives every clock movement when given (for `explain`).
+    public func build(_ items: UnsafeBufferPointer<MetricsRow>, canonical: (Int32) -> Int32 = { $0 },
+                      agentName: (Int32) -> String = { "\($0)" }, trace: ((ClockEvent) -> Void)? = nil) -> Conversation? {
+        guard let firstIndex = items.firstIndex(where: { $0.kind == .message || $0.kind == .call }) else { return nil }
+        let first = items[firstIndex]
         let openIndex = items.firstIndex(where: Self.isCustomer)
         var conv = Conversation(
-            source: first.source, key: first.conversationKey, channel: first.channel, platform: first.platform,
-            customerKey: nil, firstAt: first.occurredAt, openedAt: nil, customerInitiated: false,
-            firstResponseAt: nil, resolutions: [], reopens: [], resolved: false, explicitStatus: false,
-            agents: [], firstResponder: nil, lastAgent: nil, call: nil)
-        let keyed = items.first { Self.isCustomer($0) && $0.customerKey != nil } ?? items.first { $0.customerKey != nil }
-        conv.customerKey = keyed?.customerKey.map(canonical)
-        var agents: [String] = []
+            number: first.conversation, source: -1, channel: first.channel, platform: first.platform,
+            customer: -1, firstAt: first.occurredAt, openedAt: nil, customerInitiated: false,
+            firstResponseAt: nil, resolved: false, explicitStatus: false, firstResponder: -1, lastAgent: -1, call: nil)
+        let keyed = items.first { Self.isCustomer($0) && $0.customer >= 0 } ?? items.first { $0.customer >= 0 }
+        if let k = keyed { conv.customer = canonical(k.customer) }
         for i in items where Self.isAgent(i) {
-            let id = i.actorId ?? ""
-            if !agents.contains(id) { agents.append(id) }
-            conv.lastAgent = i.actorId ?? conv.lastAgent
+            conv.agentSet.insert(i.actor)
+            if i.actor >= 0 { conv.lastAgent = i.actor }
         }
-        conv.agents = agents
         guard let oi = openIndex else {
             trace?(ClockEvent(at: first.occurredAt, what: "no customer interaction: outbound/internal only, not a customer conversation"))
             return conv
@@ -66,77 +67,83 @@ public struct ConversationBuilder: Sendable {
         conv.customerInitiated = !items[..<oi].contains(where: Self.isAgent)
         trace?(ClockEvent(at: open.occurredAt, what: "open: first customer interaction"
             + (conv.customerInitiated ? " (customer-initiated)" : " (agent-initiated: an agent acted first, no FRT)")))
+        let rest = UnsafeBufferPointer(rebasing: items[oi...])
         if open.kind == .call {
-            buildCall(&conv, open: open, calls: items[oi...].filter { $0.kind == .call && $0.direction == .inbound }, trace: trace)
+            buildCall(&conv, open: open, rest: rest, agentName: agentName, trace: trace)
         } else {
-            buildMessages(&conv, items: Array(items[oi...]), explicit: items.contains { $0.kind == .status }, trace: trace)
+            buildMessages(&conv, items: rest, explicit: items.contains { $0.kind == .status }, agentName: agentName, trace: trace)
         }
         return conv
     }
 
-    private func buildCall(_ conv: inout Conversation, open: Interaction, calls: [Interaction], trace: ((ClockEvent) -> Void)?) {
-        let chosen = calls.first { $0.call?.outcome == .answered } ?? open
-        let info = chosen.call ?? CallInfo(outcome: .failed)
-        var outcome = info.outcome
-        if outcome == .abandoned, let w = info.waitSeconds, w < shortAbandon { outcome = .shortAbandon }
-        conv.call = Conversation.Call(outcome: outcome, queue: info.queue ?? open.call?.queue, agentId: info.agentId,
-                                      waitSeconds: info.waitSeconds, talkSeconds: info.talkSeconds)
+    private func buildCall(_ conv: inout Conversation, open: MetricsRow, rest: UnsafeBufferPointer<MetricsRow>,
+                           agentName: (Int32) -> String, trace: ((ClockEvent) -> Void)?) {
+        let chosen = rest.first { $0.kind == .call && $0.direction == .inbound && $0.outcome == .answered } ?? open
+        let wait: Double? = chosen.outcome == nil || chosen.wait.isNaN ? nil : chosen.wait
+        let talk: Double? = chosen.outcome == nil || chosen.talk.isNaN ? nil : chosen.talk
+        let given = chosen.outcome ?? .failed
+        var outcome = given
+        if outcome == .abandoned, let w = wait, w < shortAbandon { outcome = .shortAbandon }
+        let queue = chosen.outcome != nil && chosen.queue >= 0 ? chosen.queue : (open.outcome != nil ? open.queue : -1)
+        let agentId = chosen.outcome != nil ? chosen.callAgent : -1
+        conv.call = Conversation.Call(outcome: outcome, queue: queue, agentId: agentId, waitSeconds: wait, talkSeconds: talk)
         trace?(ClockEvent(at: chosen.occurredAt, what: "call outcome \(outcome.rawValue)"
-            + (outcome != info.outcome ? " (abandoned after \(info.waitSeconds ?? 0)s < phone.short_abandon)" : "")))
+            + (outcome != given ? " (abandoned after \(wait ?? 0)s < phone.short_abandon)" : "")))
         guard outcome == .answered else {
-            conv.agents = []
-            conv.lastAgent = nil
+            conv.agentSet = AgentSet()
+            conv.lastAgent = -1
             trace?(ClockEvent(at: chosen.occurredAt, what: "never responded, never resolved"))
             return
         }
-        let agent = info.agentId ?? ""
-        conv.agents = [agent]
-        conv.firstResponder = info.agentId
-        conv.lastAgent = info.agentId
+        conv.agentSet = AgentSet(agentId)
+        conv.firstResponder = agentId
+        conv.lastAgent = agentId
         let start = chosen.occurredAt
-        let answered = start.addingTimeInterval(info.waitSeconds ?? 0)
+        let answered = start.addingTimeInterval(wait ?? 0)
         if conv.customerInitiated {
             conv.firstResponseAt = answered
-            trace?(ClockEvent(at: answered, what: "first response: answered by \(info.agentId ?? "an unknown agent") after \(info.waitSeconds ?? 0)s"))
+            trace?(ClockEvent(at: answered, what: "first response: answered by \(agentId >= 0 ? agentName(agentId) : "an unknown agent") after \(wait ?? 0)s"))
         }
-        let end = answered.addingTimeInterval(info.talkSeconds ?? 0)
+        let end = answered.addingTimeInterval(talk ?? 0)
         if end <= now {
-            conv.resolutions = [end]
+            conv.transitions.append(end)
             conv.resolved = true
             trace?(ClockEvent(at: end, what: "resolved: the answered call ended"))
         }
     }
 
-    private func buildMessages(_ conv: inout Conversation, items: [Interaction], explicit: Bool, trace: ((ClockEvent) -> Void)?) {
+    private func buildMessages(_ conv: inout Conversation, items: UnsafeBufferPointer<MetricsRow>, explicit: Bool,
+                               agentName: (Int32) -> String, trace: ((ClockEvent) -> Void)?) {
         let open = items[0]
-        if conv.customerInitiated, let reply = items.dropFirst().first(where: Self.isAgentReply) {
+        let later = UnsafeBufferPointer(rebasing: items[1...])
+        if conv.customerInitiated, let reply = later.first(where: Self.isAgentReply) {
             conv.firstResponseAt = reply.occurredAt
-            conv.firstResponder = reply.actorId
-            trace?(ClockEvent(at: reply.occurredAt, what: "first response by \(reply.actorId ?? "an unknown agent")"))
+            conv.firstResponder = reply.actor
+            trace?(ClockEvent(at: reply.occurredAt, what: "first response by \(reply.actor >= 0 ? agentName(reply.actor) : "an unknown agent")"))
         } else if conv.customerInitiated {
             trace?(ClockEvent(at: open.occurredAt, what: "no agent reply yet: not in FRT"))
         }
         if explicit {
             conv.explicitStatus = true
             var resolved = false
-            for i in items.dropFirst() {
-                if let s = i.status?.to, i.kind == .status {
+            for i in later {
+                if i.kind == .status, let s = i.status {
                     switch s {
                     case .resolved where !resolved:
                         resolved = true
-                        conv.resolutions.append(i.occurredAt)
+                        conv.transitions.append(i.occurredAt)
                         trace?(ClockEvent(at: i.occurredAt, what: "resolved (status)"))
                     case .open, .reopened:
                         if resolved {
                             resolved = false
-                            conv.reopens.append(i.occurredAt)
+                            conv.transitions.append(i.occurredAt)
                             trace?(ClockEvent(at: i.occurredAt, what: "reopened (status \(s.rawValue))"))
                         }
                     default: break
                     }
                 } else if Self.isCustomer(i) && resolved {
                     resolved = false
-                    conv.reopens.append(i.occurredAt)
+                    conv.transitions.append(i.occurredAt)
                     trace?(ClockEvent(at: i.occurredAt, what: "reopened: customer wrote after the resolution"))
                 }
             }
@@ -146,14 +153,14 @@ public struct ConversationBuilder: Sendable {
         // Inferred: the last agent reply before a customer interaction that comes idle_after later (or never, by now).
         var lastReply: Date?
         var resolved = false
-        for i in items.dropFirst() {
+        for i in later {
             if Self.isAgentReply(i) {
                 lastReply = i.occurredAt
                 resolved = false
             } else if Self.isCustomer(i) {
                 if let r = lastReply, i.occurredAt.timeIntervalSince(r) >= idleAfter {
-                    conv.resolutions.append(r)
-                    conv.reopens.append(i.occurredAt)
+                    conv.transitions.append(r)
+                    conv.transitions.append(i.occurredAt)
                     trace?(ClockEvent(at: r, what: "resolved (inferred: customer silent for resolution.idle_after)"))
                     trace?(ClockEvent(at: i.occurredAt, what: "reopened: customer wrote after the resolution"))
                 }
@@ -161,7 +168,7 @@ public struct ConversationBuilder: Sendable {
             }
         }
         if let r = lastReply, r.addingTimeInterval(idleAfter) <= now {
-            conv.resolutions.append(r)
+            conv.transitions.append(r)
             resolved = true
             trace?(ClockEvent(at: r, what: "resolved (inferred: no customer reply within resolution.idle_after by now)"))
         } else if let r = lastReply {

@@ -1,14 +1,18 @@
 import Foundation
 import SwitchboardCore
 
-/// A survey answer as the metrics need it.
+/// A survey answer as the metrics need it (text as ``MetricsScan`` numbers).
 public struct SurveyAnswer: Sendable, Hashable {
     public var at: Date
-    public var source: String
+    /// ``MetricsScan/names`` number of the source.
+    public var source: Int32
     public var channel: Channel
-    public var conversationKey: String
-    public var customerKey: String?
-    public var actorId: String?
+    /// ``MetricsScan/keys`` number of the conversationKey.
+    public var key: Int32
+    /// Linked customer (``MetricsScan/customers``), -1 when absent.
+    public var customer: Int32
+    /// ``MetricsScan/names`` number of the actor, -1 when absent.
+    public var actor: Int32
     public var info: SurveyInfo
     /// Index of the conversation it belongs to in ``Dataset/conversations``.
     public var conversation: Int?
@@ -38,116 +42,95 @@ public enum FCRVerdict: Sendable, Hashable {
 }
 
 /// Every conversation and survey of the store, rebuilt as of `now`, with FCR verdicts and survey links.
+/// Text values are numbers into ``tables`` (one String per distinct value, made only for output).
 public struct Dataset: Sendable {
+    /// Names, keys and customers of the scan (its rows are released once conversations are built).
+    public var tables: MetricsScan
+    /// In conversation-number order (the order the store's scan first met them).
     public var conversations: [Conversation]
     public var fcr: [FCRVerdict]
     public var surveys: [SurveyAnswer]
 
-    /// Streams the store in conversation order and rebuilds everything (one conversation in memory at a time
-    /// while reading; then one compact summary per conversation).
+    /// Scans the store (``InteractionStore/scanMetrics()``) and rebuilds everything.
     public static func load(from store: any InteractionStore, settings: MetricsSettings, now: Date) async throws -> Dataset {
-        let collector = Collector(builder: ConversationBuilder(idleAfter: settings.idleAfter, shortAbandon: settings.shortAbandon, now: now),
-                                  links: settings.links)
-        try await store.scan(InteractionQuery(order: .conversation, content: false)) { collector.add($0) }
-        collector.flush()
-        return Dataset(conversations: collector.conversations, surveys: collector.surveys, settings: settings)
+        Timing.mark("start")
+        let scan = try await store.scanMetrics()
+        Timing.mark("scan")
+        return Dataset(scan: consume scan, settings: settings, now: now)
+    }
+
+    /// Rebuilds conversations from a scan: rows grouped by conversation (counting sort), ordered by
+    /// (occurredAt, storage order), built in two halves concurrently.
+    public init(scan: consuming MetricsScan, settings: MetricsSettings, now: Date) {
+        var scan = scan
+        let canonical = Self.canonicalCustomers(&scan, links: settings.links)
+        let builder = ConversationBuilder(idleAfter: settings.idleAfter, shortAbandon: settings.shortAbandon, now: now)
+        var grouped = ConversationRows(scan: &scan, now: Timestamp.milliseconds(now))
+        Timing.mark("group")
+        let conversations = grouped.build(builder: builder, canonical: canonical, sources: scan.conversationSource)
+        grouped = ConversationRows()
+        Timing.mark("build")
+        let nowMs = Timestamp.milliseconds(now)
+        var surveys: [SurveyAnswer] = []
+        surveys.reserveCapacity(scan.surveys.count)
+        for s in scan.surveys where s.at <= nowMs {
+            surveys.append(SurveyAnswer(
+                at: s.occurredAt, source: s.source, channel: s.channel, key: s.key,
+                customer: s.customer >= 0 ? canonical[Int(s.customer)] : -1, actor: s.actor,
+                info: SurveyInfo(metric: s.metric, score: s.score, scaleMin: s.scaleMin, scaleMax: s.scaleMax)))
+        }
+        scan.surveys = []
+        self.init(tables: scan, conversations: conversations, surveys: surveys, settings: settings)
     }
 
     /// Builds the dataset from conversations and surveys already at hand.
-    public init(conversations: [Conversation], surveys: [SurveyAnswer], settings: MetricsSettings) {
+    public init(tables: MetricsScan, conversations: [Conversation], surveys: [SurveyAnswer], settings: MetricsSettings) {
+        self.tables = tables
         self.conversations = conversations
         self.surveys = surveys
-        self.fcr = Self.verdicts(conversations, window: settings.repeatWindow)
+        self.fcr = []
+        self.fcr = verdicts(window: settings.repeatWindow)
+        Timing.mark("verdicts")
         attachSurveys(window: settings.surveyWindow)
+        Timing.mark("surveys")
     }
 
-    static func verdicts(_ convs: [Conversation], window: Double) -> [FCRVerdict] {
-        var byCustomer: [String: [(Date, Int)]] = [:]
-        for (i, c) in convs.enumerated() where c.counts {
-            if let k = c.customerKey, let o = c.openedAt { byCustomer[k, default: []].append((o, i)) }
+    /// Per stored customer number, the number of the linked customer (`customers.links`), interned in the same table.
+    static func canonicalCustomers(_ scan: inout MetricsScan, links: CustomerLinks) -> [Int32] {
+        let n = scan.customers.count
+        var map = [Int32](unsafeUninitializedCapacity: n) { b, c in
+            for i in 0..<n { b[i] = Int32(i) }
+            c = n
         }
-        for k in byCustomer.keys { byCustomer[k]!.sort { $0.0 != $1.0 ? $0.0 < $1.0 : $0.1 < $1.1 } }
-        return convs.map { c in
-            guard c.counts, c.resolved, let open = c.openedAt else { return .notResolved }
-            if c.agents.count != 1 { return .agents(c.agents.count) }
-            if !c.reopens.isEmpty { return .reopened(c.reopens.count) }
-            if let k = c.customerKey, let list = byCustomer[k] {
-                // First conversation opening strictly after `open`.
-                var lo = 0, hi = list.count
-                while lo < hi {
-                    let mid = (lo + hi) / 2
-                    if list[mid].0 <= open { lo = mid + 1 } else { hi = mid }
-                }
-                if lo < list.count, list[lo].0.timeIntervalSince(open) <= window {
-                    let other = convs[list[lo].1]
-                    return .repeated(source: other.source, key: other.key, at: list[lo].0)
-                }
-            }
-            return .resolvedFirstContact
+        guard links.count > 0 else { return map }
+        for i in 0..<n {
+            let key = scan.customers.string(Int32(i))
+            let linked = links.customer(key)
+            if linked != key { map[i] = scan.customers.intern(linked) }
         }
+        return map
     }
 
-    /// By conversationKey in any source (the latest opened at or before the survey, else the first),
-    /// else the customer's latest conversation opened before it within the window.
-    mutating func attachSurveys(window: Double) {
-        guard !surveys.isEmpty else { return }
-        let wantedKeys = Set(surveys.map(\.conversationKey))
-        let wantedCustomers = Set(surveys.compactMap(\.customerKey))
-        var byKey: [String: [Int]] = [:]
-        var byCustomer: [String: [Int]] = [:]
-        for (i, c) in conversations.enumerated() where c.isCustomer {
-            if wantedKeys.contains(c.key) { byKey[c.key, default: []].append(i) }
-            if let k = c.customerKey, wantedCustomers.contains(k) { byCustomer[k, default: []].append(i) }
-        }
-        func latest(_ list: [Int], before t: Date, after: Date?) -> Int? {
-            var best: Int?
-            for i in list {
-                guard let o = conversations[i].openedAt, o <= t, after.map({ o >= $0 }) ?? true else { continue }
-                if best == nil || o > conversations[best!].openedAt! || (o == conversations[best!].openedAt! && i > best!) { best = i }
-            }
-            return best
-        }
-        for s in surveys.indices {
-            let survey = surveys[s]
-            if let list = byKey[survey.conversationKey], !list.isEmpty {
-                surveys[s].conversation = latest(list, before: survey.at, after: nil) ?? list.min {
-                    conversations[$0].openedAt! < conversations[$1].openedAt!
-                }
-            } else if let k = survey.customerKey, let list = byCustomer[k] {
-                surveys[s].conversation = latest(list, before: survey.at, after: survey.at.addingTimeInterval(-window))
-            }
-        }
-    }
-}
+    // MARK: text of numbers
 
-/// Receives the scan's rows synchronously (the store calls the body in order, one at a time).
-final class Collector: @unchecked Sendable {
-    let builder: ConversationBuilder
-    let links: CustomerLinks
-    var buffer: [Interaction] = []
-    var conversations: [Conversation] = []
-    var surveys: [SurveyAnswer] = []
+    /// The source of a conversation.
+    public func source(of c: Conversation) -> String { tables.names.string(c.source) }
+    /// The conversationKey of a conversation.
+    public func key(of c: Conversation) -> String { tables.keys.string(tables.conversationKey[Int(c.number)]) }
+    /// A ``MetricsScan/names`` value (sources, platforms, agents, queues); nil for -1.
+    public func name(_ id: Int32) -> String? { id >= 0 ? tables.names.string(id) : nil }
+    /// A customer number as text; nil for -1.
+    public func customerName(_ id: Int32) -> String? { id >= 0 ? tables.customers.string(id) : nil }
+    /// The agents of a conversation as text ("" for agent interactions without an actorId).
+    public func agentNames(_ c: Conversation) -> [String] { c.agents.map { name($0) ?? "" } }
 
-    init(builder: ConversationBuilder, links: CustomerLinks) {
-        self.builder = builder
-        self.links = links
-    }
+    /// (source, key) order of two conversations: the explicit tie-break wherever times are equal.
+    func keyOrderLess(_ a: Conversation, _ b: Conversation) -> Bool { keyOrderLess(a.source, a.number, b.source, b.number) }
 
-    func add(_ i: Interaction) {
-        if i.kind == .survey {
-            guard let info = i.survey, i.occurredAt <= builder.now else { return }
-            surveys.append(SurveyAnswer(at: i.occurredAt, source: i.source, channel: i.channel, conversationKey: i.conversationKey,
-                                        customerKey: i.customerKey.map(links.customer), actorId: i.actorId, info: info))
-            return
-        }
-        if let last = buffer.last, last.source != i.source || last.conversationKey != i.conversationKey { flush() }
-        buffer.append(i)
-    }
-
-    func flush() {
-        guard !buffer.isEmpty else { return }
-        let links = self.links
-        if let c = builder.build(buffer, customerKey: { links.customer($0) }) { conversations.append(c) }
-        buffer.removeAll(keepingCapacity: true)
+    /// (source, key) order of two conversations given by source and conversation number.
+    func keyOrderLess(_ sa: Int32, _ na: Int32, _ sb: Int32, _ nb: Int32) -> Bool {
+        if sa != sb { return tables.names.less(sa, sb) }
+        let ka = tables.conversationKey[Int(na)], kb = tables.conversationKey[Int(nb)]
+        return ka != kb && tables.keys.less(ka, kb)
     }
 }

@@ -42,8 +42,17 @@ public struct Explainer: Sendable {
             }
             out += "\nClocks\n"
             var events: [ClockEvent] = []
-            let links = settings.links
-            guard let conv = builder.build(list, customerKey: { links.customer($0) }, trace: { events.append($0) }) else {
+            var scan = MetricsScan()
+            for (n, i) in list.enumerated() { scan.add(i, order: Int64(n)) }
+            let canonical = Dataset.canonicalCustomers(&scan, links: settings.links)
+            let nowMs = Timestamp.milliseconds(now)
+            var rows = (scan.chunks.first ?? []).filter { $0.at <= nowMs }
+            rows.withUnsafeMutableBufferPointer { ConversationRows.order($0) }
+            let names = scan.names
+            let built = rows.withUnsafeBufferPointer {
+                builder.build($0, canonical: { canonical[Int($0)] }, agentName: { names.string($0) }, trace: { events.append($0) })
+            }
+            guard let conv = built else {
                 out += "  no message or call known by now: not a conversation\n\n"
                 continue
             }
@@ -58,12 +67,13 @@ public struct Explainer: Sendable {
                 } else {
                     out += "  state as of now: unresolved\n"
                 }
-                out += "  reopens: \(conv.reopens.count); agents: \(conv.agents.map { $0.isEmpty ? "(unknown)" : $0 }.joined(separator: ", "))\n"
+                out += "  reopens: \(conv.reopens.count); agents: \(conv.agents.map { $0 >= 0 ? names.string($0) : "(unknown)" }.joined(separator: ", "))\n"
                 if !conv.counts { out += "  not counted in conversations (\(conv.call?.outcome.rawValue ?? "")): volume only\n" }
-                if let idx = data.conversations.firstIndex(where: { $0.source == conv.source && $0.key == conv.key }) {
+                if let number = data.tables.findConversation(source: source, key: list[0].conversationKey),
+                   let idx = data.conversations.firstIndex(where: { $0.number == number }) {
                     out += "  \(data.fcr[idx].explanation)\n"
                     let answers = data.surveys.filter { $0.conversation == idx }
-                    for s in answers { out += "  survey \(s.info.metric.rawValue) \(JSONWriter.format(s.info.score)) at \(Timestamp.formatISO8601(s.at)) credited to \(conv.lastAgent ?? "no agent")\n" }
+                    for s in answers { out += "  survey \(s.info.metric.rawValue) \(JSONWriter.format(s.info.score)) at \(Timestamp.formatISO8601(s.at)) credited to \(conv.lastAgent >= 0 ? names.string(conv.lastAgent) : "no agent")\n" }
                 }
             }
             out += "\n"

@@ -1,0 +1,2 @@
+// The module's only function is inline in include/CPrefetch.h.
+#include "CPrefetch.h"

@@ -1,0 +1,128 @@
+import Foundation
+import SwitchboardCore
+
+/// FCR verdicts and survey attachment on customer and key numbers (no String keys).
+extension Dataset {
+    /// FCR verdict per conversation. A customer's counted conversations are ordered by (open, source, key):
+    /// the explicit tie-break keeps the repeat named in `explain` independent of scan order.
+    func verdicts(window: Double) -> [FCRVerdict] {
+        let customers = tables.customers.count
+        var starts = [Int](repeating: 0, count: customers + 1)
+        for c in conversations where c.counts && c.customer >= 0 { starts[Int(c.customer) + 1] += 1 }
+        for k in 0..<customers { starts[k + 1] += starts[k] }
+        var next = starts
+        var list = [Int32](repeating: 0, count: starts[customers])
+        for (i, c) in conversations.enumerated() where c.counts && c.customer >= 0 {
+            list[next[Int(c.customer)]] = Int32(i)
+            next[Int(c.customer)] += 1
+        }
+        let convs = conversations
+        let opens = convs.map { $0.openedAt?.timeIntervalSince1970 ?? 0 }
+        let sources = convs.map(\.source), numbers = convs.map(\.number)
+        // Per conversation, the customer's first conversation opening strictly after it (-1: none).
+        var following = [Int32](repeating: -1, count: convs.count)
+        let customerParts = Parallel.ranges(customers, parts: Parallel.width * 2)
+        list.withUnsafeMutableBufferPointer { list in
+            following.withUnsafeMutableBufferPointer { following in
+                // Parts own disjoint customers, hence disjoint slices of `list` and entries of `following`.
+                let shared = (list, following)
+                _ = Parallel.map(customerParts.count) { p in
+                    let (list, following) = shared
+                    for k in customerParts[p] {
+                        let lo = starts[k], hi = starts[k + 1]
+                        guard hi > lo else { continue }
+                        var slice = UnsafeMutableBufferPointer(rebasing: list[lo..<hi])
+                        if hi - lo > 1 {
+                            slice.sort { a, b in
+                                let x = Int(a), y = Int(b)
+                                if opens[x] != opens[y] { return opens[x] < opens[y] }
+                                return keyOrderLess(sources[x], numbers[x], sources[y], numbers[y])
+                            }
+                        }
+                        var m = 0
+                        for j in 0..<slice.count {
+                            let o = opens[Int(slice[j])]
+                            if m <= j { m = j + 1 }
+                            while m < slice.count && opens[Int(slice[m])] <= o { m += 1 }
+                            following[Int(slice[j])] = m < slice.count ? slice[m] : -1
+                        }
+                    }
+                }
+            }
+        }
+        let parts = Parallel.ranges(convs.count, parts: Parallel.width)
+        return [FCRVerdict](unsafeUninitializedCapacity: convs.count) { out, count in
+            let dest = out.baseAddress!
+            _ = Parallel.map(parts.count) { p in
+                for i in parts[p] { (dest + i).initialize(to: verdict(i)) }
+            }
+            count = convs.count
+        }
+        func verdict(_ i: Int) -> FCRVerdict {
+            let c = convs[i]
+            guard c.counts, c.resolved, let open = c.openedAt else { return .notResolved }
+            if c.agentSet.count != 1 { return .agents(c.agentSet.count) }
+            if c.reopenCount > 0 { return .reopened(c.reopenCount) }
+            let next = Int(following[i])
+            if next >= 0, let at = convs[next].openedAt, at.timeIntervalSince(open) <= window {
+                return .repeated(source: source(of: convs[next]), key: key(of: convs[next]), at: at)
+            }
+            return .resolvedFirstContact
+        }
+    }
+
+    /// By conversationKey in any source (the latest opened at or before the survey, else the first opened),
+    /// else the customer's latest conversation opened before it within the window. Equal open times go to
+    /// the later (source, key) for "latest" and the earlier for "first".
+    mutating func attachSurveys(window: Double) {
+        guard !surveys.isEmpty else { return }
+        let n = conversations.count
+        var keyHead = [Int32](repeating: -1, count: tables.keys.count), keyNext = [Int32](repeating: -1, count: n)
+        var customerHead = [Int32](repeating: -1, count: tables.customers.count), customerNext = [Int32](repeating: -1, count: n)
+        for i in stride(from: n - 1, through: 0, by: -1) where conversations[i].isCustomer {
+            let c = conversations[i]
+            let k = Int(tables.conversationKey[Int(c.number)])
+            keyNext[i] = keyHead[k]
+            keyHead[k] = Int32(i)
+            if c.customer >= 0 {
+                customerNext[i] = customerHead[Int(c.customer)]
+                customerHead[Int(c.customer)] = Int32(i)
+            }
+        }
+        func latest(_ head: Int32, _ next: [Int32], before t: Date, after: Date?) -> Int? {
+            var best = -1
+            var i = Int(head)
+            while i >= 0 {
+                let c = conversations[i]
+                if let o = c.openedAt, o <= t, after.map({ o >= $0 }) ?? true {
+                    if best < 0 { best = i } else {
+                        let b = conversations[best]
+                        if o > b.openedAt! || (o == b.openedAt! && keyOrderLess(b, c)) { best = i }
+                    }
+                }
+                i = Int(next[i])
+            }
+            return best >= 0 ? best : nil
+        }
+        func first(_ head: Int32, _ next: [Int32]) -> Int {
+            var best = Int(head)
+            var i = Int(next[best])
+            while i >= 0 {
+                let c = conversations[i], b = conversations[best]
+                if c.openedAt! < b.openedAt! || (c.openedAt! == b.openedAt! && keyOrderLess(c, b)) { best = i }
+                i = Int(next[i])
+            }
+            return best
+        }
+        for s in surveys.indices {
+            let survey = surveys[s]
+            let head = Int(survey.key) < keyHead.count ? keyHead[Int(survey.key)] : -1
+            if head >= 0 {
+                surveys[s].conversation = latest(head, keyNext, before: survey.at, after: nil) ?? first(head, keyNext)
+            } else if survey.customer >= 0, Int(survey.customer) < customerHead.count, customerHead[Int(survey.customer)] >= 0 {
+                surveys[s].conversation = latest(customerHead[Int(survey.customer)], customerNext, before: survey.at,
+                                                 after: survey.at.addingTimeInterval(-window))
+            }
+        }
+    }
+}

@@ -1,0 +1,254 @@
+import Foundation
+import GRDB
+import GRDBSQLite
+import CPrefetch
+import SwitchboardCore
+
+/// The metrics scan of the SQLite store: the table in storage (rowid) order, only the metrics columns,
+/// read straight from the statement into numbers (``MetricsScan``). The rowid range is split in two
+/// halves read concurrently on two reader connections.
+///
+/// Snapshot: the store only appends interactions and rowids grow with every insert, so both halves are
+/// bounded by the largest rowid committed when the scan starts; rows written by a concurrent import
+/// after that moment are not read by either half.
+extension SQLiteStore {
+    static let metricsSQL = """
+        SELECT seq, source, channel, platform, conversation_key, kind, direction, actor_role, actor_id, customer_key,
+        occurred_at, call_queue, call_agent_id, call_wait, call_talk, call_outcome, survey_metric, survey_score,
+        survey_scale_min, survey_scale_max, status_to FROM interactions WHERE seq BETWEEN ? AND ?
+        """
+    static let metricsColumns = [
+        "seq", "source", "channel", "platform", "conversation_key", "kind", "direction", "actor_role", "actor_id",
+        "customer_key", "occurred_at", "call_queue", "call_agent_id", "call_wait", "call_talk", "call_outcome",
+        "survey_metric", "survey_score", "survey_scale_min", "survey_scale_max", "status_to",
+    ]
+    /// Below this many rows one connection reads everything.
+    static let metricsSplitRows: Int64 = 200_000
+
+    public func scanMetrics() async throws -> MetricsScan { try await scanMetrics(parts: nil) }
+
+    /// The metrics scan in `parts` rowid ranges read concurrently (nil: two, or one below
+    /// ``metricsSplitRows`` rows), appended in rowid order. Any number of parts gives the same scan.
+    public func scanMetrics(parts: Int?) async throws -> MetricsScan {
+        let path = self.path
+        do {
+            let bounds = try await pool.read { db -> (Int64, Int64)? in
+                let row = try Row.fetchOne(db, sql: "SELECT min(seq), max(seq) FROM interactions")
+                guard let lo: Int64 = row?[0], let hi: Int64 = row?[1] else { return nil }
+                return (lo, hi)
+            }
+            guard let (lo, hi) = bounds else { return MetricsScan() }
+            let n = Int64(max(1, parts ?? (hi - lo < Self.metricsSplitRows ? 1 : 2)))
+            let span = hi - lo + 1
+            let ranges = (0..<n).map { k in (lo + span * k / n, lo + span * (k + 1) / n - 1) }.filter { $0.0 <= $0.1 }
+            let pool = self.pool
+            var scans = try await withThrowingTaskGroup(of: (Int, MetricsScan).self) { group in
+                for (k, r) in ranges.enumerated() {
+                    group.addTask { (k, try await pool.read { db in try Self.scanMetrics(db, from: r.0, to: r.1, path: path) }) }
+                }
+                var out = [MetricsScan?](repeating: nil, count: ranges.count)
+                for try await (k, scan) in group { out[k] = scan }
+                return out
+            }
+            // Moved out of the list one by one, so appending renumbers rows in place without copies.
+            var scan = scans[0] ?? MetricsScan()
+            scans[0] = nil
+            for k in scans.indices.dropFirst() {
+                guard var part = scans[k] else { continue }
+                scans[k] = nil
+                scan.append(&part)
+            }
+            return scan
+        } catch let error as DatabaseError {
+            let code: StoreError.Code = error.resultCode == .SQLITE_CORRUPT || error.resultCode == .SQLITE_NOTADB ? .corrupt : .unavailable
+            throw StoreError(code, "SQLite store \(path): cannot read interactions: \(error.message ?? "\(error.resultCode)")")
+        }
+    }
+
+    /// Reads rows with `lo <= seq <= hi` into a fresh scan.
+    static func scanMetrics(_ db: Database, from lo: Int64, to hi: Int64, path: String) throws -> MetricsScan {
+        guard let connection = db.sqliteConnection else { throw StoreError(.unavailable, "SQLite store \(path): the database is closed") }
+        var statement: OpaquePointer?
+        guard sqlite3_prepare_v2(connection, metricsSQL, -1, &statement, nil) == SQLITE_OK, let stmt = statement else {
+            throw StoreError(.query, "SQLite store \(path): cannot prepare the metrics scan: \(String(cString: sqlite3_errmsg(connection)))")
+        }
+        defer { sqlite3_finalize(stmt) }
+        sqlite3_bind_int64(stmt, 1, lo)
+        sqlite3_bind_int64(stmt, 2, hi)
+        var scan = MetricsScan()
+        var rows: [MetricsRow] = []
+        let expected = Int(min(hi - lo + 1, 50_000_000))
+        rows.reserveCapacity(expected)
+        // Typical stores hold a few interactions per conversation and per customer.
+        scan.keys.reserve(expected / 4)
+        scan.customers.reserve(expected / 8)
+        var reader = MetricsColumns(stmt: stmt, path: path)
+        while true {
+            let rc = sqlite3_step(stmt)
+            if rc == SQLITE_DONE { break }
+            guard rc == SQLITE_ROW else {
+                throw DatabaseError(resultCode: ResultCode(rawValue: rc), message: String(cString: sqlite3_errmsg(connection)))
+            }
+            try reader.read(into: &scan, rows: &rows)
+        }
+        reader.complete(into: &scan, rows: &rows)
+        scan.chunks = [rows]
+        return scan
+    }
+}
+
+/// Decodes the current row of the metrics statement into numbers.
+struct MetricsColumns {
+    let stmt: OpaquePointer
+    let path: String
+    let channels = EnumBytes<Channel>(), kinds = EnumBytes<InteractionKind>(), directions = EnumBytes<Direction>()
+    let roles = EnumBytes<ActorRole>(), outcomes = EnumBytes<CallOutcome>(), metrics = EnumBytes<SurveyMetric>()
+    let states = EnumBytes<ConversationState>()
+    /// Last name number per name column (source, platform, actor, call agent, queue): rows repeat them.
+    var last: (Int32, Int32, Int32, Int32, Int32) = (-1, -1, -1, -1, -1)
+    /// Per conversation number, the customer record of its last row: a conversation's rows nearly always share it.
+    var lastCustomer: [Int] = []
+
+    init(stmt: OpaquePointer, path: String) {
+        self.stmt = stmt
+        self.path = path
+    }
+
+    /// The text of a column as bytes (empty for NULL); valid until the next step.
+    @inline(__always) func bytes(_ column: Int32) -> UnsafeBufferPointer<UInt8> {
+        // Text first, then its length (SQLite's documented order).
+        guard let p = sqlite3_column_text(stmt, column) else { return UnsafeBufferPointer(start: nil, count: 0) }
+        return UnsafeBufferPointer(start: p, count: Int(sqlite3_column_bytes(stmt, column)))
+    }
+
+    @inline(__always) func isNull(_ column: Int32) -> Bool { sqlite3_column_type(stmt, column) == SQLITE_NULL }
+
+    @inline(__always) func double(_ column: Int32) -> Double { isNull(column) ? .nan : sqlite3_column_double(stmt, column) }
+
+    @inline(__always) func intern(_ column: Int32, _ table: inout ByteInterner) -> Int32 {
+        isNull(column) ? -1 : table.intern(bytes(column))
+    }
+
+    /// A name column through its last-value cache.
+    @inline(__always) func name(_ column: Int32, _ table: inout ByteInterner, _ last: inout Int32) -> Int32 {
+        if isNull(column) { return -1 }
+        let b = bytes(column)
+        if table.matches(last, b) { return last }
+        last = table.intern(b)
+        return last
+    }
+
+    func known<E: RawRepresentable>(_ column: Int32, _ table: EnumBytes<E>) throws -> E where E.RawValue == String {
+        if let e = table.value(bytes(column)) { return e }
+        let raw = String(decoding: bytes(column), as: UTF8.self)
+        throw StoreError(.corrupt, "SQLite store \(path): stored value '\(raw)' of column \(SQLiteStore.metricsColumns[Int(column)]) "
+            + "(seq \(sqlite3_column_int64(stmt, 0))) is not a known \(E.self); the store was written by another program or is damaged")
+    }
+
+    func required(_ column: Int32) throws -> Double {
+        guard !isNull(column) else {
+            throw StoreError(.corrupt, "SQLite store \(path): NULL in column \(SQLiteStore.metricsColumns[Int(column)]) "
+                + "(seq \(sqlite3_column_int64(stmt, 0))) where a number is required")
+        }
+        return sqlite3_column_double(stmt, column)
+    }
+
+    /// The row whose key and customer are still to be looked up (see ``read(into:rows:)``).
+    var pending = Pending()
+
+    struct Pending {
+        var active = false
+        var survey = false
+        /// Index in the rows (or the surveys) to complete.
+        var index = 0
+        var source: Int32 = 0
+        var hash: UInt64 = 0
+        var key: [UInt8] = []
+        var hasCustomer = false
+        var customer: [UInt8] = []
+    }
+
+    /// Reads the current row. Its key and customer lookups (hash-table reads that usually miss the
+    /// cache) are done one row later: the key's slot is prefetched now, and SQLite's work on the next
+    /// row hides the wait.
+    mutating func read(into scan: inout MetricsScan, rows: inout [MetricsRow]) throws {
+        var l = last
+        defer { last = l }
+        let source = name(1, &scan.names, &l.0)
+        let channel = try known(2, channels)
+        let platform = name(3, &scan.names, &l.1)
+        let key = bytes(4)
+        let hash = ByteInterner.hash(key)
+        sb_prefetch(scan.keys.slotAddress(hash: hash))
+        let kind = try known(5, kinds)
+        let actor = name(8, &scan.names, &l.2)
+        let at = sqlite3_column_int64(stmt, 10)
+        let survey = kind == .survey
+        if survey {
+            guard !isNull(16) else { return }
+            let row = MetricsSurveyRow(
+                at: at, score: try required(17), scaleMin: try required(18), scaleMax: try required(19), source: source, key: -1,
+                customer: -1, actor: actor, channel: channel, metric: try known(16, metrics))
+            complete(into: &scan, rows: &rows)
+            scan.surveys.append(row)
+        } else {
+            let hasCall = !isNull(15)
+            let row = MetricsRow(
+                order: sqlite3_column_int64(stmt, 0), at: at, wait: hasCall ? double(13) : .nan, talk: hasCall ? double(14) : .nan,
+                conversation: -1, customer: -1, actor: actor,
+                callAgent: hasCall ? name(12, &scan.names, &l.3) : -1, queue: hasCall ? name(11, &scan.names, &l.4) : -1, platform: platform,
+                kind: kind, direction: try known(6, directions), role: try known(7, roles), channel: channel,
+                outcome: hasCall ? try known(15, outcomes) : nil, status: kind == .status && !isNull(20) ? try known(20, states) : nil)
+            complete(into: &scan, rows: &rows)
+            rows.append(row)
+        }
+        pending.active = true
+        pending.survey = survey
+        pending.index = survey ? scan.surveys.count - 1 : rows.count - 1
+        pending.source = source
+        pending.hash = hash
+        pending.key.removeAll(keepingCapacity: true)
+        pending.key.append(contentsOf: key)
+        pending.hasCustomer = !isNull(9)
+        pending.customer.removeAll(keepingCapacity: true)
+        if pending.hasCustomer { pending.customer.append(contentsOf: bytes(9)) }
+    }
+
+    /// Looks up the pending row's key (conversation) and customer.
+    mutating func complete(into scan: inout MetricsScan, rows: inout [MetricsRow]) {
+        guard pending.active else { return }
+        pending.active = false
+        let key = pending.key.withUnsafeBufferPointer { scan.keys.internRecord($0, hash: pending.hash).id }
+        if pending.survey {
+            scan.surveys[pending.index].key = key
+            if pending.hasCustomer { scan.surveys[pending.index].customer = pending.customer.withUnsafeBufferPointer { scan.customers.intern($0) } }
+            return
+        }
+        let conversation = scan.conversation(source: pending.source, key: key)
+        rows[pending.index].conversation = conversation
+        guard pending.hasCustomer else { return }
+        let c = Int(conversation)
+        if c >= lastCustomer.count {
+            lastCustomer.append(contentsOf: repeatElement(-1, count: max(c + 1 - lastCustomer.count, lastCustomer.count / 2)))
+        }
+        let seen = lastCustomer[c]
+        rows[pending.index].customer = pending.customer.withUnsafeBufferPointer { b in
+            if let id = scan.customers.matches(record: seen, b) { return id }
+            let (id, record) = scan.customers.internRecord(b)
+            lastCustomer[c] = record
+            return id
+        }
+    }
+}
+
+/// The cases of a String-backed enum by their UTF-8 bytes.
+struct EnumBytes<E: RawRepresentable & CaseIterable> where E.RawValue == String {
+    let cases: [(bytes: [UInt8], value: E)] = E.allCases.map { (Array($0.rawValue.utf8), $0) }
+
+    @inline(__always) func value(_ b: UnsafeBufferPointer<UInt8>) -> E? {
+        for c in cases where c.bytes.count == b.count {
+            if c.bytes.withUnsafeBufferPointer({ memcmp($0.baseAddress!, b.baseAddress!, b.count) == 0 }) { return c.value }
+        }
+        return nil
+    }
+}
