@@ -16,6 +16,8 @@ struct StoppableSink: IngestSink {
 
     var source: String { inner.source }
 
+    var preferredBlockSize: Int { inner.preferredBlockSize }
+
     func accept(_ interaction: Interaction) async throws { try await inner.accept(interaction) }
 
     func accept(contentsOf interactions: [Interaction]) async throws { try await inner.accept(contentsOf: interactions) }

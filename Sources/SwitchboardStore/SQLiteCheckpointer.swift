@@ -4,8 +4,8 @@ import GRDBSQLite
 /// Copies the SQLite store's write-ahead log back into the database file on a
 /// thread of its own, beside the writer.
 ///
-/// By default the connection that commits also checkpoints (every ~4 MiB of
-/// WAL): on a big import that is a large share of the writer's time — reading
+/// By default the connection that commits also checkpoints (every 1,000 pages
+/// of WAL, 8 MiB with the store's 8 KiB pages): on a big import that is a large share of the writer's time — reading
 /// the WAL, writing its pages into the database file, syncing it — during
 /// which the next batch waits. Here the writer's WAL hook only notes how long
 /// the WAL is after each commit; once it holds `threshold` frames, a second

@@ -5,7 +5,7 @@ import SwitchboardCore
 /// The embedded default store: one SQLite file in WAL mode (GRDB).
 ///
 /// Every ``write(_:)`` is one transaction holding the batch's interactions
-/// (insert-or-ignore on `id`), its dead letters and its checkpoint, committed
+/// (at most one row per id: see ``SQLiteDedupe``), its dead letters and its checkpoint, committed
 /// with `synchronous=FULL` so an acknowledged batch survives a crash. The WAL
 /// is copied back into the file by a second connection beside the writer
 /// (``SQLiteCheckpointer``).
@@ -59,11 +59,13 @@ public final class SQLiteStore: InteractionStore {
         let checkpointer = self.checkpointer
         return try await guarded("write") {
             try await pool.writeWithoutTransaction { db in
-                // Before BEGIN: the transaction takes its snapshot at its first statement, so when the
-                // checkpoint it may wait for has copied every frame, SQLite starts the WAL over.
+                // Before BEGIN: the transaction takes its snapshot when it begins, so when the checkpoint it
+                // may wait for has copied every frame, SQLite starts the WAL over. IMMEDIATE takes the write
+                // lock at BEGIN, where the busy timeout applies; a deferred transaction whose first statement
+                // only reads (the id index's CREATE IF NOT EXISTS) would fail at once on a concurrent commit.
                 checkpointer.throttle()
                 var result = IngestBatchResult(stored: 0, duplicates: 0)
-                try db.inTransaction(.deferred) {
+                try db.inTransaction(.immediate) {
                     result = try Self.write(batch, in: db)
                     return .commit
                 }

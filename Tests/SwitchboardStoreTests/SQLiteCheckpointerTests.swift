@@ -46,7 +46,7 @@ import Testing
             #expect(try await store.count(source: "src") == 20_000)
         }
         // 40 batches of ~1 MiB: without restarts the WAL would pass 30 MiB; with them it stays near
-        // the limit (256 frames of 4 KiB) plus a batch or two.
+        // the limit (256 frames of 8 KiB) plus a batch or two.
         #expect(walSize < 8 << 20, "WAL size \(walSize)")
         let reopened = try SQLiteStore(path: path)
         #expect(try await reopened.count(source: "src") == 20_000)
@@ -99,6 +99,8 @@ import Testing
         for k in 1..<20 {
             #expect(try await store.write(batch(k * 500..<(k + 1) * 500)) == IngestBatchResult(stored: 500, duplicates: 0))
         }
+        // The WAL could not start over: it holds every batch since the reader began, well past the 256-frame limit (2 MiB).
+        #expect(size(path + "-wal") > 4 << 20, "WAL size \(size(path + "-wal"))")
         var stmt: OpaquePointer?
         #expect(sqlite3_prepare_v2(reader, "SELECT count(*) FROM interactions", -1, &stmt, nil) == SQLITE_OK)
         #expect(sqlite3_step(stmt) == SQLITE_ROW)
@@ -106,5 +108,35 @@ import Testing
         sqlite3_finalize(stmt)
         #expect(sqlite3_exec(reader, "COMMIT", nil, nil, nil) == SQLITE_OK)
         #expect(try await store.count(source: "src") == 10_000)
+    }
+
+    /// A batch with ids of its own starts by making sure the id index exists (a statement that only
+    /// reads once the index is there). The transaction must still take the write lock at BEGIN and
+    /// wait for another process's write, not fail at once because its snapshot went stale.
+    @Test func aBatchWithGivenIdsWaitsForAnotherWriter() async throws {
+        let path = scratchPath()
+        defer { try? FileManager.default.removeItem(atPath: (path as NSString).deletingLastPathComponent) }
+        let store = try SQLiteStore(path: path)
+        func given(_ range: Range<Int>) -> IngestBatch {
+            IngestBatch(source: "src", interactions: range.map { n in
+                var i = interaction(n)
+                i.id = "given-\(n)"
+                return i
+            })
+        }
+        #expect(try await store.write(given(0..<10)) == IngestBatchResult(stored: 10, duplicates: 0))
+        // Another process holds the write lock with a pending row for 300 ms, then commits.
+        var other: OpaquePointer?
+        #expect(sqlite3_open_v2(path, &other, SQLITE_OPEN_READWRITE, nil) == SQLITE_OK)
+        defer { sqlite3_close_v2(other) }
+        #expect(sqlite3_exec(other, "BEGIN IMMEDIATE; UPDATE interactions SET text = 'edited' WHERE id = 'given-0';", nil, nil, nil) == SQLITE_OK)
+        let handle = UInt(bitPattern: other)
+        let committer = Thread {
+            Thread.sleep(forTimeInterval: 0.3)
+            _ = sqlite3_exec(OpaquePointer(bitPattern: handle), "COMMIT", nil, nil, nil)
+        }
+        committer.start()
+        #expect(try await store.write(given(10..<20)) == IngestBatchResult(stored: 10, duplicates: 0))
+        #expect(try await store.count(source: "src") == 20)
     }
 }

@@ -148,6 +148,9 @@ import Testing
         let text = export(lines: 100_000)
         #expect(UInt64(text.utf8.count) > WhatsAppImporter.parallelScanBytes)
         let url = try Samples.temporaryFile("chat.txt", Data(text.utf8))
+        // The split point exists, so firstPass really takes the two-half path.
+        let middle = try #require(try WhatsAppImporter.lineStart(atOrAfter: UInt64(text.utf8.count) / 2, in: url))
+        #expect(middle > 0 && middle < UInt64(text.utf8.count))
         #expect(try await WhatsAppImporter.firstPass(url) == WhatsAppImporter.scan(url, from: 0, to: nil))
     }
 }
@@ -162,6 +165,8 @@ import Testing
             (2024, 3, 31, 1, 59, 0), (2024, 3, 31, 1, 59, 0), (2024, 3, 31, 2, 30, 0), (2024, 3, 31, 2, 30, 0),
             (2024, 3, 31, 3, 0, 0), (2024, 2, 30, 10, 0, 0), (2024, 2, 30, 10, 0, 0), (2024, 10, 27, 2, 30, 0),
             (2024, 10, 27, 2, 30, 5), (2024, 10, 27, 2, 30, 5), (2023, 12, 31, 23, 59, 59),
+            // The same time of day on consecutive days, months and years: the cache key is the whole date.
+            (2024, 3, 30, 10, 0, 0), (2024, 3, 31, 10, 0, 0), (2024, 4, 31, 10, 0, 0), (2025, 4, 31, 10, 0, 0),
         ]
         for c in sequence {
             let cached = times.date((c.0, c.1, c.2), hour: c.3, minute: c.4, second: c.5)
