@@ -38,9 +38,13 @@ extension SQLiteStore {
                 return (lo, hi)
             }
             guard let (lo, hi) = bounds else { return MetricsScan() }
-            let n = Int64(max(1, parts ?? (hi - lo < Self.metricsSplitRows ? 1 : 2)))
-            let span = hi - lo + 1
-            let ranges = (0..<n).map { k in (lo + span * k / n, lo + span * (k + 1) / n - 1) }.filter { $0.0 <= $0.1 }
+            // Seqs are rowids from 1 up; a span that does not fit comfortably (explicit huge or negative
+            // seqs written by another program) is read as one range.
+            let (gap, overflow) = hi.subtractingReportingOverflow(lo)
+            let sane = !overflow && gap < 1 << 53
+            let n = sane ? Int64(max(1, parts ?? (gap < Self.metricsSplitRows ? 1 : 2))) : 1
+            let span = sane ? gap + 1 : 0
+            let ranges = n == 1 ? [(lo, hi)] : (0..<n).map { k in (lo + span * k / n, lo + span * (k + 1) / n - 1) }.filter { $0.0 <= $0.1 }
             let pool = self.pool
             var scans = try await withThrowingTaskGroup(of: (Int, MetricsScan).self) { group in
                 for (k, r) in ranges.enumerated() {
@@ -77,7 +81,9 @@ extension SQLiteStore {
         sqlite3_bind_int64(stmt, 2, hi)
         var scan = MetricsScan()
         var rows: [MetricsRow] = []
-        let expected = Int(min(hi - lo + 1, 50_000_000))
+        // Sized from the seq range, capped: seqs may have gaps; beyond the cap the arrays grow as needed.
+        let (gap, overflow) = hi.subtractingReportingOverflow(lo)
+        let expected = overflow ? 1 << 16 : Int(min(max(gap, 0), 4_000_000)) + 1
         rows.reserveCapacity(expected)
         // Typical stores hold a few interactions per conversation and per customer.
         scan.keys.reserve(expected / 4)

@@ -185,3 +185,79 @@ struct FastScanTests {
                                 Self.outcome(try await Dataset.load(from: memory, settings: Self.settings, now: Self.now))) == nil)
     }
 }
+
+/// Cases where storage order or stored text differs from the clean mixed data: the report must not depend on them.
+@Suite struct ScanEdgeTests {
+    func sqlite(_ items: [Interaction]) async throws -> (SQLiteStore, URL) {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("sb-scanedge-\(UUID().uuidString)")
+        let store = try SQLiteStore(path: dir.appendingPathComponent("test.db").path)
+        _ = try await store.write(IngestBatch(source: "edge", interactions: items))
+        return (store, dir)
+    }
+
+    func json(_ store: any InteractionStore) async throws -> String {
+        let request = ReportRequest(from: at("2026-03-01T00:00:00Z"), to: at("2026-04-01T00:00:00Z"), now: at("2026-04-15T00:00:00Z"),
+                                    by: [.agent, .channel])
+        var report = try await MetricsEngine(settings: MetricsSettings()).report(store: store, request: request)
+        report.dataQuality = [:]   // per store, not per rebuild
+        return JSONReportRenderer.render(report)
+    }
+
+    @Test("agent replies with an empty actorId and with none are one unknown agent, on every scan path")
+    func blankAndMissingAgentIdsAreOneAgent() async throws {
+        var s = Scenario()
+        s.message("t", "2026-03-02T10:00:00Z", .customer)
+        s.message("t", "2026-03-02T10:30:00Z", .agent, agent: nil)
+        s.message("t", "2026-03-02T11:00:00Z", .customer)
+        s.message("t", "2026-03-02T11:30:00Z", .agent, agent: "")
+        let memory = try await s.dataset()
+        #expect(memory.verdict("t") == .resolvedFirstContact)
+        #expect(memory.conversation("t")?.agents.count == 1)
+        let (store, dir) = try await sqlite(s.items)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let fast = try await Dataset.load(from: store, settings: MetricsSettings(), now: at("2026-04-15T00:00:00Z"))
+        #expect(fast.verdict("t") == .resolvedFirstContact)
+        #expect(try await json(store) == json(try await s.store()))
+    }
+
+    @Test("a long conversation stored newest first gives the report of the same rows stored oldest first")
+    func newestFirstStorageOrder() async throws {
+        var s = Scenario()
+        for k in 0..<300 {
+            let t = at("2026-03-02T00:00:00Z").addingTimeInterval(Double(k) * 600)
+            s.message("long", Timestamp.formatISO8601(t), k % 2 == 0 ? .customer : .agent, agent: k % 2 == 0 ? nil : "anna")
+            // After the last reply the customer comes back six days on, six times: an inferred resolution and a reopen.
+            if k % 50 == 49 {
+                s.message("long", Timestamp.formatISO8601(t.addingTimeInterval(6 * 86400)), .customer)
+            }
+        }
+        let (oldest, dirA) = try await sqlite(s.items)
+        defer { try? FileManager.default.removeItem(at: dirA) }
+        let (newest, dirB) = try await sqlite(s.items.sorted { $0.occurredAt > $1.occurredAt })
+        defer { try? FileManager.default.removeItem(at: dirB) }
+        let a = try await json(oldest), b = try await json(newest)
+        #expect(a == b)
+        let data = try await Dataset.load(from: newest, settings: MetricsSettings(), now: at("2026-04-15T00:00:00Z"))
+        #expect((data.conversation("long")?.reopens.count ?? 0) > 0)
+    }
+
+    @Test("ASA and AHT do not depend on the order calls were stored in (fractional seconds)")
+    func callMeansIndependentOfStorageOrder() async throws {
+        func calls(_ waits: [Double]) -> [Interaction] {
+            var s = Scenario()
+            for (k, w) in waits.enumerated() {
+                s.call("call-\(w)", "2026-03-0\(k + 2)T10:00:00Z", .answered, wait: w, talk: w * 3, agent: "anna")
+            }
+            return s.items
+        }
+        let (a, dirA) = try await sqlite(calls([0.1, 0.2, 0.3]))
+        defer { try? FileManager.default.removeItem(at: dirA) }
+        let (b, dirB) = try await sqlite(calls([0.3, 0.2, 0.1]))
+        defer { try? FileManager.default.removeItem(at: dirB) }
+        let ra = try await MetricsEngine(settings: MetricsSettings()).report(store: a, request: ReportRequest(now: at("2026-04-15T00:00:00Z")))
+        let rb = try await MetricsEngine(settings: MetricsSettings()).report(store: b, request: ReportRequest(now: at("2026-04-15T00:00:00Z")))
+        #expect(ra.overall.phone?.asa != nil)
+        #expect(ra.overall.phone?.asa == rb.overall.phone?.asa)
+        #expect(ra.overall.phone?.aht == rb.overall.phone?.aht)
+    }
+}

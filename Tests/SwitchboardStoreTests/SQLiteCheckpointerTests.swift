@@ -8,9 +8,7 @@ import Testing
 /// The WAL is copied back into the database file by the second connection, the
 /// WAL stays bounded while writes follow each other, and nothing is lost.
 @Suite(.timeLimit(.minutes(10))) struct SQLiteCheckpointerTests {
-    func scratchPath() -> String {
-        FileManager.default.temporaryDirectory.appendingPathComponent("sb-ckpt-\(UUID().uuidString)/test.db").path
-    }
+    func scratchPath() -> String { scratchStorePath("sb-ckpt") }
 
     func size(_ path: String) -> Int {
         ((try? FileManager.default.attributesOfItem(atPath: path)[.size]) as? Int) ?? 0

@@ -39,15 +39,9 @@ import Testing
         }
     }
 
-    func scratchPath() -> String {
-        FileManager.default.temporaryDirectory.appendingPathComponent("sb-dedupe-\(UUID().uuidString)/test.db").path
-    }
+    func scratchPath() -> String { scratchStorePath("sb-dedupe") }
 
-    func all(_ store: SQLiteStore) async throws -> [Interaction] {
-        let box = Collected()
-        try await store.scan(InteractionQuery(order: .time)) { box.append($0) }
-        return box.items
-    }
+    func all(_ store: SQLiteStore) async throws -> [Interaction] { try await allInteractions(store) }
 
     @Test func aV2StoreMigratesAndReadsIdentically() async throws {
         let path = scratchPath()
@@ -149,9 +143,7 @@ import Testing
 
 /// The writer trusts ``Interaction/idIsKnownComputed`` instead of hashing again; every other id is checked.
 @Suite(.timeLimit(.minutes(10))) struct SQLiteDedupeFastPathTests {
-    func scratchPath() -> String {
-        FileManager.default.temporaryDirectory.appendingPathComponent("sb-dedupe-\(UUID().uuidString)/test.db").path
-    }
+    func scratchPath() -> String { scratchStorePath("sb-dedupe") }
 
     @Test func givenIdsAreTheOnesNotComputedFromTheirOwnKey() {
         let computed = interaction(1)

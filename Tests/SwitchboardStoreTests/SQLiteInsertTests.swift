@@ -8,15 +8,9 @@ import Testing
 /// (order, every column, duplicates within a statement and across statements), and new files use
 /// 8 KiB pages while existing ones keep theirs.
 @Suite(.timeLimit(.minutes(10))) struct SQLiteInsertTests {
-    func scratchPath() -> String {
-        FileManager.default.temporaryDirectory.appendingPathComponent("sb-insert-\(UUID().uuidString)/test.db").path
-    }
+    func scratchPath() -> String { scratchStorePath("sb-insert") }
 
-    func all(_ store: SQLiteStore) async throws -> [Interaction] {
-        let box = Collected()
-        try await store.scan(InteractionQuery(order: .time)) { box.append($0) }
-        return box.items
-    }
+    func all(_ store: SQLiteStore) async throws -> [Interaction] { try await allInteractions(store) }
 
     /// Interactions of every kind of content, so that each column of each row position is bound.
     func varied(_ n: Int) -> Interaction {

@@ -126,3 +126,15 @@ final class Collected: @unchecked Sendable {
     private(set) var items: [Interaction] = []
     func append(_ i: Interaction) { lock.lock(); items.append(i); lock.unlock() }
 }
+
+/// A store file path in a fresh temporary folder named after `prefix` (the caller removes the folder).
+func scratchStorePath(_ prefix: String) -> String {
+    FileManager.default.temporaryDirectory.appendingPathComponent("\(prefix)-\(UUID().uuidString)/test.db").path
+}
+
+/// Every interaction of a store, in time order.
+func allInteractions(_ store: SQLiteStore) async throws -> [Interaction] {
+    let box = Collected()
+    try await store.scan(InteractionQuery(order: .time)) { box.append($0) }
+    return box.items
+}

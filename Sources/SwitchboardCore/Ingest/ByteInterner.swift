@@ -177,7 +177,7 @@ public struct ByteInterner: Sendable {
     /// 8 bytes at a time, multiply-xorshift mixing; stable across runs.
     public static func hash(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt64 {
         var h: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(bytes.count)
-        guard let base = bytes.baseAddress else { return h }
+        guard let base = bytes.baseAddress else { return finish(h, tail: 0) }
         let raw = UnsafeRawPointer(base)
         var i = 0
         let n = bytes.count
@@ -194,7 +194,12 @@ public struct ByteInterner: Sendable {
             shift += 8
             i += 1
         }
-        h = (h ^ tail) &* 0x94D0_49BB_1331_11EB
+        return finish(h, tail: tail)
+    }
+
+    /// The last mixing step; an empty buffer ends here whether or not it has a base address.
+    @inline(__always) static func finish(_ state: UInt64, tail: UInt64) -> UInt64 {
+        var h = (state ^ tail) &* 0x94D0_49BB_1331_11EB
         h ^= h >> 29
         h = h &* 0xBF58_476D_1CE4_E5B9
         return h ^ (h >> 32)

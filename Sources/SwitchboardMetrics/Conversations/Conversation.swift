@@ -115,7 +115,7 @@ public struct TimeList: Sendable, Hashable {
         switch count {
         case 0: a = v
         case 1: b = v
-        default: more = (more ?? []) + [v]
+        default: if more == nil { more = [v] } else { more!.append(v) }
         }
         count += 1
     }
@@ -144,7 +144,7 @@ public struct AgentSet: Sendable, Hashable {
         switch count {
         case 0: a = id
         case 1: b = id
-        default: more = (more ?? []) + [id]
+        default: if more == nil { more = [id] } else { more!.append(id) }
         }
         count += 1
     }

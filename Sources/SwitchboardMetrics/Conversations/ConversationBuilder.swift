@@ -11,6 +11,9 @@ public struct ConversationBuilder: Sendable {
     public var shortAbandon: Double
     /// Interactions after this instant are not yet known.
     public var now: Date
+    /// The name number of the empty actor id in the scan (-1 when absent): an agent interaction with
+    /// actorId "" and one without actorId are the same unknown agent.
+    public var blankActor: Int32 = -1
 
     public init(idleAfter: Double = 72 * 3600, shortAbandon: Double = 5, now: Date) {
         self.idleAfter = idleAfter
@@ -55,7 +58,7 @@ public struct ConversationBuilder: Sendable {
         let keyed = items.first { Self.isCustomer($0) && $0.customer >= 0 } ?? items.first { $0.customer >= 0 }
         if let k = keyed { conv.customer = canonical(k.customer) }
         for i in items where Self.isAgent(i) {
-            conv.agentSet.insert(i.actor)
+            conv.agentSet.insert(i.actor == blankActor ? -1 : i.actor)
             if i.actor >= 0 { conv.lastAgent = i.actor }
         }
         guard let oi = openIndex else {
@@ -95,7 +98,7 @@ public struct ConversationBuilder: Sendable {
             trace?(ClockEvent(at: chosen.occurredAt, what: "never responded, never resolved"))
             return
         }
-        conv.agentSet = AgentSet(agentId)
+        conv.agentSet = AgentSet(agentId == blankActor ? -1 : agentId)
         conv.firstResponder = agentId
         conv.lastAgent = agentId
         let start = chosen.occurredAt

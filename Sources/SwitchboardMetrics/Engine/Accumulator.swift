@@ -21,8 +21,8 @@ final class Accumulator {
     static let channels = Channel.allCases
     var total = 0, conversations = 0, resolved = 0, unresolved = 0, fcrEligible = 0, fcrCount = 0
     var byChannel = [Int](repeating: 0, count: 6), outboundByChannel = [Int](repeating: 0, count: 6)
-    /// By ``MetricsScan/names`` number.
-    var byPlatform: [Int], bySource: [Int]
+    /// By ``MetricsScan/names`` number (sparse: names also hold every actor id, groups are many).
+    var byPlatform: [Int32: Int] = [:], bySource: [Int32: Int] = [:]
     var byDay: [Int: Int] = [:]
     /// weekday (1…7) × 24 + hour.
     var byWeekdayHour = [Int](repeating: 0, count: 8 * 24)
@@ -48,9 +48,7 @@ final class Accumulator {
 
     static let weekdayNames = ["", "mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 
-    init(names: Int, customers: Int, dense: Bool) {
-        byPlatform = [Int](repeating: 0, count: names)
-        bySource = [Int](repeating: 0, count: names)
+    init(customers: Int, dense: Bool) {
         self.dense = dense
         perCustomerDense = dense ? [ChannelCounts](repeating: ChannelCounts(), count: customers) : []
     }
@@ -58,8 +56,8 @@ final class Accumulator {
     func addVolume(_ c: Conversation, day: Int, hour: Int, weekday: Int) {
         total += 1
         byChannel[c.channel.order] += 1
-        if c.platform >= 0 { byPlatform[Int(c.platform)] += 1 }
-        bySource[Int(c.source)] += 1
+        if c.platform >= 0 { byPlatform[c.platform, default: 0] += 1 }
+        bySource[c.source, default: 0] += 1
         byDay[day, default: 0] += 1
         byWeekdayHour[weekday * 24 + hour] += 1
     }
@@ -152,7 +150,8 @@ final class Accumulator {
             byChannel[i] += o.byChannel[i]; outboundByChannel[i] += o.outboundByChannel[i]; channelCounts[i] += o.channelCounts[i]
             frtByChannel[i] += o.frtByChannel[i]
         }
-        for i in byPlatform.indices { byPlatform[i] += o.byPlatform[i]; bySource[i] += o.bySource[i] }
+        for (k, n) in o.byPlatform { byPlatform[k, default: 0] += n }
+        for (k, n) in o.bySource { bySource[k, default: 0] += n }
         for (d, n) in o.byDay { byDay[d, default: 0] += n }
         for i in byWeekdayHour.indices { byWeekdayHour[i] += o.byWeekdayHour[i] }
         frtCalendar += o.frtCalendar; frtBusiness += o.frtBusiness; resCalendar += o.resCalendar; resBusiness += o.resBusiness
@@ -188,10 +187,8 @@ final class Accumulator {
             if byChannel[i] > 0 { g.volume.byChannel[ch.rawValue] = byChannel[i] }
             if outboundByChannel[i] > 0 { g.volume.outboundByChannel[ch.rawValue] = outboundByChannel[i] }
         }
-        for i in byPlatform.indices {
-            if byPlatform[i] > 0 { g.volume.byPlatform[name(Int32(i)), default: 0] += byPlatform[i] }
-            if bySource[i] > 0 { g.volume.bySource[name(Int32(i)), default: 0] += bySource[i] }
-        }
+        for (k, n) in byPlatform { g.volume.byPlatform[name(k), default: 0] += n }
+        for (k, n) in bySource { g.volume.bySource[name(k), default: 0] += n }
         for (d, n) in byDay { g.volume.byDay[LocalClock.dayLabel(d)] = n }
         for w in 1...7 {
             for h in 0..<24 where byWeekdayHour[w * 24 + h] > 0 {
@@ -222,9 +219,9 @@ final class Accumulator {
             g.phone = PhoneStats(
                 offered: offered, answered: calls.answered, abandoned: calls.abandoned, shortAbandoned: shortAbandoned,
                 abandonmentRate: offered > 0 ? Double(calls.abandoned) / Double(offered) : nil,
-                asa: waits.isEmpty ? nil : DurationStats.mean(waits),
+                asa: waits.isEmpty ? nil : DurationStats.mean(waits.sorted()),
                 serviceLevel: offered > 0 ? Double(answeredWithin) / Double(offered) : nil,
-                aht: talks.isEmpty ? nil : DurationStats.mean(talks),
+                aht: talks.isEmpty ? nil : DurationStats.mean(talks.sorted()),
                 byHour: byHour, byWeekday: byWeekday)
         }
         if g.conversations > 0 {

@@ -127,9 +127,20 @@ struct ConversationRows {
         }
     }
 
-    /// Insertion sort by (at, order): table order is nearly sorted already.
+    /// Sorts by (at, order). Table order is nearly sorted already, so an insertion sort is used while
+    /// few rows are out of place (each costs at most one pass); otherwise (a conversation imported
+    /// newest first, say) a general sort keeps it O(n log n).
     @inline(__always) static func order(_ s: UnsafeMutableBufferPointer<MetricsRow>) {
         guard s.count > 1 else { return }
+        if s.count > 32 {
+            var descents = 0
+            for i in 1..<s.count where before(s[i], s[i - 1]) { descents += 1 }
+            if descents > 8 {
+                var rows = s   // the same memory: sorted in place
+                rows.sort(by: before)
+                return
+            }
+        }
         for i in 1..<s.count {
             let x = s[i]
             var j = i
@@ -139,5 +150,9 @@ struct ConversationRows {
             }
             if j != i { s[j] = x }
         }
+    }
+
+    @inline(__always) static func before(_ x: MetricsRow, _ y: MetricsRow) -> Bool {
+        x.at < y.at || (x.at == y.at && x.order < y.order)
     }
 }

@@ -64,7 +64,8 @@ public struct Dataset: Sendable {
     public init(scan: consuming MetricsScan, settings: MetricsSettings, now: Date) {
         var scan = scan
         let canonical = Self.canonicalCustomers(&scan, links: settings.links)
-        let builder = ConversationBuilder(idleAfter: settings.idleAfter, shortAbandon: settings.shortAbandon, now: now)
+        var builder = ConversationBuilder(idleAfter: settings.idleAfter, shortAbandon: settings.shortAbandon, now: now)
+        builder.blankActor = scan.names.find("") ?? -1
         var grouped = ConversationRows(scan: &scan, now: Timestamp.milliseconds(now))
         Timing.mark("group")
         let conversations = grouped.build(builder: builder, canonical: canonical, sources: scan.conversationSource)

@@ -94,7 +94,7 @@ struct GroupWalk {
             if let acc = part.groups[d][k] {
                 body(acc)
             } else {
-                let acc = Accumulator(names: data.tables.names.count, customers: 0, dense: false)
+                let acc = Accumulator(customers: 0, dense: false)
                 acc.trackBacklog = !timed
                 part.groups[d][k] = acc
                 body(acc)
@@ -106,7 +106,7 @@ struct GroupWalk {
     func conversations(_ range: Range<Int>, dayEnds: [Date]) -> PartResult {
         let clock = LocalClock(timeZone: settings.timeZone)
         let calendar = BusinessCalendar(hours: settings.businessHours)
-        let overall = Accumulator(names: data.tables.names.count, customers: data.tables.customers.count, dense: true)
+        let overall = Accumulator(customers: data.tables.customers.count, dense: true)
         overall.trackBacklog = true
         let part = PartResult(overall: overall, breakdowns: request.by.count, days: dayEnds.count)
         let answerWithin = settings.targets.phoneAnswerWithin

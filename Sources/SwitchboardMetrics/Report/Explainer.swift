@@ -25,7 +25,7 @@ public struct Explainer: Sendable {
     /// The explanation of already collected interactions against a dataset.
     public func render(_ items: [Interaction], data: Dataset, now: Date) -> String {
         let calendar = BusinessCalendar(hours: settings.businessHours)
-        let builder = ConversationBuilder(idleAfter: settings.idleAfter, shortAbandon: settings.shortAbandon, now: now)
+        var builder = ConversationBuilder(idleAfter: settings.idleAfter, shortAbandon: settings.shortAbandon, now: now)
         var out = ""
         let sources = Array(Set(items.map(\.source))).sorted()
         for source in sources {
@@ -49,6 +49,7 @@ public struct Explainer: Sendable {
             var rows = (scan.chunks.first ?? []).filter { $0.at <= nowMs }
             rows.withUnsafeMutableBufferPointer { ConversationRows.order($0) }
             let names = scan.names
+            builder.blankActor = names.find("") ?? -1
             let built = rows.withUnsafeBufferPointer {
                 builder.build($0, canonical: { canonical[Int($0)] }, agentName: { names.string($0) }, trace: { events.append($0) })
             }
