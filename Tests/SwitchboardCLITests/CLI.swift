@@ -23,7 +23,9 @@ enum CLI {
     static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()
 
-    static func start(_ args: [String], cwd: URL, env: [String: String] = [:]) throws -> (Process, Pipe, Pipe) {
+    /// The binary set up to run `args` in `cwd` with `env` on top of this process's environment
+    /// (without `SWITCHBOARD_CONFIG`); not started.
+    static func process(_ args: [String], cwd: URL, env: [String: String]) -> Process {
         let p = Process()
         p.executableURL = binary
         p.arguments = args
@@ -32,6 +34,11 @@ enum CLI {
         environment.removeValue(forKey: "SWITCHBOARD_CONFIG")
         for (k, v) in env { environment[k] = v }
         p.environment = environment
+        return p
+    }
+
+    static func start(_ args: [String], cwd: URL, env: [String: String] = [:]) throws -> (Process, Pipe, Pipe) {
+        let p = process(args, cwd: cwd, env: env)
         let out = Pipe(), err = Pipe()
         p.standardOutput = out
         p.standardError = err
@@ -41,14 +48,7 @@ enum CLI {
 
     /// Starts the binary with `args`, its standard output and error written to `log` (created empty).
     static func launch(_ args: [String], cwd: URL, env: [String: String] = [:], log: URL) throws -> Process {
-        let p = Process()
-        p.executableURL = binary
-        p.arguments = args
-        p.currentDirectoryURL = cwd
-        var environment = ProcessInfo.processInfo.environment
-        environment.removeValue(forKey: "SWITCHBOARD_CONFIG")
-        for (k, v) in env { environment[k] = v }
-        p.environment = environment
+        let p = process(args, cwd: cwd, env: env)
         FileManager.default.createFile(atPath: log.path, contents: nil)
         let handle = try FileHandle(forWritingTo: log)
         p.standardError = handle

@@ -113,17 +113,12 @@ import Testing
     /// The webhook client spreading `count` signed deliveries over both instances, redelivering every
     /// fourth one to the other instance; its summary line goes to `client.out`.
     static func webhookClient(_ ws: Workspace, ports: [Int], count: Int) throws -> Process {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["python3", CLI.packageRoot.appendingPathComponent("scripts/webhook-client.py").path,
-                       "--port", ports.map(String.init).joined(separator: ","), "--secret", ServeTests.secret,
-                       "--count", "\(count)", "--concurrency", "8", "--redeliver-every", "4", "--prefix", "so",
-                       "--acked", ws.url("acked.txt").path, "--deadline", "90"]
-        p.currentDirectoryURL = ws.dir
         _ = FileManager.default.createFile(atPath: ws.url("client.out").path, contents: nil)
-        p.standardOutput = try FileHandle(forWritingTo: ws.url("client.out"))
-        try p.run()
-        return p
+        return try ServeTests.python(
+            ["--port", ports.map(String.init).joined(separator: ","), "--secret", ServeTests.secret,
+             "--count", "\(count)", "--concurrency", "8", "--redeliver-every", "4", "--prefix", "so",
+             "--acked", ws.url("acked.txt").path, "--deadline", "90"],
+            cwd: ws.dir, output: try FileHandle(forWritingTo: ws.url("client.out")))
     }
 
     @Test(needsServer) func twoInstancesStoreEverythingOnceRunThePullOneAtATimeAndTakeOverFromAKilledOne() async throws {

@@ -38,12 +38,13 @@ import Testing
         try await CLI.serve(cwd: ws.dir, env: extra.merging(["HELPDESK_SECRET": secret]) { mine, _ in mine }, log: ws.url(log))
     }
 
-    static func python(_ args: [String], cwd: URL) throws -> Process {
+    /// Starts scripts/webhook-client.py with `args`; its output goes to `output`.
+    static func python(_ args: [String], cwd: URL, output: FileHandle = .nullDevice) throws -> Process {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         p.arguments = ["python3", CLI.packageRoot.appendingPathComponent("scripts/webhook-client.py").path] + args
         p.currentDirectoryURL = cwd
-        p.standardOutput = FileHandle.nullDevice
+        p.standardOutput = output
         try p.run()
         return p
     }
