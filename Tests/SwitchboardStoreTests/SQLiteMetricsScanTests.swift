@@ -1,0 +1,37 @@
+import Foundation
+import GRDB
+@testable import SwitchboardStore
+import SwitchboardCore
+import Testing
+
+/// A store damaged or written by another program gives the report a clear error naming the column and row.
+@Suite struct SQLiteMetricsScanTests {
+    func damaged(_ sql: String) async throws -> (SQLiteStore, String) {
+        let path = scratchStorePath("sb-metricsscan")
+        let store = try SQLiteStore(path: path)
+        var survey = interaction(3, conversation: "c1")
+        survey.kind = .survey
+        survey.survey = SurveyInfo(metric: .csat, score: 5, scaleMin: 1, scaleMax: 5)
+        _ = try await store.write(IngestBatch(source: "src", interactions: [interaction(1, conversation: "c1"), interaction(2, conversation: "c1"), survey]))
+        let raw = try DatabaseQueue(path: path)
+        try await raw.write { try $0.execute(sql: sql) }
+        return (store, path)
+    }
+
+    @Test func anUnknownKindIsACorruptStoreErrorNamingColumnAndSeq() async throws {
+        let (store, path) = try await damaged("UPDATE interactions SET kind = 'fax' WHERE seq = 2")
+        defer { try? FileManager.default.removeItem(atPath: (path as NSString).deletingLastPathComponent) }
+        let error = try await #require(throws: StoreError.self) { _ = try await store.scanMetrics(parts: 1) }
+        #expect(error.code == .corrupt)
+        #expect(error.description.contains("'fax'") && error.description.contains("column kind") && error.description.contains("seq 2"))
+        #expect(error.description.contains(path))
+    }
+
+    @Test func aSurveyWithoutScoreIsACorruptStoreError() async throws {
+        let (store, path) = try await damaged("UPDATE interactions SET survey_score = NULL WHERE kind = 'survey'")
+        defer { try? FileManager.default.removeItem(atPath: (path as NSString).deletingLastPathComponent) }
+        let error = try await #require(throws: StoreError.self) { _ = try await store.scanMetrics(parts: 1) }
+        #expect(error.code == .corrupt)
+        #expect(error.description.contains("NULL in column survey_score") && error.description.contains("seq 3"))
+    }
+}
