@@ -219,9 +219,9 @@ final class Accumulator {
             g.phone = PhoneStats(
                 offered: offered, answered: calls.answered, abandoned: calls.abandoned, shortAbandoned: shortAbandoned,
                 abandonmentRate: offered > 0 ? Double(calls.abandoned) / Double(offered) : nil,
-                asa: waits.isEmpty ? nil : DurationStats.mean(waits.sorted()),
+                asa: waits.isEmpty ? nil : DurationStats.mean(DoubleSort.sorted(waits)),
                 serviceLevel: offered > 0 ? Double(answeredWithin) / Double(offered) : nil,
-                aht: talks.isEmpty ? nil : DurationStats.mean(talks.sorted()),
+                aht: talks.isEmpty ? nil : DurationStats.mean(DoubleSort.sorted(talks)),
                 byHour: byHour, byWeekday: byWeekday)
         }
         if g.conversations > 0 {

@@ -129,9 +129,20 @@ public struct Dataset: Sendable {
     func keyOrderLess(_ a: Conversation, _ b: Conversation) -> Bool { keyOrderLess(a.source, a.number, b.source, b.number) }
 
     /// (source, key) order of two conversations given by source and conversation number.
-    func keyOrderLess(_ sa: Int32, _ na: Int32, _ sb: Int32, _ nb: Int32) -> Bool {
-        if sa != sb { return tables.names.less(sa, sb) }
-        let ka = tables.conversationKey[Int(na)], kb = tables.conversationKey[Int(nb)]
-        return ka != kb && tables.keys.less(ka, kb)
+    func keyOrderLess(_ sa: Int32, _ na: Int32, _ sb: Int32, _ nb: Int32) -> Bool { keyOrder.less(sa, na, sb, nb) }
+
+    /// The tables ``keyOrderLess(_:_:_:_:)`` reads, for hot loops that should not copy the whole dataset.
+    var keyOrder: KeyOrder { KeyOrder(names: tables.names, keys: tables.keys, conversationKey: tables.conversationKey) }
+}
+
+/// (source, key) byte-wise order of conversations given by source and conversation number.
+struct KeyOrder: Sendable {
+    let names: ByteInterner, keys: ByteInterner
+    let conversationKey: [Int32]
+
+    func less(_ sa: Int32, _ na: Int32, _ sb: Int32, _ nb: Int32) -> Bool {
+        if sa != sb { return names.less(sa, sb) }
+        let ka = conversationKey[Int(na)], kb = conversationKey[Int(nb)]
+        return ka != kb && keys.less(ka, kb)
     }
 }

@@ -19,6 +19,7 @@ extension Dataset {
         let convs = conversations
         let opens = convs.map { $0.openedAt?.timeIntervalSince1970 ?? 0 }
         let sources = convs.map(\.source), numbers = convs.map(\.number)
+        let order = keyOrder
         // Per conversation, the customer's first conversation opening strictly after it (-1: none).
         var following = [Int32](repeating: -1, count: convs.count)
         let customerParts = Parallel.ranges(customers, parts: Parallel.width * 2)
@@ -36,7 +37,7 @@ extension Dataset {
                             slice.sort { a, b in
                                 let x = Int(a), y = Int(b)
                                 if opens[x] != opens[y] { return opens[x] < opens[y] }
-                                return keyOrderLess(sources[x], numbers[x], sources[y], numbers[y])
+                                return order.less(sources[x], numbers[x], sources[y], numbers[y])
                             }
                         }
                         var m = 0

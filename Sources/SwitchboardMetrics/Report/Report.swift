@@ -23,7 +23,7 @@ public struct DurationStats: Sendable, Hashable {
     /// nil without values. `bounds` are bucket upper limits (inclusive) in seconds.
     public static func make(calendar: [Double], business: [Double], bounds: [Double]) -> DurationStats? {
         guard !calendar.isEmpty else { return nil }
-        let c = calendar.sorted(), b = business.sorted()
+        let c = DoubleSort.sorted(calendar), b = DoubleSort.sorted(business)
         var counts = Array(repeating: 0, count: bounds.count + 1)
         for v in calendar { counts[bounds.firstIndex { v <= $0 } ?? bounds.count] += 1 }
         var labels: [String] = []
