@@ -33,7 +33,9 @@ extension SQLiteStore {
         let path = self.path
         do {
             let bounds = try await pool.read { db -> (Int64, Int64)? in
-                let row = try Row.fetchOne(db, sql: "SELECT min(seq), max(seq) FROM interactions")
+                // Two subqueries: SQLite answers a lone min() or max() from the b-tree's edge, but one
+                // query holding both reads a whole index.
+                let row = try Row.fetchOne(db, sql: "SELECT (SELECT min(seq) FROM interactions), (SELECT max(seq) FROM interactions)")
                 guard let lo: Int64 = row?[0], let hi: Int64 = row?[1] else { return nil }
                 return (lo, hi)
             }
