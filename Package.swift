@@ -48,6 +48,7 @@ let package = Package(
         .target(
             name: "SwitchboardCore",
             dependencies: [
+                "CPrefetch",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),

@@ -1,4 +1,5 @@
 import Foundation
+import CPrefetch
 
 /// Distinct byte strings numbered densely in the order first seen (0, 1, 2, …), with their bytes
 /// kept in one arena: a scan interns text columns without making a String per row, and makes
@@ -134,6 +135,30 @@ public struct ByteInterner: Sendable {
             }
             return a.count < b.count
         } }
+    }
+
+    /// Interns every value of `other` in its numbering order; returns their numbers here. The next
+    /// values' slots are prefetched, so the table's cache misses overlap.
+    public mutating func merge(_ other: ByteInterner) -> [Int32] {
+        let n = other.count
+        reserve(count + n)
+        let ahead = 8
+        var hashes = [UInt64](repeating: 0, count: ahead)
+        for id in 0..<min(ahead, n) {
+            hashes[id] = other.withBytes(Int32(id)) { Self.hash($0) }
+        }
+        return [Int32](unsafeUninitializedCapacity: n) { out, done in
+            for id in 0..<n {
+                let h = hashes[id % ahead]
+                if id + ahead < n {
+                    let next = other.withBytes(Int32(id + ahead)) { Self.hash($0) }
+                    hashes[id % ahead] = next
+                    sb_prefetch(slotAddress(hash: next))
+                }
+                out[id] = other.withBytes(Int32(id)) { internRecord($0, hash: h).id }
+            }
+            done = n
+        }
     }
 
     private mutating func grow() {

@@ -171,10 +171,17 @@ public struct MetricsScan: Sendable {
 
     /// Appends the rows of another scan (of other rows of the same store), renumbering its values
     /// into this scan's tables. Row order: this scan's chunks, then the other's. `other` is emptied.
+    /// Keys and customers are merged at the same time, and the rows renumbered in two halves at once.
     public mutating func append(_ other: inout MetricsScan) {
         let nameMap = (0..<other.names.count).map { id in other.names.withBytes(Int32(id)) { names.intern($0) } }
-        let keyMap = (0..<other.keys.count).map { id in other.keys.withBytes(Int32(id)) { keys.intern($0) } }
-        let customerMap = (0..<other.customers.count).map { id in other.customers.withBytes(Int32(id)) { customers.intern($0) } }
+        var keyMap: [Int32] = [], customerMap: [Int32] = []
+        var keys = ByteInterner(), customers = ByteInterner()
+        swap(&keys, &self.keys)
+        swap(&customers, &self.customers)
+        let theirs = (other.keys, other.customers)
+        Self.concurrently({ keyMap = keys.merge(theirs.0) }, { customerMap = customers.merge(theirs.1) })
+        swap(&keys, &self.keys)
+        swap(&customers, &self.customers)
         var convMap = [Int32](repeating: 0, count: other.conversationCount)
         for c in 0..<other.conversationCount {
             convMap[c] = conversation(source: nameMap[Int(other.conversationSource[c])], key: keyMap[Int(other.conversationKey[c])])
@@ -183,15 +190,19 @@ public struct MetricsScan: Sendable {
         var moved = other.chunks
         other.chunks = []
         for k in moved.indices {
-            moved[k].withUnsafeMutableBufferPointer { rows in
-                for r in rows.indices {
-                    rows[r].conversation = convMap[Int(rows[r].conversation)]
-                    if rows[r].customer >= 0 { rows[r].customer = customerMap[Int(rows[r].customer)] }
-                    rows[r].actor = name(rows[r].actor)
-                    rows[r].callAgent = name(rows[r].callAgent)
-                    rows[r].queue = name(rows[r].queue)
-                    rows[r].platform = name(rows[r].platform)
+            moved[k].withUnsafeMutableBufferPointer { all in
+                func renumber(_ rows: Range<Int>) {
+                    for r in rows {
+                        all[r].conversation = convMap[Int(all[r].conversation)]
+                        if all[r].customer >= 0 { all[r].customer = customerMap[Int(all[r].customer)] }
+                        all[r].actor = name(all[r].actor)
+                        all[r].callAgent = name(all[r].callAgent)
+                        all[r].queue = name(all[r].queue)
+                        all[r].platform = name(all[r].platform)
+                    }
                 }
+                let mid = all.count / 2
+                Self.concurrently({ renumber(0..<mid) }, { renumber(mid..<all.count) })
             }
         }
         chunks += moved
@@ -203,6 +214,21 @@ public struct MetricsScan: Sendable {
             surveys.append(s)
         }
         other = MetricsScan()
+    }
+
+    /// Runs two jobs that touch disjoint data at the same time; returns when both are done.
+    static func concurrently(_ first: () -> Void, _ second: () -> Void) {
+        withoutActuallyEscaping(first) { a in
+            withoutActuallyEscaping(second) { b in
+                let jobs = Jobs(first: a, second: b)
+                DispatchQueue.concurrentPerform(iterations: 2) { i in i == 0 ? jobs.first() : jobs.second() }
+            }
+        }
+    }
+
+    /// The two jobs of ``concurrently(_:_:)`` (each its own data).
+    private struct Jobs: @unchecked Sendable {
+        let first: () -> Void, second: () -> Void
     }
 }
 
