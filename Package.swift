@@ -44,7 +44,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     ],
     targets: [
-        // The schema, connector protocols, ingest sink and config. Depends on nothing of ours.
+        // The schema, connector protocols, ingest sink and config. Depends on nothing of ours but CPrefetch.
         .target(
             name: "SwitchboardCore",
             dependencies: [
@@ -68,7 +68,7 @@ let package = Package(
         ),
         // Conversation reconstruction, business calendar, KPIs and report renderers.
         .target(name: "SwitchboardMetrics", dependencies: ["SwitchboardCore"], swiftSettings: swiftSettings),
-        // A cache prefetch hint for the SQLite metrics scan (C: Swift has no prefetch).
+        // A cache prefetch hint for the metrics scan's hash tables (C: Swift has no prefetch).
         .target(name: "CPrefetch", path: "Sources/CPrefetch"),
         .target(name: "SwitchboardTesting", dependencies: ["SwitchboardCore"], swiftSettings: swiftSettings),
         // The webhook receiver: Hummingbird routes, health, metrics, group commit; the live report page.

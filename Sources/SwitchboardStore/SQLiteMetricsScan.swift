@@ -22,6 +22,9 @@ extension SQLiteStore {
         "customer_key", "occurred_at", "call_queue", "call_agent_id", "call_wait", "call_talk", "call_outcome",
         "survey_metric", "survey_score", "survey_scale_min", "survey_scale_max", "status_to",
     ]
+    /// The smallest and largest seq. Two subqueries: SQLite answers a lone min() or max() from the
+    /// b-tree's edge, but one query holding both reads a whole index.
+    static let metricsBoundsSQL = "SELECT (SELECT min(seq) FROM interactions), (SELECT max(seq) FROM interactions)"
     /// Below this many rows one connection reads everything.
     static let metricsSplitRows: Int64 = 200_000
 
@@ -33,9 +36,7 @@ extension SQLiteStore {
         let path = self.path
         do {
             let bounds = try await pool.read { db -> (Int64, Int64)? in
-                // Two subqueries: SQLite answers a lone min() or max() from the b-tree's edge, but one
-                // query holding both reads a whole index.
-                let row = try Row.fetchOne(db, sql: "SELECT (SELECT min(seq) FROM interactions), (SELECT max(seq) FROM interactions)")
+                let row = try Row.fetchOne(db, sql: Self.metricsBoundsSQL)
                 guard let lo: Int64 = row?[0], let hi: Int64 = row?[1] else { return nil }
                 return (lo, hi)
             }

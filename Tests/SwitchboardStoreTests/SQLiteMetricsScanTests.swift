@@ -18,6 +18,20 @@ import Testing
         return (store, path)
     }
 
+    @Test("the scan's seq bounds come from the table's edges, not from reading a whole index")
+    func boundsQueryReadsNoWholeTable() async throws {
+        let path = scratchStorePath("sb-metricsscan")
+        let store = try SQLiteStore(path: path)
+        _ = try await store.write(IngestBatch(source: "src", interactions: (1...5).map { interaction($0, conversation: "c\($0 % 2)") }))
+        let raw = try DatabaseQueue(path: path)
+        let (plan, bounds) = try await raw.read { db in
+            (try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + SQLiteStore.metricsBoundsSQL).map { $0["detail"] as String },
+             try Row.fetchOne(db, sql: SQLiteStore.metricsBoundsSQL))
+        }
+        #expect(!plan.isEmpty && !plan.contains { $0.contains("SCAN interactions") }, "\(plan)")
+        #expect(bounds?[0] as Int64? == 1 && bounds?[1] as Int64? == 5)
+    }
+
     @Test func anUnknownKindIsACorruptStoreErrorNamingColumnAndSeq() async throws {
         let (store, path) = try await damaged("UPDATE interactions SET kind = 'fax' WHERE seq = 2")
         defer { try? FileManager.default.removeItem(atPath: (path as NSString).deletingLastPathComponent) }
