@@ -51,7 +51,12 @@ extension SQLiteStore {
             let pool = self.pool
             var scans = try await withThrowingTaskGroup(of: (Int, MetricsScan).self) { group in
                 for (k, r) in ranges.enumerated() {
-                    group.addTask { (k, try await pool.read { db in try Self.scanMetrics(db, from: r.0, to: r.1, path: path) }) }
+                    // The first range's tables take in every later range's values when the parts are
+                    // appended: sized for the whole table up front, they are never rebuilt.
+                    let tableRows = k == 0 ? Int(min(span, 8_000_000)) : nil
+                    group.addTask {
+                        (k, try await pool.read { db in try Self.scanMetrics(db, from: r.0, to: r.1, path: path, tableRows: tableRows) })
+                    }
                 }
                 var out = [MetricsScan?](repeating: nil, count: ranges.count)
                 for try await (k, scan) in group { out[k] = scan }
@@ -72,8 +77,9 @@ extension SQLiteStore {
         }
     }
 
-    /// Reads rows with `lo <= seq <= hi` into a fresh scan.
-    static func scanMetrics(_ db: Database, from lo: Int64, to hi: Int64, path: String) throws -> MetricsScan {
+    /// Reads rows with `lo <= seq <= hi` into a fresh scan whose tables are sized for `tableRows` rows
+    /// (nil: the range's own).
+    static func scanMetrics(_ db: Database, from lo: Int64, to hi: Int64, path: String, tableRows: Int? = nil) throws -> MetricsScan {
         guard let connection = db.sqliteConnection else { throw StoreError(.unavailable, "SQLite store \(path): the database is closed") }
         var statement: OpaquePointer?
         guard sqlite3_prepare_v2(connection, metricsSQL, -1, &statement, nil) == SQLITE_OK, let stmt = statement else {
@@ -89,8 +95,8 @@ extension SQLiteStore {
         let expected = overflow ? 1 << 16 : Int(min(max(gap, 0), 4_000_000)) + 1
         rows.reserveCapacity(expected)
         // Typical stores hold a few interactions per conversation and per customer.
-        scan.keys.reserve(expected / 4)
-        scan.customers.reserve(expected / 8)
+        scan.keys.reserve((tableRows ?? expected) / 4)
+        scan.customers.reserve((tableRows ?? expected) / 6)
         var reader = MetricsColumns(stmt: stmt, path: path)
         while true {
             let rc = sqlite3_step(stmt)
@@ -138,10 +144,15 @@ struct MetricsColumns {
         isNull(column) ? -1 : table.intern(bytes(column))
     }
 
+    /// The text of a column as bytes, nil for NULL (an empty text has an address); valid until the next step.
+    @inline(__always) func text(_ column: Int32) -> UnsafeBufferPointer<UInt8>? {
+        guard let p = sqlite3_column_text(stmt, column) else { return nil }
+        return UnsafeBufferPointer(start: p, count: Int(sqlite3_column_bytes(stmt, column)))
+    }
+
     /// A name column through its last-value cache.
     @inline(__always) func name(_ column: Int32, _ table: inout ByteInterner, _ last: inout Int32) -> Int32 {
-        if isNull(column) { return -1 }
-        let b = bytes(column)
+        guard let b = text(column) else { return -1 }
         if table.matches(last, b) { return last }
         last = table.intern(b)
         return last
@@ -172,9 +183,9 @@ struct MetricsColumns {
         var index = 0
         var source: Int32 = 0
         var hash: UInt64 = 0
-        var key: [UInt8] = []
+        let key = ScratchBytes()
         var hasCustomer = false
-        var customer: [UInt8] = []
+        let customer = ScratchBytes()
     }
 
     /// Reads the current row. Its key and customer lookups (hash-table reads that usually miss the
@@ -216,21 +227,20 @@ struct MetricsColumns {
         pending.index = survey ? scan.surveys.count - 1 : rows.count - 1
         pending.source = source
         pending.hash = hash
-        pending.key.removeAll(keepingCapacity: true)
-        pending.key.append(contentsOf: key)
-        pending.hasCustomer = !isNull(9)
-        pending.customer.removeAll(keepingCapacity: true)
-        if pending.hasCustomer { pending.customer.append(contentsOf: bytes(9)) }
+        pending.key.set(key)
+        let customer = text(9)
+        pending.hasCustomer = customer != nil
+        if let customer { pending.customer.set(customer) }
     }
 
     /// Looks up the pending row's key (conversation) and customer.
     mutating func complete(into scan: inout MetricsScan, rows: inout [MetricsRow]) {
         guard pending.active else { return }
         pending.active = false
-        let key = pending.key.withUnsafeBufferPointer { scan.keys.internRecord($0, hash: pending.hash).id }
+        let key = scan.keys.internRecord(pending.key.bytes, hash: pending.hash).id
         if pending.survey {
             scan.surveys[pending.index].key = key
-            if pending.hasCustomer { scan.surveys[pending.index].customer = pending.customer.withUnsafeBufferPointer { scan.customers.intern($0) } }
+            if pending.hasCustomer { scan.surveys[pending.index].customer = scan.customers.intern(pending.customer.bytes) }
             return
         }
         let conversation = scan.conversation(source: pending.source, key: key)
@@ -241,12 +251,35 @@ struct MetricsColumns {
             lastCustomer.append(contentsOf: repeatElement(-1, count: max(c + 1 - lastCustomer.count, lastCustomer.count / 2)))
         }
         let seen = lastCustomer[c]
-        rows[pending.index].customer = pending.customer.withUnsafeBufferPointer { b in
-            if let id = scan.customers.matches(record: seen, b) { return id }
+        let b = pending.customer.bytes
+        if let id = scan.customers.matches(record: seen, b) {
+            rows[pending.index].customer = id
+        } else {
             let (id, record) = scan.customers.internRecord(b)
             lastCustomer[c] = record
-            return id
+            rows[pending.index].customer = id
         }
+    }
+}
+
+/// A reusable copy of one text value, kept past the statement's next step.
+final class ScratchBytes {
+    private var base = UnsafeMutablePointer<UInt8>.allocate(capacity: 256)
+    private var capacity = 256
+    private var count = 0
+
+    deinit { base.deallocate() }
+
+    var bytes: UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(start: base, count: count) }
+
+    func set(_ b: UnsafeBufferPointer<UInt8>) {
+        if b.count > capacity {
+            base.deallocate()
+            capacity = max(b.count, capacity * 2)
+            base = .allocate(capacity: capacity)
+        }
+        if let from = b.baseAddress, b.count > 0 { base.update(from: from, count: b.count) }
+        count = b.count
     }
 }
 

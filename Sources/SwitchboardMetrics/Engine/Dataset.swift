@@ -135,10 +135,17 @@ public struct Dataset: Sendable {
     var keyOrder: KeyOrder { KeyOrder(names: tables.names, keys: tables.keys, conversationKey: tables.conversationKey) }
 }
 
-/// (source, key) byte-wise order of conversations given by source and conversation number.
-struct KeyOrder: Sendable {
+/// (source, key) byte-wise order of conversations given by source and conversation number. A class:
+/// a sort's comparator then holds one reference instead of copying the tables on every call.
+final class KeyOrder: Sendable {
     let names: ByteInterner, keys: ByteInterner
     let conversationKey: [Int32]
+
+    init(names: ByteInterner, keys: ByteInterner, conversationKey: [Int32]) {
+        self.names = names
+        self.keys = keys
+        self.conversationKey = conversationKey
+    }
 
     func less(_ sa: Int32, _ na: Int32, _ sb: Int32, _ nb: Int32) -> Bool {
         if sa != sb { return names.less(sa, sb) }
