@@ -14,11 +14,12 @@ public final class BusinessCalendar {
     public let hours: BusinessHoursSettings?
     private let converter: LocalTimeConverter
     private let holidayDays: Set<Int>
-    private var firstDay = 0
-    private var lastDay = -1
-    private var starts: [Double] = []
-    private var ends: [Double] = []
-    private var prefix: [Double] = [0]
+    // Used by one computation at a time (one per part of the walk): no run-time exclusivity checks per access.
+    @exclusivity(unchecked) private var firstDay = 0
+    @exclusivity(unchecked) private var lastDay = -1
+    @exclusivity(unchecked) private var starts: [Double] = []
+    @exclusivity(unchecked) private var ends: [Double] = []
+    @exclusivity(unchecked) private var prefix: [Double] = [0]
 
     /// - Parameter hours: the config's `business_hours`, or nil for 24/7.
     public init(hours: BusinessHoursSettings?) {
@@ -53,7 +54,6 @@ public final class BusinessCalendar {
 
     /// Open seconds from the start of the covered range up to t.
     private func cumulative(_ t: Double) -> Double {
-        // One read of each list (class properties are access-checked on every read).
         let starts = self.starts, ends = self.ends, prefix = self.prefix
         let i = ends.withUnsafeBufferPointer { Self.firstEnding(after: t, in: $0) }
         var total = prefix[i]

@@ -7,7 +7,8 @@ import SwitchboardCore
 public final class LocalClock {
     /// The zone local days, hours and weekdays are read in.
     public let timeZone: TimeZone
-    private var cache: [Int: Int] = [:]
+    /// Used by one computation at a time (see above): no run-time exclusivity checks per access.
+    @exclusivity(unchecked) private var cache: [Int: Int] = [:]
     private let converter: LocalTimeConverter
 
     public init(timeZone: TimeZone) {

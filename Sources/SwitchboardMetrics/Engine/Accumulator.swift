@@ -19,32 +19,34 @@ struct ChannelCounts {
 /// then finalises them. Parts of the walk fill their own accumulators, merged in part order.
 final class Accumulator {
     static let channels = Channel.allCases
-    var total = 0, conversations = 0, resolved = 0, unresolved = 0, fcrEligible = 0, fcrCount = 0
-    var byChannel = [Int](repeating: 0, count: 6), outboundByChannel = [Int](repeating: 0, count: 6)
+    // Each accumulator is filled by one part of the walk and never lends a property out across calls,
+    // so the run-time exclusivity checks (one per property access, a measurable share of the walk) are off.
+    @exclusivity(unchecked) var total = 0, conversations = 0, resolved = 0, unresolved = 0, fcrEligible = 0, fcrCount = 0
+    @exclusivity(unchecked) var byChannel = [Int](repeating: 0, count: 6), outboundByChannel = [Int](repeating: 0, count: 6)
     /// By ``MetricsScan/names`` number (sparse: names also hold every actor id, groups are many).
-    var byPlatform: [Int32: Int] = [:], bySource: [Int32: Int] = [:]
-    var byDay: [Int: Int] = [:]
+    @exclusivity(unchecked) var byPlatform: [Int32: Int] = [:], bySource: [Int32: Int] = [:]
+    @exclusivity(unchecked) var byDay: [Int: Int] = [:]
     /// weekday (1…7) × 24 + hour.
-    var byWeekdayHour = [Int](repeating: 0, count: 8 * 24)
-    var frtCalendar: [Double] = [], frtBusiness: [Double] = []
-    var resCalendar: [Double] = [], resBusiness: [Double] = []
-    var frtByChannel = [[Double]](repeating: [], count: 6)
-    var hasCalls = false
-    var calls = CallCounts()
-    var shortAbandoned = 0
-    var waits: [Double] = [], talks: [Double] = []
-    var answeredWithin = 0
-    var callsByHour = [CallCounts?](repeating: nil, count: 24), callsByWeekday = [CallCounts?](repeating: nil, count: 8)
-    var csatN = 0, csatTop = 0, npsN = 0, npsPromoters = 0, npsDetractors = 0, cesN = 0, cesSum = 0.0
-    var cesDistribution: [Double: Int] = [:]
-    var channelCounts = [Int](repeating: 0, count: 6)
+    @exclusivity(unchecked) var byWeekdayHour = [Int](repeating: 0, count: 8 * 24)
+    @exclusivity(unchecked) var frtCalendar: [Double] = [], frtBusiness: [Double] = []
+    @exclusivity(unchecked) var resCalendar: [Double] = [], resBusiness: [Double] = []
+    @exclusivity(unchecked) var frtByChannel = [[Double]](repeating: [], count: 6)
+    @exclusivity(unchecked) var hasCalls = false
+    @exclusivity(unchecked) var calls = CallCounts()
+    @exclusivity(unchecked) var shortAbandoned = 0
+    @exclusivity(unchecked) var waits: [Double] = [], talks: [Double] = []
+    @exclusivity(unchecked) var answeredWithin = 0
+    @exclusivity(unchecked) var callsByHour = [CallCounts?](repeating: nil, count: 24), callsByWeekday = [CallCounts?](repeating: nil, count: 8)
+    @exclusivity(unchecked) var csatN = 0, csatTop = 0, npsN = 0, npsPromoters = 0, npsDetractors = 0, cesN = 0, cesSum = 0.0
+    @exclusivity(unchecked) var cesDistribution: [Double: Int] = [:]
+    @exclusivity(unchecked) var channelCounts = [Int](repeating: 0, count: 6)
     /// Dense by customer number (the overall group), else sparse.
-    var perCustomerDense: [ChannelCounts]
-    var perCustomer: [Int32: ChannelCounts] = [:]
+    @exclusivity(unchecked) var perCustomerDense: [ChannelCounts]
+    @exclusivity(unchecked) var perCustomer: [Int32: ChannelCounts] = [:]
     let dense: Bool
-    var trackBacklog = false
-    var backlogOpen = 0
-    var backlogAges: [Double] = []
+    @exclusivity(unchecked) var trackBacklog = false
+    @exclusivity(unchecked) var backlogOpen = 0
+    @exclusivity(unchecked) var backlogAges: [Double] = []
 
     static let weekdayNames = ["", "mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 

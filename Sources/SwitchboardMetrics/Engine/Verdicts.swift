@@ -7,18 +7,32 @@ extension Dataset {
     /// the explicit tie-break keeps the repeat named in `explain` independent of scan order.
     func verdicts(window: Double) -> [FCRVerdict] {
         let customers = tables.customers.count
+        let n = conversations.count
+        // One read of the conversations (through their storage, without copying each) into the numbers
+        // the ordering needs: the customer whose list a counted conversation joins (-1: none), open, source, number.
+        var owner = [Int32](repeating: -1, count: n), openAt = [Double](repeating: 0, count: n)
+        var sourceOf = [Int32](repeating: 0, count: n), numberOf = [Int32](repeating: 0, count: n)
         var starts = [Int](repeating: 0, count: customers + 1)
-        for c in conversations where c.counts && c.customer >= 0 { starts[Int(c.customer) + 1] += 1 }
+        conversations.withUnsafeBufferPointer { convs in
+            for i in 0..<n {
+                openAt[i] = convs[i].openedAt?.timeIntervalSince1970 ?? 0
+                sourceOf[i] = convs[i].source
+                numberOf[i] = convs[i].number
+                if convs[i].counts && convs[i].customer >= 0 {
+                    owner[i] = convs[i].customer
+                    starts[Int(convs[i].customer) + 1] += 1
+                }
+            }
+        }
         for k in 0..<customers { starts[k + 1] += starts[k] }
         var next = starts
         var list = [Int32](repeating: 0, count: starts[customers])
-        for (i, c) in conversations.enumerated() where c.counts && c.customer >= 0 {
-            list[next[Int(c.customer)]] = Int32(i)
-            next[Int(c.customer)] += 1
+        for i in 0..<n where owner[i] >= 0 {
+            list[next[Int(owner[i])]] = Int32(i)
+            next[Int(owner[i])] += 1
         }
         let convs = conversations
-        let opens = convs.map { $0.openedAt?.timeIntervalSince1970 ?? 0 }
-        let sources = convs.map(\.source), numbers = convs.map(\.number)
+        let opens = openAt, sources = sourceOf, numbers = numberOf
         let order = keyOrder
         // Per conversation, the customer's first conversation opening strictly after it (-1: none).
         var following = [Int32](repeating: -1, count: convs.count)
@@ -51,19 +65,21 @@ extension Dataset {
                 }
             }
         }
-        let parts = Parallel.ranges(convs.count, parts: Parallel.width)
-        return [FCRVerdict](unsafeUninitializedCapacity: convs.count) { out, count in
+        let parts = Parallel.ranges(n, parts: Parallel.width)
+        return [FCRVerdict](unsafeUninitializedCapacity: n) { out, count in
             let dest = out.baseAddress!
-            _ = Parallel.map(parts.count) { p in
-                for i in parts[p] { (dest + i).initialize(to: verdict(i)) }
+            convs.withUnsafeBufferPointer { convs in
+                _ = Parallel.map(parts.count) { p in
+                    for i in parts[p] { (dest + i).initialize(to: verdict(convs, i)) }
+                }
             }
-            count = convs.count
+            count = n
         }
-        func verdict(_ i: Int) -> FCRVerdict {
-            let c = convs[i]
-            guard c.counts, c.resolved, let open = c.openedAt else { return .notResolved }
-            if c.agentSet.count != 1 { return .agents(c.agentSet.count) }
-            if c.reopenCount > 0 { return .reopened(c.reopenCount) }
+        func verdict(_ convs: UnsafeBufferPointer<Conversation>, _ i: Int) -> FCRVerdict {
+            guard convs[i].counts, convs[i].resolved, let open = convs[i].openedAt else { return .notResolved }
+            let agents = convs[i].agentSet.count
+            if agents != 1 { return .agents(agents) }
+            if convs[i].reopenCount > 0 { return .reopened(convs[i].reopenCount) }
             let next = Int(following[i])
             if next >= 0, let at = convs[next].openedAt, at.timeIntervalSince(open) <= window {
                 return .repeated(source: source(of: convs[next]), key: key(of: convs[next]), at: at)
