@@ -285,12 +285,32 @@ final class ScratchBytes {
 
 /// The cases of a String-backed enum by their UTF-8 bytes.
 struct EnumBytes<E: RawRepresentable & CaseIterable> where E.RawValue == String {
-    let cases: [(bytes: [UInt8], value: E)] = E.allCases.map { (Array($0.rawValue.utf8), $0) }
+    /// Each case's bytes as two little-endian words, zero-filled (every stored enum name is at most 16 bytes).
+    let cases: [(lo: UInt64, hi: UInt64, count: Int, value: E)] = E.allCases.compactMap { e in
+        let b = Array(e.rawValue.utf8)
+        guard b.count <= 16 else { return nil }
+        let (lo, hi) = b.withUnsafeBufferPointer(EnumBytes.words)
+        return (lo, hi, b.count, e)
+    }
+
+    init() {
+        precondition(cases.count == E.allCases.count, "an enum name of more than 16 bytes")
+    }
 
     @inline(__always) func value(_ b: UnsafeBufferPointer<UInt8>) -> E? {
-        for c in cases where c.bytes.count == b.count {
-            if c.bytes.withUnsafeBufferPointer({ memcmp($0.baseAddress!, b.baseAddress!, b.count) == 0 }) { return c.value }
-        }
+        guard b.count <= 16 else { return nil }
+        let (lo, hi) = Self.words(b)
+        for c in cases where c.count == b.count && c.lo == lo && c.hi == hi { return c.value }
         return nil
+    }
+
+    /// The bytes (at most 16) as two little-endian words, zero-filled.
+    @inline(__always) static func words(_ b: UnsafeBufferPointer<UInt8>) -> (UInt64, UInt64) {
+        var lo: UInt64 = 0, hi: UInt64 = 0
+        for i in 0..<b.count {
+            let v = UInt64(b[i]) << UInt64((i & 7) * 8)
+            if i < 8 { lo |= v } else { hi |= v }
+        }
+        return (lo, hi)
     }
 }

@@ -34,7 +34,9 @@ public struct MetricsEngine: Sendable {
         let clock = LocalClock(timeZone: settings.timeZone)
         let to = request.to ?? request.now
         var firstOpen: Date?
-        for c in data.conversations { if let o = c.openedAt, firstOpen.map({ o < $0 }) ?? true { firstOpen = o } }
+        data.conversations.withUnsafeBufferPointer { convs in
+            for i in convs.indices { if let o = convs[i].openedAt, firstOpen.map({ o < $0 }) ?? true { firstOpen = o } }
+        }
         let from = request.from ?? firstOpen.map { clock.midnight(day: clock.day($0)) } ?? to
         let walk = GroupWalk(data: data, request: request, settings: settings, from: from, to: to)
         let bounds = Self.dayBounds(from: from, to: to, clock: clock)

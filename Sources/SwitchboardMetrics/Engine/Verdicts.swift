@@ -96,14 +96,17 @@ extension Dataset {
         let n = conversations.count
         var keyHead = [Int32](repeating: -1, count: tables.keys.count), keyNext = [Int32](repeating: -1, count: n)
         var customerHead = [Int32](repeating: -1, count: tables.customers.count), customerNext = [Int32](repeating: -1, count: n)
-        for i in stride(from: n - 1, through: 0, by: -1) where conversations[i].isCustomer {
-            let c = conversations[i]
-            let k = Int(tables.conversationKey[Int(c.number)])
-            keyNext[i] = keyHead[k]
-            keyHead[k] = Int32(i)
-            if c.customer >= 0 {
-                customerNext[i] = customerHead[Int(c.customer)]
-                customerHead[Int(c.customer)] = Int32(i)
+        let conversationKey = tables.conversationKey
+        conversations.withUnsafeBufferPointer { convs in
+            for i in stride(from: n - 1, through: 0, by: -1) where convs[i].isCustomer {
+                let k = Int(conversationKey[Int(convs[i].number)])
+                keyNext[i] = keyHead[k]
+                keyHead[k] = Int32(i)
+                let customer = Int(convs[i].customer)
+                if customer >= 0 {
+                    customerNext[i] = customerHead[customer]
+                    customerHead[customer] = Int32(i)
+                }
             }
         }
         func latest(_ head: Int32, _ next: [Int32], before t: Date, after: Date?) -> Int? {
