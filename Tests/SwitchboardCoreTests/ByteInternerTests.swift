@@ -40,4 +40,13 @@ import Testing
         #expect(some.merge(ByteInterner()) == [])
         #expect(some.count == 2 && empty.string(1) == "b")
     }
+
+    @Test("a table reserved big enough for huge pages starts empty and numbers values as a small one")
+    func bigReservedTable() {
+        var big = ByteInterner(), small = ByteInterner()
+        big.reserve(300_000)
+        #expect(big.count == 0 && big.find("<t1@mail.example.com>") == nil)
+        for k in Self.keys(20_000, seed: 3, distinct: 15_000) { #expect(big.intern(k) == small.intern(k)) }
+        #expect(big.count == small.count)
+    }
 }

@@ -164,7 +164,7 @@ public struct ByteInterner: Sendable {
     private mutating func grow() {
         let size = (mask + 1) * 2
         mask = size - 1
-        var fresh = [UInt64](repeating: 0, count: size)
+        var fresh = Self.emptySlots(size)
         for id in 0..<count {
             let h = withBytes(Int32(id)) { Self.hash($0) }
             var slot = Int(truncatingIfNeeded: h) & mask
@@ -172,6 +172,15 @@ public struct ByteInterner: Sendable {
             fresh[slot] = (h & Self.tagMask) | UInt64(offsets[id] + 1)
         }
         slots = fresh
+    }
+
+    /// A zeroed slot table; a big one asks for huge pages before its first write (it is read at random).
+    static func emptySlots(_ size: Int) -> [UInt64] {
+        [UInt64](unsafeUninitializedCapacity: size) { b, n in
+            if size >= 1 << 18 { sb_hugepages(b.baseAddress!, size * 8) }
+            b.initialize(repeating: 0)
+            n = size
+        }
     }
 
     /// Room for `n` values without growing the table.
