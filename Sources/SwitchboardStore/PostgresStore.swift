@@ -188,13 +188,17 @@ public final class PostgresStore: InteractionStore {
         }
     }
 
-    public func sourceStats() async throws -> [String: SourceStats] {
+    public func sourceStats() async throws -> [String: SourceStats] { try await sourceStats(countingStored: true) }
+
+    public func sourceStats(countingStored: Bool) async throws -> [String: SourceStats] {
         let logger = logger
         return try await withConnection("read source totals") { conn in
             var stats: [String: SourceStats] = [:]
-            for try await (source, n) in try await conn.query(
-                "SELECT source, COUNT(*) FROM interactions GROUP BY source", logger: logger).decode((String, Int).self) {
-                stats[source, default: SourceStats()].stored = n
+            if countingStored {
+                for try await (source, n) in try await conn.query(
+                    "SELECT source, COUNT(*) FROM interactions GROUP BY source", logger: logger).decode((String, Int).self) {
+                    stats[source, default: SourceStats()].stored = n
+                }
             }
             for try await (source, n) in try await conn.query(
                 "SELECT source, COALESCE(SUM(duplicates), 0)::bigint FROM ingest_runs GROUP BY source", logger: logger)

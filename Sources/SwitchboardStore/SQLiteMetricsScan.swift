@@ -195,6 +195,7 @@ struct MetricsColumns {
         var l = last
         defer { last = l }
         let source = name(1, &scan.names, &l.0)
+        scan.countStored(source: source)
         let channel = try known(2, channels)
         let platform = name(3, &scan.names, &l.1)
         let key = bytes(4)

@@ -176,12 +176,16 @@ public final class SQLiteStore: InteractionStore {
         }
     }
 
-    public func sourceStats() async throws -> [String: SourceStats] {
+    public func sourceStats() async throws -> [String: SourceStats] { try await sourceStats(countingStored: true) }
+
+    public func sourceStats(countingStored: Bool) async throws -> [String: SourceStats] {
         try await guarded("read source totals") {
             try await pool.read { db in
                 var stats: [String: SourceStats] = [:]
-                for r in try Row.fetchAll(db, sql: "SELECT source, COUNT(*) AS n FROM interactions GROUP BY source") {
-                    stats[r["source"], default: SourceStats()].stored = r["n"]
+                if countingStored {
+                    for r in try Row.fetchAll(db, sql: "SELECT source, COUNT(*) AS n FROM interactions GROUP BY source") {
+                        stats[r["source"], default: SourceStats()].stored = r["n"]
+                    }
                 }
                 for r in try Row.fetchAll(db, sql: "SELECT source, SUM(duplicates) AS n FROM ingest_runs GROUP BY source") {
                     stats[r["source"], default: SourceStats()].duplicates = r["n"] ?? 0

@@ -186,6 +186,43 @@ struct FastScanTests {
     }
 }
 
+/// The report's data quality: stored rows counted by its own scan, runs and dead letters by the store.
+@Suite struct DataQualityTests {
+    @Test("stored counts per source from the scan equal the store's own totals, dead-letter-only sources and unanswered surveys included")
+    func scanCountsEqualStoreTotals() async throws {
+        var items = MixedData.make(seed: 5, conversations: 150)
+        var blank = items[0]
+        blank.externalId = "unanswered-survey"
+        blank.id = InteractionID.make(source: "other", externalId: "unanswered-survey")   // stored under "other" below
+        blank.kind = .survey
+        blank.survey = nil
+        items.append(blank)
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("sb-quality-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let sqlite = try SQLiteStore(path: dir.appendingPathComponent("test.db").path)
+        let memory = InMemoryStore()
+        let rejected = DeadLetter(source: "broken", reason: "line 3: missing time", provenance: "broken.csv:3", raw: Data("x".utf8))
+        for store in [sqlite, memory] as [any InteractionStore] {
+            _ = try await store.write(IngestBatch(source: "mixed", interactions: Array(items[..<200])))
+            _ = try await store.write(IngestBatch(source: "other", interactions: Array(items[200...]).map { i in
+                var i = i
+                i.source = "other"
+                return i
+            }))
+            _ = try await store.write(IngestBatch(source: "broken", deadLetters: [rejected]))
+            let expected = try await store.sourceStats()
+            #expect((expected["other"]?.stored ?? 0) > 250, "\(expected)")
+            #expect(expected["broken"]?.deadLetters == 1)
+            let request = ReportRequest(now: at("2026-04-15T00:00:00Z"))
+            let report = try await MetricsEngine(settings: MetricsSettings()).report(store: store, request: request)
+            #expect(report.dataQuality == expected)
+            #expect(report.dataQuality["broken"]?.stored == 0)
+        }
+        let stored = try await sqlite.sourceStats().compactMapValues { $0.stored > 0 ? $0.stored : nil }
+        for parts in [1, 2, 3] { #expect(try await sqlite.scanMetrics(parts: parts).storedCounts == stored) }
+    }
+}
+
 /// Cases where storage order or stored text differs from the clean mixed data: the report must not depend on them.
 @Suite struct ScanEdgeTests {
     func sqlite(_ items: [Interaction]) async throws -> (SQLiteStore, URL) {

@@ -138,6 +138,9 @@ public protocol InteractionStore: Sendable {
     func scanMetrics() async throws -> MetricsScan
     /// Stored, duplicate and dead-letter totals per source.
     func sourceStats() async throws -> [String: SourceStats]
+    /// ``sourceStats()`` without counting stored interactions (a full read of the table; the report
+    /// counts them in its own scan): `stored` is 0 and a source with nothing but stored rows may be missing.
+    func sourceStats(countingStored: Bool) async throws -> [String: SourceStats]
     /// Number of stored interactions (of one source when given).
     func count(source: String?) async throws -> Int
 }
@@ -158,4 +161,14 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
         self.message = message
     }
     public var description: String { message }
+}
+
+extension InteractionStore {
+    /// The counts of ``sourceStats()``, with `stored` set to 0 unless asked for (stores override this
+    /// to skip the counting).
+    public func sourceStats(countingStored: Bool) async throws -> [String: SourceStats] {
+        var stats = try await sourceStats()
+        if !countingStored { for k in stats.keys { stats[k]?.stored = 0 } }
+        return stats
+    }
 }

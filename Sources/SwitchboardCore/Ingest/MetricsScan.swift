@@ -97,6 +97,8 @@ public struct MetricsScan: Sendable {
     /// Messages, calls and status events, in chunks (each in the order read).
     public var chunks: [[MetricsRow]] = []
     public var surveys: [MetricsSurveyRow] = []
+    /// Rows read per source (``names`` number), every stored row counted, surveys without an answer too.
+    public var storedBySource: [Int] = []
 
     /// Per key number: the first source seen with it (high 32 bits) and its conversation (low 32 bits),
     /// -1 for none; conversations of other sources with the same key in `more`.
@@ -104,6 +106,20 @@ public struct MetricsScan: Sendable {
     private var more: [Int64: Int32] = [:]
 
     public init() {}
+
+    /// Counts `rows` stored rows of a source.
+    @inline(__always) public mutating func countStored(source: Int32, rows: Int = 1) {
+        let s = Int(source)
+        if s >= storedBySource.count { storedBySource.append(contentsOf: repeatElement(0, count: s + 1 - storedBySource.count)) }
+        storedBySource[s] += rows
+    }
+
+    /// Rows read per source name.
+    public var storedCounts: [String: Int] {
+        var out: [String: Int] = [:]
+        for (s, n) in storedBySource.enumerated() where n > 0 { out[names.string(Int32(s))] = n }
+        return out
+    }
 
     /// Number of conversations.
     public var conversationCount: Int { conversationSource.count }
@@ -150,6 +166,7 @@ public struct MetricsScan: Sendable {
     public mutating func add(_ i: Interaction, order: Int64) {
         let at = Timestamp.milliseconds(i.occurredAt)
         let source = names.intern(i.source)
+        countStored(source: source)
         let key = keys.intern(i.conversationKey)
         let customer = i.customerKey.map { customers.intern($0) } ?? -1
         let actor = i.actorId.map { names.intern($0) } ?? -1
@@ -206,6 +223,7 @@ public struct MetricsScan: Sendable {
             }
         }
         chunks += moved
+        for (s, n) in other.storedBySource.enumerated() where n > 0 { countStored(source: nameMap[s], rows: n) }
         for var s in other.surveys {
             s.source = nameMap[Int(s.source)]
             s.key = keyMap[Int(s.key)]

@@ -20,11 +20,15 @@ public struct MetricsEngine: Sendable {
         Timing.mark("start")
         let scan = try await store.scanMetrics()
         Timing.mark("scan")
-        // The store's totals are read while conversations are rebuilt.
-        async let stats = store.sourceStats()
+        // The store's run and dead-letter totals are read while conversations are rebuilt; stored rows
+        // per source are the scan's own counts (the same snapshot, no second read of the table).
+        async let totals = store.sourceStats(countingStored: false)
         let data = Dataset(scan: consume scan, settings: settings, now: request.now)
         var report = compute(data, request: request)
-        report.dataQuality = try await stats
+        var quality = try await totals
+        for source in quality.keys { quality[source]?.stored = 0 }
+        for (source, n) in data.tables.storedCounts { quality[source, default: SourceStats()].stored = n }
+        report.dataQuality = quality
         Timing.mark("data quality")
         return report
     }
