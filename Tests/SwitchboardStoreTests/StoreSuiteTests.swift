@@ -112,6 +112,9 @@ func interaction(_ n: Int, source: String = "src", conversation: String? = nil, 
         #expect(runs[0].duplicates == 1)
         let stats = try await store.sourceStats()
         #expect(stats["src"] == SourceStats(stored: 1, duplicates: 1, deadLetters: 1))
+        // The report counts stored rows in its own scan and asks only for the other totals.
+        let uncounted = try await store.sourceStats(countingStored: false)
+        #expect(uncounted["src"] == SourceStats(stored: 0, duplicates: 1, deadLetters: 1))
     }
 
     @Test func unopenableFileIsAClearStoreError() throws {
