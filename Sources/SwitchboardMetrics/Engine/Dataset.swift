@@ -90,10 +90,23 @@ public struct Dataset: Sendable {
         self.conversations = conversations
         self.surveys = surveys
         self.fcr = []
-        self.fcr = verdicts(window: settings.repeatWindow)
-        Timing.mark("verdicts")
-        attachSurveys(window: settings.surveyWindow)
-        Timing.mark("surveys")
+        // Independent of each other: FCR verdicts (themselves in parts) beside the survey links.
+        let outcomes = Parallel.map(2) { k -> Linked in
+            k == 0 ? .verdicts(verdicts(window: settings.repeatWindow)) : .surveys(surveyConversations(window: settings.surveyWindow))
+        }
+        for outcome in outcomes {
+            switch outcome {
+            case .verdicts(let v): self.fcr = v
+            case .surveys(let links): for (s, c) in links.enumerated() { self.surveys[s].conversation = c }
+            }
+        }
+        Timing.mark("verdicts and surveys")
+    }
+
+    /// What each of the two jobs of the initializer returns.
+    private enum Linked {
+        case verdicts([FCRVerdict])
+        case surveys([Int?])
     }
 
     /// Per stored customer number, the number of the linked customer (`customers.links`), interned in the same table.

@@ -91,8 +91,9 @@ extension Dataset {
     /// By conversationKey in any source (the latest opened at or before the survey, else the first opened),
     /// else the customer's latest conversation opened before it within the window. Equal open times go to
     /// the later (source, key) for "latest" and the earlier for "first".
-    mutating func attachSurveys(window: Double) {
-        guard !surveys.isEmpty else { return }
+    func surveyConversations(window: Double) -> [Int?] {
+        var links = [Int?](repeating: nil, count: surveys.count)
+        guard !surveys.isEmpty else { return links }
         let n = conversations.count
         var keyHead = [Int32](repeating: -1, count: tables.keys.count), keyNext = [Int32](repeating: -1, count: n)
         var customerHead = [Int32](repeating: -1, count: tables.customers.count), customerNext = [Int32](repeating: -1, count: n)
@@ -138,11 +139,12 @@ extension Dataset {
             let survey = surveys[s]
             let head = Int(survey.key) < keyHead.count ? keyHead[Int(survey.key)] : -1
             if head >= 0 {
-                surveys[s].conversation = latest(head, keyNext, before: survey.at, after: nil) ?? first(head, keyNext)
+                links[s] = latest(head, keyNext, before: survey.at, after: nil) ?? first(head, keyNext)
             } else if survey.customer >= 0, Int(survey.customer) < customerHead.count, customerHead[Int(survey.customer)] >= 0 {
-                surveys[s].conversation = latest(customerHead[Int(survey.customer)], customerNext, before: survey.at,
-                                                 after: survey.at.addingTimeInterval(-window))
+                links[s] = latest(customerHead[Int(survey.customer)], customerNext, before: survey.at,
+                                  after: survey.at.addingTimeInterval(-window))
             }
         }
+        return links
     }
 }
