@@ -52,8 +52,8 @@ extension SQLiteStore {
             var scans = try await withThrowingTaskGroup(of: (Int, MetricsScan).self) { group in
                 for (k, r) in ranges.enumerated() {
                     // The first range's tables take in every later range's values when the parts are
-                    // appended: sized for the whole table up front, they are never rebuilt.
-                    let tableRows = k == 0 ? Int(min(span, 8_000_000)) : nil
+                    // appended: sized for the whole table up front, they are normally not rebuilt then.
+                    let tableRows = k == 0 && sane ? Int(min(span, 8_000_000)) : nil
                     group.addTask {
                         (k, try await pool.read { db in try Self.scanMetrics(db, from: r.0, to: r.1, path: path, tableRows: tableRows) })
                     }
@@ -145,14 +145,21 @@ struct MetricsColumns {
     }
 
     /// The text of a column as bytes, nil for NULL (an empty text has an address); valid until the next step.
-    @inline(__always) func text(_ column: Int32) -> UnsafeBufferPointer<UInt8>? {
-        guard let p = sqlite3_column_text(stmt, column) else { return nil }
+    /// SQLite also answers no address when it runs out of memory: that is an error, not a NULL.
+    @inline(__always) func text(_ column: Int32) throws -> UnsafeBufferPointer<UInt8>? {
+        guard let p = sqlite3_column_text(stmt, column) else {
+            guard sqlite3_column_type(stmt, column) == SQLITE_NULL else {
+                throw StoreError(.unavailable, "SQLite store \(path): cannot read column \(SQLiteStore.metricsColumns[Int(column)]) "
+                    + "(seq \(sqlite3_column_int64(stmt, 0))): \(String(cString: sqlite3_errmsg(sqlite3_db_handle(stmt))))")
+            }
+            return nil
+        }
         return UnsafeBufferPointer(start: p, count: Int(sqlite3_column_bytes(stmt, column)))
     }
 
     /// A name column through its last-value cache.
-    @inline(__always) func name(_ column: Int32, _ table: inout ByteInterner, _ last: inout Int32) -> Int32 {
-        guard let b = text(column) else { return -1 }
+    @inline(__always) func name(_ column: Int32, _ table: inout ByteInterner, _ last: inout Int32) throws -> Int32 {
+        guard let b = try text(column) else { return -1 }
         if table.matches(last, b) { return last }
         last = table.intern(b)
         return last
@@ -194,15 +201,15 @@ struct MetricsColumns {
     mutating func read(into scan: inout MetricsScan, rows: inout [MetricsRow]) throws {
         var l = last
         defer { last = l }
-        let source = name(1, &scan.names, &l.0)
+        let source = try name(1, &scan.names, &l.0)
         scan.countStored(source: source)
         let channel = try known(2, channels)
-        let platform = name(3, &scan.names, &l.1)
+        let platform = try name(3, &scan.names, &l.1)
         let key = bytes(4)
         let hash = ByteInterner.hash(key)
         sb_prefetch(scan.keys.slotAddress(hash: hash))
         let kind = try known(5, kinds)
-        let actor = name(8, &scan.names, &l.2)
+        let actor = try name(8, &scan.names, &l.2)
         let at = sqlite3_column_int64(stmt, 10)
         let survey = kind == .survey
         if survey {
@@ -217,7 +224,7 @@ struct MetricsColumns {
             let row = MetricsRow(
                 order: sqlite3_column_int64(stmt, 0), at: at, wait: hasCall ? double(13) : .nan, talk: hasCall ? double(14) : .nan,
                 conversation: -1, customer: -1, actor: actor,
-                callAgent: hasCall ? name(12, &scan.names, &l.3) : -1, queue: hasCall ? name(11, &scan.names, &l.4) : -1, platform: platform,
+                callAgent: hasCall ? try name(12, &scan.names, &l.3) : -1, queue: hasCall ? try name(11, &scan.names, &l.4) : -1, platform: platform,
                 kind: kind, direction: try known(6, directions), role: try known(7, roles), channel: channel,
                 outcome: hasCall ? try known(15, outcomes) : nil, status: kind == .status && !isNull(20) ? try known(20, states) : nil)
             complete(into: &scan, rows: &rows)
@@ -229,7 +236,7 @@ struct MetricsColumns {
         pending.source = source
         pending.hash = hash
         pending.key.set(key)
-        let customer = text(9)
+        let customer = try text(9)
         pending.hasCustomer = customer != nil
         if let customer { pending.customer.set(customer) }
     }

@@ -117,7 +117,7 @@ public struct MetricsScan: Sendable {
     /// Rows read per source name.
     public var storedCounts: [String: Int] {
         var out: [String: Int] = [:]
-        for (s, n) in storedBySource.enumerated() where n > 0 { out[names.string(Int32(s))] = n }
+        for (s, n) in storedBySource.enumerated() where n > 0 { out[names.string(Int32(s)), default: 0] += n }
         return out
     }
 

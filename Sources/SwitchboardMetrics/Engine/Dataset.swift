@@ -97,7 +97,7 @@ public struct Dataset: Sendable {
         for outcome in outcomes {
             switch outcome {
             case .verdicts(let v): self.fcr = v
-            case .surveys(let links): for (s, c) in links.enumerated() { self.surveys[s].conversation = c }
+            case .surveys(let links): for (s, c) in links.enumerated() where c != nil { self.surveys[s].conversation = c }
             }
         }
         Timing.mark("verdicts and surveys")
@@ -148,8 +148,8 @@ public struct Dataset: Sendable {
     var keyOrder: KeyOrder { KeyOrder(names: tables.names, keys: tables.keys, conversationKey: tables.conversationKey) }
 }
 
-/// (source, key) byte-wise order of conversations given by source and conversation number. A class:
-/// a sort's comparator then holds one reference instead of copying the tables on every call.
+/// (source, key) byte-wise order of conversations given by source and conversation number; made once
+/// per job (a class: the tables are referenced, not copied).
 final class KeyOrder: Sendable {
     let names: ByteInterner, keys: ByteInterner
     let conversationKey: [Int32]

@@ -25,10 +25,7 @@ public struct MetricsEngine: Sendable {
         async let totals = store.sourceStats(countingStored: false)
         let data = Dataset(scan: consume scan, settings: settings, now: request.now)
         var report = compute(data, request: request)
-        var quality = try await totals
-        for source in quality.keys { quality[source]?.stored = 0 }
-        for (source, n) in data.tables.storedCounts { quality[source, default: SourceStats()].stored = n }
-        report.dataQuality = quality
+        report.dataQuality = Self.dataQuality(try await totals, stored: data.tables.storedCounts)
         Timing.mark("data quality")
         return report
     }
@@ -73,6 +70,14 @@ public struct MetricsEngine: Sendable {
         Timing.mark("finish")
         return Report(from: from, to: to, now: request.now, timeZone: settings.timeZone,
                       overall: overall, breakdowns: breakdowns, dataQuality: [:])
+    }
+
+    /// The data-quality section: the store's run and dead-letter totals with the scan's stored rows per source.
+    static func dataQuality(_ totals: [String: SourceStats], stored: [String: Int]) -> [String: SourceStats] {
+        var quality = totals
+        for source in quality.keys { quality[source]?.stored = 0 }
+        for (source, n) in stored { quality[source, default: SourceStats()].stored = n }
+        return quality
     }
 
     /// Local days of the period and the instant each ends (the last ends at `to`).

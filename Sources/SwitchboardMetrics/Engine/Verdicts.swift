@@ -98,6 +98,7 @@ extension Dataset {
         var keyHead = [Int32](repeating: -1, count: tables.keys.count), keyNext = [Int32](repeating: -1, count: n)
         var customerHead = [Int32](repeating: -1, count: tables.customers.count), customerNext = [Int32](repeating: -1, count: n)
         let conversationKey = tables.conversationKey
+        let order = keyOrder
         conversations.withUnsafeBufferPointer { convs in
             for i in stride(from: n - 1, through: 0, by: -1) where convs[i].isCustomer {
                 let k = Int(conversationKey[Int(convs[i].number)])
@@ -118,7 +119,7 @@ extension Dataset {
                 if let o = c.openedAt, o <= t, after.map({ o >= $0 }) ?? true {
                     if best < 0 { best = i } else {
                         let b = conversations[best]
-                        if o > b.openedAt! || (o == b.openedAt! && keyOrderLess(b, c)) { best = i }
+                        if o > b.openedAt! || (o == b.openedAt! && order.less(b.source, b.number, c.source, c.number)) { best = i }
                     }
                 }
                 i = Int(next[i])
@@ -130,7 +131,7 @@ extension Dataset {
             var i = Int(next[best])
             while i >= 0 {
                 let c = conversations[i], b = conversations[best]
-                if c.openedAt! < b.openedAt! || (c.openedAt! == b.openedAt! && keyOrderLess(c, b)) { best = i }
+                if c.openedAt! < b.openedAt! || (c.openedAt! == b.openedAt! && order.less(c.source, c.number, b.source, b.number)) { best = i }
                 i = Int(next[i])
             }
             return best

@@ -1,7 +1,7 @@
 /// Ascending sort of durations by their bits (an LSD radix sort, O(n)): the same array as
 /// `sorted()` for the values a report holds, several times faster on the million-value lists of a
-/// big store. `-0.0` is sorted as `0.0`. NaN is never a duration (missing waits and talks are left
-/// out before); its place would follow its sign bit.
+/// big store. `-0.0` is sorted as `0.0`. A duration is never NaN (a missing wait or talk is nil, not
+/// NaN, by the time it is counted); a NaN's place would follow its sign bit.
 enum DoubleSort {
     /// Below this many values the general sort is as quick.
     static let radixFrom = 2048

@@ -37,11 +37,14 @@ extension MetricsEngine {
     /// ```
     public func htmlInput(store: any InteractionStore, request: ReportRequest,
                           agentNames: [String: String] = [:]) async throws -> HTMLReportInput {
-        let data = try await Dataset.load(from: store, settings: settings, now: request.now)
+        let scan = try await store.scanMetrics()
+        // As in ``report(store:request:)``: run and dead-letter totals read while conversations are rebuilt.
+        async let totals = store.sourceStats(countingStored: false)
+        let data = Dataset(scan: consume scan, settings: settings, now: request.now)
         var current = request
         for b in [Breakdown.agent, .channel] where !current.by.contains(b) { current.by.append(b) }
         var report = compute(data, request: current)
-        report.dataQuality = try await store.sourceStats()
+        report.dataQuality = Self.dataQuality(try await totals, stored: data.tables.storedCounts)
         var previous: GroupMetrics?
         let length = report.to.timeIntervalSince(report.from)
         if length > 0 {
