@@ -140,10 +140,6 @@ struct MetricsColumns {
 
     @inline(__always) func double(_ column: Int32) -> Double { isNull(column) ? .nan : sqlite3_column_double(stmt, column) }
 
-    @inline(__always) func intern(_ column: Int32, _ table: inout ByteInterner) -> Int32 {
-        isNull(column) ? -1 : table.intern(bytes(column))
-    }
-
     /// The text of a column as bytes, nil for NULL (an empty text has an address); valid until the next step.
     /// SQLite also answers no address when it runs out of memory: that is an error, not a NULL.
     @inline(__always) func text(_ column: Int32) throws -> UnsafeBufferPointer<UInt8>? {
@@ -202,6 +198,10 @@ struct MetricsColumns {
         var l = last
         defer { last = l }
         let source = try name(1, &scan.names, &l.0)
+        guard source >= 0 else {
+            throw StoreError(.corrupt, "SQLite store \(path): NULL in column source (seq \(sqlite3_column_int64(stmt, 0))); "
+                + "the store was written by another program or is damaged")
+        }
         scan.countStored(source: source)
         let channel = try known(2, channels)
         let platform = try name(3, &scan.names, &l.1)
