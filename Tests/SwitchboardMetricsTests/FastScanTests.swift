@@ -145,9 +145,8 @@ struct FastScanTests {
     @Test("the SQLite scan in 1, 2, 3 and 7 parts gives the reports of the generic scan and of the in-memory store")
     func sameReportsWhateverTheScan() async throws {
         let items = MixedData.make(seed: 42, conversations: 400)
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("sb-fastscan-\(UUID().uuidString)")
+        let (sqlite, dir) = try scratchSQLite("sb-fastscan")
         defer { try? FileManager.default.removeItem(at: dir) }
-        let sqlite = try SQLiteStore(path: dir.appendingPathComponent("test.db").path)
         let memory = InMemoryStore()
         for start in stride(from: 0, to: items.count, by: 97) {
             let batch = IngestBatch(source: "mixed", interactions: Array(items[start..<min(start + 97, items.count)]))
@@ -167,9 +166,8 @@ struct FastScanTests {
     @Test("a scan sees every committed row once; rows written after it are left to the next report")
     func scanBoundsAndLaterWrites() async throws {
         let items = MixedData.make(seed: 9, conversations: 120)
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("sb-fastscan-\(UUID().uuidString)")
+        let (sqlite, dir) = try scratchSQLite("sb-fastscan")
         defer { try? FileManager.default.removeItem(at: dir) }
-        let sqlite = try SQLiteStore(path: dir.appendingPathComponent("test.db").path)
         let half = items.count / 2
         _ = try await sqlite.write(IngestBatch(source: "mixed", interactions: Array(items[..<half])))
         let before = try await sqlite.scanMetrics(parts: 3)
@@ -197,9 +195,8 @@ struct FastScanTests {
         blank.kind = .survey
         blank.survey = nil
         items.append(blank)
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("sb-quality-\(UUID().uuidString)")
+        let (sqlite, dir) = try scratchSQLite("sb-quality")
         defer { try? FileManager.default.removeItem(at: dir) }
-        let sqlite = try SQLiteStore(path: dir.appendingPathComponent("test.db").path)
         let memory = InMemoryStore()
         let rejected = DeadLetter(source: "broken", reason: "line 3: missing time", provenance: "broken.csv:3", raw: Data("x".utf8))
         for store in [sqlite, memory] as [any InteractionStore] {
@@ -226,8 +223,7 @@ struct FastScanTests {
 /// Cases where storage order or stored text differs from the clean mixed data: the report must not depend on them.
 @Suite struct ScanEdgeTests {
     func sqlite(_ items: [Interaction]) async throws -> (SQLiteStore, URL) {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("sb-scanedge-\(UUID().uuidString)")
-        let store = try SQLiteStore(path: dir.appendingPathComponent("test.db").path)
+        let (store, dir) = try scratchSQLite("sb-scanedge")
         _ = try await store.write(IngestBatch(source: "edge", interactions: items))
         return (store, dir)
     }
@@ -297,4 +293,10 @@ struct FastScanTests {
         #expect(ra.overall.phone?.asa == rb.overall.phone?.asa)
         #expect(ra.overall.phone?.aht == rb.overall.phone?.aht)
     }
+}
+
+/// A fresh SQLite store in its own temporary folder (the caller removes the folder).
+func scratchSQLite(_ prefix: String) throws -> (SQLiteStore, URL) {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("\(prefix)-\(UUID().uuidString)")
+    return (try SQLiteStore(path: dir.appendingPathComponent("test.db").path), dir)
 }

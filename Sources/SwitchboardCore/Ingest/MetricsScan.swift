@@ -196,7 +196,9 @@ public struct MetricsScan: Sendable {
         swap(&keys, &self.keys)
         swap(&customers, &self.customers)
         let theirs = (other.keys, other.customers)
-        Self.concurrently({ keyMap = keys.merge(theirs.0) }, { customerMap = customers.merge(theirs.1) })
+        _ = Parallel.map(2) { k in
+            if k == 0 { keyMap = keys.merge(theirs.0) } else { customerMap = customers.merge(theirs.1) }
+        }
         swap(&keys, &self.keys)
         swap(&customers, &self.customers)
         var convMap = [Int32](repeating: 0, count: other.conversationCount)
@@ -218,8 +220,8 @@ public struct MetricsScan: Sendable {
                         all[r].platform = name(all[r].platform)
                     }
                 }
-                let mid = all.count / 2
-                Self.concurrently({ renumber(0..<mid) }, { renumber(mid..<all.count) })
+                let halves = Parallel.ranges(all.count, parts: 2)
+                _ = Parallel.map(2) { renumber(halves[$0]) }
             }
         }
         chunks += moved
@@ -232,21 +234,6 @@ public struct MetricsScan: Sendable {
             surveys.append(s)
         }
         other = MetricsScan()
-    }
-
-    /// Runs two jobs that touch disjoint data at the same time; returns when both are done.
-    static func concurrently(_ first: () -> Void, _ second: () -> Void) {
-        withoutActuallyEscaping(first) { a in
-            withoutActuallyEscaping(second) { b in
-                let jobs = Jobs(first: a, second: b)
-                DispatchQueue.concurrentPerform(iterations: 2) { i in i == 0 ? jobs.first() : jobs.second() }
-            }
-        }
-    }
-
-    /// The two jobs of ``concurrently(_:_:)`` (each its own data).
-    private struct Jobs: @unchecked Sendable {
-        let first: () -> Void, second: () -> Void
     }
 }
 

@@ -47,22 +47,20 @@ public final class BusinessCalendar {
         guard hours != nil else { return true }
         let x = t.timeIntervalSince1970
         cover(x)
-        let starts = self.starts
-        let i = ends.withUnsafeBufferPointer { Self.firstEnding(after: x, in: $0) }
+        let i = firstEnding(after: x)
         return i < starts.count && starts[i] <= x
     }
 
     /// Open seconds from the start of the covered range up to t.
     private func cumulative(_ t: Double) -> Double {
-        let starts = self.starts, ends = self.ends, prefix = self.prefix
-        let i = ends.withUnsafeBufferPointer { Self.firstEnding(after: t, in: $0) }
+        let i = firstEnding(after: t)
         var total = prefix[i]
         if i < starts.count && starts[i] < t { total += t - starts[i] }
         return total
     }
 
     /// Index of the first interval whose end is after t.
-    private static func firstEnding(after t: Double, in ends: UnsafeBufferPointer<Double>) -> Int {
+    private func firstEnding(after t: Double) -> Int {
         var lo = 0, hi = ends.count
         while lo < hi {
             let mid = (lo + hi) / 2

@@ -138,13 +138,7 @@ public struct Dataset: Sendable {
     /// The agents of a conversation as text ("" for agent interactions without an actorId).
     public func agentNames(_ c: Conversation) -> [String] { c.agents.map { name($0) ?? "" } }
 
-    /// (source, key) order of two conversations: the explicit tie-break wherever times are equal.
-    func keyOrderLess(_ a: Conversation, _ b: Conversation) -> Bool { keyOrderLess(a.source, a.number, b.source, b.number) }
-
-    /// (source, key) order of two conversations given by source and conversation number.
-    func keyOrderLess(_ sa: Int32, _ na: Int32, _ sb: Int32, _ nb: Int32) -> Bool { keyOrder.less(sa, na, sb, nb) }
-
-    /// The tables ``keyOrderLess(_:_:_:_:)`` reads, for hot loops that should not copy the whole dataset.
+    /// (source, key) order of conversations: the explicit tie-break wherever times are equal.
     var keyOrder: KeyOrder { KeyOrder(names: tables.names, keys: tables.keys, conversationKey: tables.conversationKey) }
 }
 

@@ -72,10 +72,10 @@ public struct MetricsEngine: Sendable {
                       overall: overall, breakdowns: breakdowns, dataQuality: [:])
     }
 
-    /// The data-quality section: the store's run and dead-letter totals with the scan's stored rows per source.
+    /// The data-quality section: the store's run and dead-letter totals (``InteractionStore/sourceStats(countingStored:)``
+    /// leaves `stored` at 0) with the scan's stored rows per source.
     static func dataQuality(_ totals: [String: SourceStats], stored: [String: Int]) -> [String: SourceStats] {
         var quality = totals
-        for source in quality.keys { quality[source]?.stored = 0 }
         for (source, n) in stored { quality[source, default: SourceStats()].stored = n }
         return quality
     }
