@@ -44,6 +44,23 @@ import Testing
         #expect(error.description.contains(path))
     }
 
+    @Test("a NULL source (the column's NOT NULL edited away by another program) is a corrupt-store error naming the seq")
+    func aNullSourceIsACorruptStoreError() async throws {
+        let path = scratchStorePath("sb-metricsscan")
+        defer { try? FileManager.default.removeItem(atPath: (path as NSString).deletingLastPathComponent) }
+        _ = try await SQLiteStore(path: path).write(IngestBatch(source: "src", interactions: (1...3).map { interaction($0, conversation: "c1") }))
+        try await DatabaseQueue(path: path).writeWithoutTransaction { db in
+            try db.execute(sql: "PRAGMA writable_schema = ON")
+            try db.execute(sql: "UPDATE sqlite_schema SET sql = replace(sql, 'source TEXT NOT NULL', 'source TEXT') WHERE name = 'interactions'")
+            try db.execute(sql: "PRAGMA writable_schema = OFF")
+        }
+        // A new connection reads the edited schema.
+        try await DatabaseQueue(path: path).write { try $0.execute(sql: "UPDATE interactions SET source = NULL WHERE seq = 2") }
+        let error = try await #require(throws: StoreError.self) { _ = try await SQLiteStore(path: path).scanMetrics(parts: 1) }
+        #expect(error.code == .corrupt)
+        #expect(error.description.contains("NULL in column source") && error.description.contains("seq 2"), "\(error)")
+    }
+
     @Test func aSurveyWithoutScoreIsACorruptStoreError() async throws {
         let (store, path) = try await damaged("UPDATE interactions SET survey_score = NULL WHERE kind = 'survey'")
         defer { try? FileManager.default.removeItem(atPath: (path as NSString).deletingLastPathComponent) }
