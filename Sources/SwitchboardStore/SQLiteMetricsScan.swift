@@ -129,13 +129,6 @@ struct MetricsColumns {
         self.path = path
     }
 
-    /// The text of a column as bytes (empty for NULL); valid until the next step.
-    @inline(__always) func bytes(_ column: Int32) -> UnsafeBufferPointer<UInt8> {
-        // Text first, then its length (SQLite's documented order).
-        guard let p = sqlite3_column_text(stmt, column) else { return UnsafeBufferPointer(start: nil, count: 0) }
-        return UnsafeBufferPointer(start: p, count: Int(sqlite3_column_bytes(stmt, column)))
-    }
-
     @inline(__always) func isNull(_ column: Int32) -> Bool { sqlite3_column_type(stmt, column) == SQLITE_NULL }
 
     @inline(__always) func double(_ column: Int32) -> Double { isNull(column) ? .nan : sqlite3_column_double(stmt, column) }
@@ -150,7 +143,13 @@ struct MetricsColumns {
             }
             return nil
         }
+        // Text first, then its length (SQLite's documented order).
         return UnsafeBufferPointer(start: p, count: Int(sqlite3_column_bytes(stmt, column)))
+    }
+
+    /// ``text(_:)`` with NULL as no bytes.
+    @inline(__always) func bytes(_ column: Int32) throws -> UnsafeBufferPointer<UInt8> {
+        try text(column) ?? UnsafeBufferPointer(start: nil, count: 0)
     }
 
     /// A name column through its last-value cache.
@@ -162,8 +161,9 @@ struct MetricsColumns {
     }
 
     func known<E: RawRepresentable>(_ column: Int32, _ table: EnumBytes<E>) throws -> E where E.RawValue == String {
-        if let e = table.value(bytes(column)) { return e }
-        let raw = String(decoding: bytes(column), as: UTF8.self)
+        let b = try bytes(column)
+        if let e = table.value(b) { return e }
+        let raw = String(decoding: b, as: UTF8.self)
         throw StoreError(.corrupt, "SQLite store \(path): stored value '\(raw)' of column \(SQLiteStore.metricsColumns[Int(column)]) "
             + "(seq \(sqlite3_column_int64(stmt, 0))) is not a known \(E.self); the store was written by another program or is damaged")
     }
@@ -205,7 +205,7 @@ struct MetricsColumns {
         scan.countStored(source: source)
         let channel = try known(2, channels)
         let platform = try name(3, &scan.names, &l.1)
-        let key = bytes(4)
+        let key = try bytes(4)
         let hash = ByteInterner.hash(key)
         sb_prefetch(scan.keys.slotAddress(hash: hash))
         let kind = try known(5, kinds)
