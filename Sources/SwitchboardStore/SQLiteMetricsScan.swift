@@ -147,11 +147,6 @@ struct MetricsColumns {
         return UnsafeBufferPointer(start: p, count: Int(sqlite3_column_bytes(stmt, column)))
     }
 
-    /// ``text(_:)`` with NULL as no bytes.
-    @inline(__always) func bytes(_ column: Int32) throws -> UnsafeBufferPointer<UInt8> {
-        try text(column) ?? UnsafeBufferPointer(start: nil, count: 0)
-    }
-
     /// A name column through its last-value cache.
     @inline(__always) func name(_ column: Int32, _ table: inout ByteInterner, _ last: inout Int32) throws -> Int32 {
         guard let b = try text(column) else { return -1 }
@@ -161,11 +156,17 @@ struct MetricsColumns {
     }
 
     func known<E: RawRepresentable>(_ column: Int32, _ table: EnumBytes<E>) throws -> E where E.RawValue == String {
-        let b = try bytes(column)
+        guard let b = try text(column) else { throw nullColumn(column) }
         if let e = table.value(b) { return e }
         let raw = String(decoding: b, as: UTF8.self)
         throw StoreError(.corrupt, "SQLite store \(path): stored value '\(raw)' of column \(SQLiteStore.metricsColumns[Int(column)]) "
             + "(seq \(sqlite3_column_int64(stmt, 0))) is not a known \(E.self); the store was written by another program or is damaged")
+    }
+
+    /// A NULL where the schema says NOT NULL: the table was edited by another program.
+    func nullColumn(_ column: Int32) -> StoreError {
+        StoreError(.corrupt, "SQLite store \(path): NULL in column \(SQLiteStore.metricsColumns[Int(column)]) "
+            + "(seq \(sqlite3_column_int64(stmt, 0))); the store was written by another program or is damaged")
     }
 
     func required(_ column: Int32) throws -> Double {
@@ -198,18 +199,16 @@ struct MetricsColumns {
         var l = last
         defer { last = l }
         let source = try name(1, &scan.names, &l.0)
-        guard source >= 0 else {
-            throw StoreError(.corrupt, "SQLite store \(path): NULL in column source (seq \(sqlite3_column_int64(stmt, 0))); "
-                + "the store was written by another program or is damaged")
-        }
+        guard source >= 0 else { throw nullColumn(1) }
         scan.countStored(source: source)
         let channel = try known(2, channels)
         let platform = try name(3, &scan.names, &l.1)
-        let key = try bytes(4)
+        guard let key = try text(4) else { throw nullColumn(4) }
         let hash = ByteInterner.hash(key)
         sb_prefetch(scan.keys.slotAddress(hash: hash))
         let kind = try known(5, kinds)
         let actor = try name(8, &scan.names, &l.2)
+        guard !isNull(10) else { throw nullColumn(10) }
         let at = sqlite3_column_int64(stmt, 10)
         let survey = kind == .survey
         if survey {
@@ -286,7 +285,7 @@ final class ScratchBytes {
             capacity = max(b.count, capacity * 2)
             base = .allocate(capacity: capacity)
         }
-        if let from = b.baseAddress, b.count > 0 { base.update(from: from, count: b.count) }
+        if let from = b.baseAddress, b.count > 0 { UnsafeMutableRawPointer(base).copyMemory(from: from, byteCount: b.count) }
         count = b.count
     }
 }

@@ -74,5 +74,9 @@ final class CrashAfterWrites: InteractionStore, @unchecked Sendable {
         try await inner.scan(query, body)
     }
     func sourceStats() async throws -> [String: SourceStats] { try await inner.sourceStats() }
+    func sourceStats(countingStored: Bool) async throws -> [String: SourceStats] {
+        try await inner.sourceStats(countingStored: countingStored)
+    }
+    func scanMetrics() async throws -> MetricsScan { try await inner.scanMetrics() }
     func count(source: String?) async throws -> Int { try await inner.count(source: source) }
 }

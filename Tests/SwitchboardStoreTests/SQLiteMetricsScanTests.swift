@@ -44,21 +44,24 @@ import Testing
         #expect(error.description.contains(path))
     }
 
-    @Test("a NULL source (the column's NOT NULL edited away by another program) is a corrupt-store error naming the seq")
-    func aNullSourceIsACorruptStoreError() async throws {
+    @Test("a NULL in a NOT NULL column (the constraint edited away by another program) is a corrupt-store error naming column and seq",
+          arguments: ["source TEXT", "conversation_key TEXT", "channel TEXT", "kind TEXT", "occurred_at INTEGER"])
+    func aNullInANotNullColumnIsACorruptStoreError(declaration: String) async throws {
+        let column = String(declaration.split(separator: " ")[0])
         let path = scratchStorePath("sb-metricsscan")
         defer { try? FileManager.default.removeItem(atPath: (path as NSString).deletingLastPathComponent) }
         _ = try await SQLiteStore(path: path).write(IngestBatch(source: "src", interactions: (1...3).map { interaction($0, conversation: "c1") }))
         try await DatabaseQueue(path: path).writeWithoutTransaction { db in
             try db.execute(sql: "PRAGMA writable_schema = ON")
-            try db.execute(sql: "UPDATE sqlite_schema SET sql = replace(sql, 'source TEXT NOT NULL', 'source TEXT') WHERE name = 'interactions'")
+            try db.execute(sql: "UPDATE sqlite_schema SET sql = replace(sql, ?, ?) WHERE name = 'interactions'",
+                           arguments: ["\(declaration) NOT NULL", declaration])
             try db.execute(sql: "PRAGMA writable_schema = OFF")
         }
         // A new connection reads the edited schema.
-        try await DatabaseQueue(path: path).write { try $0.execute(sql: "UPDATE interactions SET source = NULL WHERE seq = 2") }
+        try await DatabaseQueue(path: path).write { try $0.execute(sql: "UPDATE interactions SET \(column) = NULL WHERE seq = 2") }
         let error = try await #require(throws: StoreError.self) { _ = try await SQLiteStore(path: path).scanMetrics(parts: 1) }
         #expect(error.code == .corrupt)
-        #expect(error.description.contains("NULL in column source") && error.description.contains("seq 2"), "\(error)")
+        #expect(error.description.contains("NULL in column \(column)") && error.description.contains("seq 2"), "\(error)")
     }
 
     @Test func aSurveyWithoutScoreIsACorruptStoreError() async throws {

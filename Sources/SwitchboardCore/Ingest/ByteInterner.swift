@@ -174,7 +174,8 @@ public struct ByteInterner: Sendable {
         slots = fresh
     }
 
-    /// A zeroed slot table; a big one asks for huge pages before its first write (it is read at random).
+    /// A zeroed slot table; a big one asks for huge pages before it is zeroed (it is read at random).
+    /// A hint only: memory the allocator hands out again (not fresh from mmap) may already be backed.
     static func emptySlots(_ size: Int) -> [UInt64] {
         [UInt64](unsafeUninitializedCapacity: size) { b, n in
             if size >= 1 << 18 { sb_hugepages(b.baseAddress!, size * 8) }
