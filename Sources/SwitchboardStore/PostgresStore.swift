@@ -112,7 +112,7 @@ public final class PostgresStore: InteractionStore {
 
     public func finishRun(_ run: IngestRun) async throws {
         let logger = logger
-        try await withConnection("record the end of a run of '\(run.source)'") { conn in
+        _ = try await withConnection("record the end of a run of '\(run.source)'") { conn in
             try await conn.query("""
                 UPDATE ingest_runs SET finished_at = \(run.finishedAt.map(Timestamp.milliseconds)), "read" = \(run.read),
                     stored = \(run.stored), duplicates = \(run.duplicates), rejected = \(run.rejected),

@@ -296,7 +296,7 @@ struct EnumBytes<E: RawRepresentable & CaseIterable> where E.RawValue == String 
     let cases: [(lo: UInt64, hi: UInt64, count: Int, value: E)] = E.allCases.compactMap { e in
         let b = Array(e.rawValue.utf8)
         guard b.count <= 16 else { return nil }
-        let (lo, hi) = b.withUnsafeBufferPointer(EnumBytes.words)
+        let (lo, hi) = b.withUnsafeBufferPointer(enumWords)
         return (lo, hi, b.count, e)
     }
 
@@ -306,18 +306,18 @@ struct EnumBytes<E: RawRepresentable & CaseIterable> where E.RawValue == String 
 
     @inline(__always) func value(_ b: UnsafeBufferPointer<UInt8>) -> E? {
         guard b.count <= 16 else { return nil }
-        let (lo, hi) = Self.words(b)
+        let (lo, hi) = enumWords(b)
         for c in cases where c.count == b.count && c.lo == lo && c.hi == hi { return c.value }
         return nil
     }
+}
 
-    /// The bytes (at most 16) as two little-endian words, zero-filled.
-    @inline(__always) static func words(_ b: UnsafeBufferPointer<UInt8>) -> (UInt64, UInt64) {
-        var lo: UInt64 = 0, hi: UInt64 = 0
-        for i in 0..<b.count {
-            let v = UInt64(b[i]) << UInt64((i & 7) * 8)
-            if i < 8 { lo |= v } else { hi |= v }
-        }
-        return (lo, hi)
+/// The bytes (at most 16) as two little-endian words, zero-filled.
+@inline(__always) func enumWords(_ b: UnsafeBufferPointer<UInt8>) -> (UInt64, UInt64) {
+    var lo: UInt64 = 0, hi: UInt64 = 0
+    for i in 0..<b.count {
+        let v = UInt64(b[i]) << UInt64((i & 7) * 8)
+        if i < 8 { lo |= v } else { hi |= v }
     }
+    return (lo, hi)
 }

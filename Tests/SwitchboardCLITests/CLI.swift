@@ -49,7 +49,7 @@ enum CLI {
     /// Starts the binary with `args`, its standard output and error written to `log` (created empty).
     static func launch(_ args: [String], cwd: URL, env: [String: String] = [:], log: URL) throws -> Process {
         let p = process(args, cwd: cwd, env: env)
-        FileManager.default.createFile(atPath: log.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
         let handle = try FileHandle(forWritingTo: log)
         p.standardError = handle
         p.standardOutput = handle

@@ -25,7 +25,7 @@ import Testing
         let store = try SQLiteStore(path: path)
         _ = try await store.write(IngestBatch(source: "src", interactions: (1...5).map { interaction($0, conversation: "c\($0 % 2)") }))
         let raw = try DatabaseQueue(path: path)
-        let (plan, bounds) = try await raw.read { db in
+        let (plan, bounds) = try raw.read { db in
             (try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + SQLiteStore.metricsBoundsSQL).map { $0["detail"] as String },
              try Row.fetchOne(db, sql: SQLiteStore.metricsBoundsSQL))
         }
