@@ -163,17 +163,14 @@ struct MetricsColumns {
             + "(seq \(sqlite3_column_int64(stmt, 0))) is not a known \(E.self); the store was written by another program or is damaged")
     }
 
-    /// A NULL where the schema says NOT NULL: the table was edited by another program.
+    /// A NULL where a value is required (a NOT NULL column, a survey's score and scale): the store was edited by another program.
     func nullColumn(_ column: Int32) -> StoreError {
         StoreError(.corrupt, "SQLite store \(path): NULL in column \(SQLiteStore.metricsColumns[Int(column)]) "
             + "(seq \(sqlite3_column_int64(stmt, 0))); the store was written by another program or is damaged")
     }
 
     func required(_ column: Int32) throws -> Double {
-        guard !isNull(column) else {
-            throw StoreError(.corrupt, "SQLite store \(path): NULL in column \(SQLiteStore.metricsColumns[Int(column)]) "
-                + "(seq \(sqlite3_column_int64(stmt, 0))) where a number is required")
-        }
+        guard !isNull(column) else { throw nullColumn(column) }
         return sqlite3_column_double(stmt, column)
     }
 
