@@ -44,21 +44,23 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     ],
     targets: [
-        // The schema, connector protocols, ingest sink and config. Depends on nothing of ours but CPrefetch.
+        // The schema, connector protocols, ingest sink and config. Depends on nothing of ours.
         .target(
             name: "SwitchboardCore",
             dependencies: [
-                "CPrefetch",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),
+        // The metrics scan: every stored interaction as numbers (interned text, fixed-size rows), the
+        // protocol a store implements to be read by the metrics, and the parallel helper.
+        .target(name: "SwitchboardScan", dependencies: ["SwitchboardCore", "CPrefetch"], swiftSettings: swiftSettings),
         .target(
             name: "SwitchboardStore",
             dependencies: [
-                "SwitchboardCore", "CPrefetch",
+                "SwitchboardCore", "SwitchboardScan", "CPrefetch",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
@@ -67,15 +69,15 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         // Conversation reconstruction, business calendar, KPIs and report renderers.
-        .target(name: "SwitchboardMetrics", dependencies: ["SwitchboardCore"], swiftSettings: swiftSettings),
+        .target(name: "SwitchboardMetrics", dependencies: ["SwitchboardCore", "SwitchboardScan"], swiftSettings: swiftSettings),
         // A cache prefetch hint for the metrics scan's hash tables (C: Swift has no prefetch).
         .target(name: "CPrefetch", path: "Sources/CPrefetch"),
-        .target(name: "SwitchboardTesting", dependencies: ["SwitchboardCore"], swiftSettings: swiftSettings),
+        .target(name: "SwitchboardTesting", dependencies: ["SwitchboardCore", "SwitchboardScan"], swiftSettings: swiftSettings),
         // The webhook receiver: Hummingbird routes, health, metrics, group commit; the live report page.
         .target(
             name: "SwitchboardServer",
             dependencies: [
-                "SwitchboardCore", "SwitchboardMetrics",
+                "SwitchboardCore", "SwitchboardScan", "SwitchboardMetrics",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -106,8 +108,8 @@ let package = Package(
         .executableTarget(
             name: "switchboard",
             dependencies: [
-                "SwitchboardCore", "SwitchboardStore", "SwitchboardMetrics", "SwitchboardServer", "SwitchboardScheduler",
-                "InteractionsConnectors", "PhoneConnectors", "EmailConnectors", "ChatExportConnectors",
+                "SwitchboardCore", "SwitchboardScan", "SwitchboardStore", "SwitchboardMetrics", "SwitchboardServer",
+                "SwitchboardScheduler", "InteractionsConnectors", "PhoneConnectors", "EmailConnectors", "ChatExportConnectors",
                 "SurveysConnectors", "WebhookConnectors",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -121,16 +123,17 @@ let package = Package(
             dependencies: ["SwitchboardCore", "SwitchboardTesting"],
             swiftSettings: swiftSettings
         ),
+        .testTarget(name: "SwitchboardScanTests", dependencies: ["SwitchboardScan"], swiftSettings: swiftSettings),
         .testTarget(
             name: "SwitchboardStoreTests",
-            dependencies: ["SwitchboardCore", "SwitchboardStore", "SwitchboardTesting",
+            dependencies: ["SwitchboardCore", "SwitchboardScan", "SwitchboardStore", "SwitchboardTesting",
                            .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "SwitchboardMetricsTests",
             dependencies: [
-                "SwitchboardMetrics", "SwitchboardCore", "SwitchboardTesting", "SwitchboardStore",
+                "SwitchboardMetrics", "SwitchboardCore", "SwitchboardScan", "SwitchboardTesting", "SwitchboardStore",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ],
             swiftSettings: swiftSettings
@@ -146,7 +149,8 @@ let package = Package(
         ),
         .testTarget(
             name: "SwitchboardCLITests",
-            dependencies: ["switchboard", "SwitchboardCore", "SwitchboardStore", "SwitchboardMetrics", "SwitchboardTesting"],
+            dependencies: ["switchboard", "SwitchboardCore", "SwitchboardScan", "SwitchboardStore", "SwitchboardMetrics",
+                           "SwitchboardTesting"],
             swiftSettings: swiftSettings
         ),
     ]
@@ -159,7 +163,7 @@ let package = Package(
         + connectorFamily("WebhookConnectors", folder: "webhooks",
                           extra: [.product(name: "Crypto", package: "swift-crypto")],
                           testExtra: [
-                              "SwitchboardServer",
+                              "SwitchboardServer", "SwitchboardScan",
                               .product(name: "Crypto", package: "swift-crypto"),
                               .product(name: "Hummingbird", package: "hummingbird"),
                               .product(name: "HummingbirdTesting", package: "hummingbird"),

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import SwitchboardCore
+import SwitchboardScan
 import SwitchboardMetrics
 
 /// `GET /report`: the live report, computed from the store on every request with the same
@@ -56,7 +57,7 @@ public struct ReportEndpoint: Sendable {
     ///   - query: the decoded query parameters in order.
     ///   - authorization: the `Authorization` header, if any.
     ///   - currentTime: "now" when the query gives none.
-    public func answer(query: [(String, String)], authorization: String?, store: any InteractionStore,
+    public func answer(query: [(String, String)], authorization: String?, store: any MetricsStore,
                        currentTime: Date = Date()) async -> Answer {
         if let token {
             guard let given = Self.bearer(authorization) else {
@@ -117,7 +118,7 @@ public struct ReportEndpoint: Sendable {
     }
 
     /// Adds `GET /report` to `router`, reading from `store`.
-    func register(on router: Router<BasicRequestContext>, store: any InteractionStore) {
+    func register(on router: Router<BasicRequestContext>, store: any MetricsStore) {
         router.get("/report") { request, _ in
             var query: [(String, String)] = []
             for (k, v) in request.uri.queryParameters {

@@ -3,6 +3,7 @@ import Hummingbird
 import Logging
 import ServiceLifecycle
 import SwitchboardCore
+import SwitchboardScan
 
 /// `switchboard serve`: the Hummingbird application with the webhook routes,
 /// health, readiness and metrics, and the group committer as its service.
@@ -19,7 +20,7 @@ public struct WebhookServer: Sendable {
     public let receiver: WebhookReceiver
     public let committer: GroupCommitter
     public let metrics: ServerMetrics
-    let store: any InteractionStore
+    let store: any MetricsStore
     let report: ReportEndpoint?
     let logger: Logger
     /// The body of `GET /status` (the pull scheduler's state); no route when nil.
@@ -29,7 +30,7 @@ public struct WebhookServer: Sendable {
     ///   - sources: configured webhook sources by name (the `{source}` of the URL).
     ///   - maxBody: the body limit in bytes (`server.max_body`).
     ///   - report: serves `GET /report` when given.
-    public init(host: String, port: Int, sources: [String: any WebhookSource], store: any InteractionStore,
+    public init(host: String, port: Int, sources: [String: any WebhookSource], store: any MetricsStore,
                 maxBody: Int = 1 << 20, privacy: PrivacySettings = PrivacySettings(), report: ReportEndpoint? = nil,
                 logger: Logger = Logger(label: "switchboard.server")) {
         self.host = host

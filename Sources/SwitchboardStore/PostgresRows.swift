@@ -21,51 +21,54 @@ extension PostgresStore {
             for i in interactions { out.append(value(i)) }
             return .float8(out)
         }
-        var binds = PostgresBindings(capacity: PostgresSchema.columns.count)
-        binds.append(texts { $0.id }); binds.append(texts { $0.source }); binds.append(texts { $0.externalId })
-        binds.append(texts { $0.channel.rawValue }); binds.append(texts { $0.platform }); binds.append(texts { $0.conversationKey })
-        binds.append(texts { $0.kind.rawValue }); binds.append(texts { $0.direction.rawValue })
-        binds.append(texts { $0.actorRole.rawValue }); binds.append(texts { $0.actorId }); binds.append(texts { $0.actorName })
-        binds.append(texts { $0.customerKey }); binds.append(interactions.map { Timestamp.milliseconds($0.occurredAt) })
-        binds.append(texts { $0.call?.queue }); binds.append(texts { $0.call?.agentId }); binds.append(reals { $0.call?.waitSeconds })
-        binds.append(reals { $0.call?.talkSeconds }); binds.append(texts { $0.call?.outcome.rawValue })
-        binds.append(texts { $0.survey?.metric.rawValue }); binds.append(reals { $0.survey?.score })
-        binds.append(reals { $0.survey?.scaleMin }); binds.append(reals { $0.survey?.scaleMax })
-        binds.append(texts { $0.status?.to.rawValue }); binds.append(texts { $0.subject }); binds.append(texts { $0.text })
-        binds.append(interactions.map { Int64($0.attachments) }); binds.append(texts { $0.provenance })
+        var binds = PostgresBindings(capacity: InteractionColumn.allCases.count)
+        for c in InteractionColumn.allCases {
+            switch c.storage {
+            case .text: binds.append(texts { c.text(of: $0) })
+            case .real: binds.append(reals { c.real(of: $0) })
+            case .integer: binds.append(interactions.map { c.integer(of: $0) })
+            }
+        }
         let rows = try await conn.query(PostgresQuery(unsafeSQL: PostgresSchema.insertSQL, binds: binds), logger: logger)
         for try await stored in rows.decode(Int.self) { return stored }
         return 0
     }
 
     static func interaction(_ row: PostgresRow) throws -> Interaction {
+        typealias C = InteractionColumn
         let r = row.makeRandomAccess()
-        func text(_ i: Int) throws -> String { try r[i].decode(String.self) }
-        func optText(_ i: Int) throws -> String? { try r[i].decode(String?.self) }
-        func real(_ i: Int) throws -> Double? { try r[i].decode(Double?.self) }
-        func enumValue<E: RawRepresentable>(_ i: Int) throws -> E where E.RawValue == String {
-            let raw = try text(i)
+        func text(_ c: C) throws -> String { try r[c.index].decode(String.self) }
+        func optText(_ c: C) throws -> String? { try r[c.index].decode(String?.self) }
+        func real(_ c: C) throws -> Double? { try r[c.index].decode(Double?.self) }
+        func enumValue<E: RawRepresentable>(_ c: C) throws -> E where E.RawValue == String {
+            let raw = try text(c)
             guard let e = E(rawValue: raw) else {
-                throw StoreError(.corrupt, "stored value '\(raw)' of column \(PostgresSchema.columns[i]) is not a known \(E.self)")
+                throw StoreError(.corrupt, "stored value '\(raw)' of column \(c.name) is not a known \(E.self)")
             }
             return e
         }
-        let callOutcome = try optText(17)
-        let surveyMetric = try optText(18)
-        let statusTo = try optText(22)
-        return Interaction(
-            id: try text(0), source: try text(1), externalId: try text(2), channel: try enumValue(3), platform: try text(4),
-            conversationKey: try text(5), kind: try enumValue(6), direction: try enumValue(7), actorRole: try enumValue(8),
-            actorId: try optText(9), actorName: try optText(10), customerKey: try optText(11),
-            occurredAt: date(try r[12].decode(Int64.self)),
+        let callOutcome = try optText(.callOutcome)
+        let surveyMetric = try optText(.surveyMetric)
+        let statusTo = try optText(.statusTo)
+        var i = Interaction(
+            id: try text(.id), source: try text(.source), externalId: try text(.externalId), channel: try enumValue(.channel),
+            platform: try text(.platform), conversationKey: try text(.conversationKey), kind: try enumValue(.kind),
+            direction: try enumValue(.direction), actorRole: try enumValue(.actorRole), actorId: try optText(.actorId),
+            actorName: try optText(.actorName), customerKey: try optText(.customerKey),
+            occurredAt: date(try r[C.occurredAt.index].decode(Int64.self)),
             call: try callOutcome.map { _ in
-                CallInfo(queue: try optText(13), agentId: try optText(14), waitSeconds: try real(15), talkSeconds: try real(16),
-                         outcome: try enumValue(17))
+                CallInfo(queue: try optText(.callQueue), agentId: try optText(.callAgentId), waitSeconds: try real(.callWait),
+                         talkSeconds: try real(.callTalk), outcome: try enumValue(.callOutcome))
             },
             survey: try surveyMetric.map { _ in
-                SurveyInfo(metric: try enumValue(18), score: try real(19) ?? 0, scaleMin: try real(20) ?? 0, scaleMax: try real(21) ?? 0)
+                SurveyInfo(metric: try enumValue(.surveyMetric), score: try real(.surveyScore) ?? 0,
+                           scaleMin: try real(.surveyScaleMin) ?? 0, scaleMax: try real(.surveyScaleMax) ?? 0)
             },
-            status: try statusTo.map { _ in StatusInfo(to: try enumValue(22)) },
-            subject: try optText(23), text: try optText(24), attachments: try r[25].decode(Int.self), provenance: try text(26))
+            status: try statusTo.map { _ in StatusInfo(to: try enumValue(.statusTo)) },
+            subject: try optText(.subject), text: try optText(.text), attachments: try r[C.attachments.index].decode(Int.self),
+            provenance: try text(.provenance), topics: Topics.decode(try optText(.topics)))
+        i.ruleTopics = Topics.decode(try optText(.ruleTopics))
+        i.topicRules = try optText(.topicRules)
+        return i
     }
 }

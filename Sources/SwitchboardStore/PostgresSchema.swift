@@ -62,6 +62,12 @@ enum PostgresSchema {
         ("v2-conversation-order", [
             "CREATE INDEX interactions_conversation ON interactions(source, conversation_key, occurred_at, seq)",
         ]),
+        // Topic lists in the stored form of `Topics` (labels joined by newlines); NULL for none.
+        ("v4-topics", [
+            "ALTER TABLE interactions ADD COLUMN topics TEXT",
+            "ALTER TABLE interactions ADD COLUMN rule_topics TEXT",
+            "ALTER TABLE interactions ADD COLUMN topic_rules TEXT",
+        ]),
     ]
 
     /// Any constant shared by every instance: migrations run under this advisory
@@ -95,11 +101,11 @@ enum PostgresSchema {
     /// UNNEST turns them back into rows in batch order, and the id conflict skips
     /// stored (or repeated) interactions. Returns how many rows were inserted.
     static let insertSQL: String = {
-        let types = columns.map { c -> String in
-            switch c {
-            case "occurred_at", "attachments": return "bigint[]"
-            case "call_wait", "call_talk", "survey_score", "survey_scale_min", "survey_scale_max": return "float8[]"
-            default: return "text[]"
+        let types = InteractionColumn.allCases.map { c -> String in
+            switch c.storage {
+            case .integer: return "bigint[]"
+            case .real: return "float8[]"
+            case .text: return "text[]"
             }
         }
         let list = columns.joined(separator: ", ")

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import PostgresNIO
 import SwitchboardCore
+import SwitchboardScan
 
 /// The store for several processes or machines: one PostgreSQL database (postgres-nio).
 ///
@@ -10,7 +11,7 @@ import SwitchboardCore
 /// `ON CONFLICT (id) DO NOTHING`), its dead letters and its checkpoint. Connections
 /// come from a pool that replaces broken ones; a call that fails because the
 /// connection broke is tried again on a fresh one.
-public final class PostgresStore: InteractionStore {
+public final class PostgresStore: MetricsStore {
     public let location: PostgresLocation
     let client: PostgresClient
     let logger: Logger
@@ -189,6 +190,9 @@ public final class PostgresStore: InteractionStore {
     }
 
     public func sourceStats() async throws -> [String: SourceStats] { try await sourceStats(countingStored: true) }
+
+    /// The generic conversation-order scan (this store has no narrower one yet).
+    public func scanMetrics() async throws -> MetricsScan { try await scanMetricsGeneric() }
 
     public func sourceStats(countingStored: Bool) async throws -> [String: SourceStats] {
         let logger = logger

@@ -25,7 +25,7 @@ enum SQLiteDedupe {
                   let externalId = String.fromDatabaseValue(args[2]) else { return 1 }
             return dedupesBySourceKey(id: id, source: source, externalId: externalId) ? 0 : 1
         })
-        let copied = SQLiteSchema.columns.filter { $0 != "id" }.joined(separator: ", ")
+        let copied = SQLiteSchema.v1Columns.filter { $0 != "id" }.joined(separator: ", ")
         try db.execute(sql: """
             CREATE TABLE interactions_v3 (
                 seq INTEGER PRIMARY KEY,

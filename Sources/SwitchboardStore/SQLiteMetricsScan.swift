@@ -3,6 +3,7 @@ import GRDB
 import GRDBSQLite
 import CPrefetch
 import SwitchboardCore
+import SwitchboardScan
 
 /// The metrics scan of the SQLite store: the table in storage (rowid) order, only the metrics columns,
 /// read straight from the statement into numbers (``MetricsScan``). The rowid range is split in two
@@ -12,16 +13,13 @@ import SwitchboardCore
 /// bounded by the largest rowid committed when the scan starts; rows written by a concurrent import
 /// after that moment are not read by either half.
 extension SQLiteStore {
-    static let metricsSQL = """
-        SELECT seq, source, channel, platform, conversation_key, kind, direction, actor_role, actor_id, customer_key,
-        occurred_at, call_queue, call_agent_id, call_wait, call_talk, call_outcome, survey_metric, survey_score,
-        survey_scale_min, survey_scale_max, status_to FROM interactions WHERE seq BETWEEN ? AND ?
-        """
-    static let metricsColumns = [
-        "seq", "source", "channel", "platform", "conversation_key", "kind", "direction", "actor_role", "actor_id",
-        "customer_key", "occurred_at", "call_queue", "call_agent_id", "call_wait", "call_talk", "call_outcome",
-        "survey_metric", "survey_score", "survey_scale_min", "survey_scale_max", "status_to",
-    ]
+    /// The columns the scan reads, by position in its statement (the reader below uses these positions).
+    static let metricsColumns = ["seq"] + ([
+        .source, .channel, .platform, .conversationKey, .kind, .direction, .actorRole, .actorId, .customerKey, .occurredAt,
+        .callQueue, .callAgentId, .callWait, .callTalk, .callOutcome, .surveyMetric, .surveyScore, .surveyScaleMin,
+        .surveyScaleMax, .statusTo, .topics, .ruleTopics, .topicRules,
+    ] as [InteractionColumn]).map(\.name)
+    static let metricsSQL = "SELECT \(metricsColumns.joined(separator: ", ")) FROM interactions WHERE seq BETWEEN ? AND ?"
     /// The smallest and largest seq. Two subqueries: SQLite answers a lone min() or max() from the
     /// b-tree's edge, but one query holding both reads a whole index.
     static let metricsBoundsSQL = "SELECT (SELECT min(seq) FROM interactions), (SELECT max(seq) FROM interactions)"
@@ -121,6 +119,8 @@ struct MetricsColumns {
     let states = EnumBytes<ConversationState>()
     /// Last name number per name column (source, platform, actor, call agent, queue): rows repeat them.
     var last: (Int32, Int32, Int32, Int32, Int32) = (-1, -1, -1, -1, -1)
+    /// Last topic set numbers (native, rule) and rule set name number, likewise.
+    var lastTopics: (Int32, Int32, Int32) = (-1, -1, -1)
     /// Per conversation number, the customer record of its last row: a conversation's rows nearly always share it.
     var lastCustomer: [Int] = []
 
@@ -207,6 +207,10 @@ struct MetricsColumns {
         let actor = try name(8, &scan.names, &l.2)
         guard !isNull(10) else { throw nullColumn(10) }
         let at = sqlite3_column_int64(stmt, 10)
+        var t = lastTopics
+        defer { lastTopics = t }
+        let fingerprint = try name(23, &scan.names, &t.2)
+        if fingerprint >= 0 { scan.ruleSets[fingerprint, default: 0] += 1 }
         let survey = kind == .survey
         if survey {
             guard !isNull(16) else { return }
@@ -222,7 +226,8 @@ struct MetricsColumns {
                 conversation: -1, customer: -1, actor: actor,
                 callAgent: hasCall ? try name(12, &scan.names, &l.3) : -1, queue: hasCall ? try name(11, &scan.names, &l.4) : -1, platform: platform,
                 kind: kind, direction: try known(6, directions), role: try known(7, roles), channel: channel,
-                outcome: hasCall ? try known(15, outcomes) : nil, status: kind == .status && !isNull(20) ? try known(20, states) : nil)
+                outcome: hasCall ? try known(15, outcomes) : nil, status: kind == .status && !isNull(20) ? try known(20, states) : nil,
+                topics: try name(21, &scan.topicSets, &t.0), ruleTopics: try name(22, &scan.topicSets, &t.1))
             complete(into: &scan, rows: &rows)
             rows.append(row)
         }

@@ -45,14 +45,16 @@ extension SQLiteStore {
                     for r in 0..<count {
                         let i = start + r
                         let base = Int32(r) * parameters
-                        func real(_ index: Int32, _ value: Double?) {
-                            if let value { sqlite3_bind_double(stmt, base + index, value) } else { sqlite3_bind_null(stmt, base + index) }
+                        let row = rows.baseAddress! + i
+                        for c in InteractionColumn.realColumns {
+                            if let value = c.real(of: row.pointee) {
+                                sqlite3_bind_double(stmt, base + c.parameter, value)
+                            } else {
+                                sqlite3_bind_null(stmt, base + c.parameter)
+                            }
                         }
-                        sqlite3_bind_int64(stmt, base + 13, Timestamp.milliseconds(rows[i].occurredAt))
-                        real(16, rows[i].call?.waitSeconds); real(17, rows[i].call?.talkSeconds)
-                        real(20, rows[i].survey?.score); real(21, rows[i].survey?.scaleMin); real(22, rows[i].survey?.scaleMax)
-                        sqlite3_bind_int64(stmt, base + 26, Int64(rows[i].attachments))
-                        sqlite3_bind_int64(stmt, base + 28, given[i] ? 1 : 0)
+                        for c in InteractionColumn.integerColumns { sqlite3_bind_int64(stmt, base + c.parameter, c.integer(of: row.pointee)) }
+                        sqlite3_bind_int64(stmt, base + SQLiteSchema.idGivenParameter, given[i] ? 1 : 0)
                     }
                     return sqlite3_step(stmt)
                 }
@@ -71,32 +73,40 @@ extension SQLiteStore {
         return result
     }
 
-    /// Rows per insert statement (28 parameters each, well under SQLite's 32,766).
+    /// Rows per insert statement (31 parameters each, well under SQLite's 32,766).
     static let rowsPerStatement = 128
 
     static func interaction(_ r: Row) throws -> Interaction {
-        func enumValue<E: RawRepresentable>(_ index: Int) throws -> E where E.RawValue == String {
-            let raw: String = r[index]
+        typealias C = InteractionColumn
+        func enumValue<E: RawRepresentable>(_ c: C) throws -> E where E.RawValue == String {
+            let raw: String = r[c.index]
             guard let e = E(rawValue: raw) else {
-                throw StoreError(.corrupt, "stored value '\(raw)' of column \(SQLiteSchema.columns[index]) is not a known \(E.self)")
+                throw StoreError(.corrupt, "stored value '\(raw)' of column \(c.name) is not a known \(E.self)")
             }
             return e
         }
-        let callOutcome: String? = r[17]
-        let surveyMetric: String? = r[18]
-        let statusTo: String? = r[22]
-        return Interaction(
-            id: r[0], source: r[1], externalId: r[2], channel: try enumValue(3), platform: r[4], conversationKey: r[5],
-            kind: try enumValue(6), direction: try enumValue(7), actorRole: try enumValue(8), actorId: r[9], actorName: r[10],
-            customerKey: r[11], occurredAt: date(r[12]),
+        let callOutcome: String? = r[C.callOutcome.index]
+        let surveyMetric: String? = r[C.surveyMetric.index]
+        let statusTo: String? = r[C.statusTo.index]
+        var i = Interaction(
+            id: r[C.id.index], source: r[C.source.index], externalId: r[C.externalId.index], channel: try enumValue(.channel),
+            platform: r[C.platform.index], conversationKey: r[C.conversationKey.index], kind: try enumValue(.kind),
+            direction: try enumValue(.direction), actorRole: try enumValue(.actorRole), actorId: r[C.actorId.index],
+            actorName: r[C.actorName.index], customerKey: r[C.customerKey.index], occurredAt: date(r[C.occurredAt.index]),
             call: try callOutcome.map { _ in
-                CallInfo(queue: r[13], agentId: r[14], waitSeconds: r[15], talkSeconds: r[16], outcome: try enumValue(17))
+                CallInfo(queue: r[C.callQueue.index], agentId: r[C.callAgentId.index], waitSeconds: r[C.callWait.index],
+                         talkSeconds: r[C.callTalk.index], outcome: try enumValue(.callOutcome))
             },
             survey: try surveyMetric.map { _ in
-                SurveyInfo(metric: try enumValue(18), score: r[19], scaleMin: r[20], scaleMax: r[21])
+                SurveyInfo(metric: try enumValue(.surveyMetric), score: r[C.surveyScore.index], scaleMin: r[C.surveyScaleMin.index],
+                           scaleMax: r[C.surveyScaleMax.index])
             },
-            status: try statusTo.map { _ in StatusInfo(to: try enumValue(22)) },
-            subject: r[23], text: r[24], attachments: r[25], provenance: r[26])
+            status: try statusTo.map { _ in StatusInfo(to: try enumValue(.statusTo)) },
+            subject: r[C.subject.index], text: r[C.text.index], attachments: r[C.attachments.index],
+            provenance: r[C.provenance.index], topics: Topics.decode(r[C.topics.index]))
+        i.ruleTopics = Topics.decode(r[C.ruleTopics.index])
+        i.topicRules = r[C.topicRules.index]
+        return i
     }
 }
 
@@ -120,13 +130,7 @@ struct RowText {
     /// column is parameter `first` of the statement.
     mutating func add(_ p: UnsafePointer<Interaction>, firstParameter first: Int32) {
         let b = first - 1
-        add(b + 1, p.pointee.id); add(b + 2, p.pointee.source); add(b + 3, p.pointee.externalId)
-        add(b + 4, p.pointee.channel.rawValue); add(b + 5, p.pointee.platform); add(b + 6, p.pointee.conversationKey)
-        add(b + 7, p.pointee.kind.rawValue); add(b + 8, p.pointee.direction.rawValue); add(b + 9, p.pointee.actorRole.rawValue)
-        add(b + 10, p.pointee.actorId); add(b + 11, p.pointee.actorName); add(b + 12, p.pointee.customerKey)
-        add(b + 14, p.pointee.call?.queue); add(b + 15, p.pointee.call?.agentId); add(b + 18, p.pointee.call?.outcome.rawValue)
-        add(b + 19, p.pointee.survey?.metric.rawValue); add(b + 23, p.pointee.status?.to.rawValue)
-        add(b + 24, p.pointee.subject); add(b + 25, p.pointee.text); add(b + 27, p.pointee.provenance)
+        for c in InteractionColumn.textColumns { add(b + c.parameter, c.text(of: p.pointee)) }
     }
 
     private mutating func add(_ index: Int32, _ value: String?) {

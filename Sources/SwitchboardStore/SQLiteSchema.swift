@@ -71,15 +71,30 @@ enum SQLiteSchema {
             try db.execute(sql: "CREATE INDEX interactions_conversation ON interactions(source, conversation_key, occurred_at, seq)")
         }
         m.registerMigration("v3-dedupe-by-source-key", migrate: SQLiteDedupe.migrateToSourceKey)
+        m.registerMigration("v4-topics") { db in
+            // Topic lists in the stored form of `Topics` (labels joined by newlines); NULL for none.
+            try db.execute(sql: """
+                ALTER TABLE interactions ADD COLUMN topics TEXT;
+                ALTER TABLE interactions ADD COLUMN rule_topics TEXT;
+                ALTER TABLE interactions ADD COLUMN topic_rules TEXT;
+                """)
+        }
         return m
     }
 
-    static let columns = [
+    /// The interactions columns as written by the current code (``InteractionColumn``).
+    static let columns = InteractionColumn.names
+
+    /// The columns of migrations v1–v3, frozen: a migration never depends on the current schema.
+    static let v1Columns = [
         "id", "source", "external_id", "channel", "platform", "conversation_key", "kind", "direction", "actor_role",
         "actor_id", "actor_name", "customer_key", "occurred_at", "call_queue", "call_agent_id", "call_wait", "call_talk",
         "call_outcome", "survey_metric", "survey_score", "survey_scale_min", "survey_scale_max", "status_to", "subject",
         "text", "attachments", "provenance",
     ]
+
+    /// The parameter of `id_given` in the first row of an insert (after every column).
+    static let idGivenParameter = Int32(columns.count + 1)
 
     /// Binds ``columns`` then `id_given` for each of `rows` rows stored by one statement, in order;
     /// a row that breaks any uniqueness rule of ``SQLiteDedupe`` is a duplicate and is skipped.
@@ -89,14 +104,8 @@ enum SQLiteSchema {
             + Array(repeating: row, count: max(1, rows)).joined(separator: ", ") + " ON CONFLICT DO NOTHING"
     }
 
-    static let selectColumns = columns.joined(separator: ", ")
+    static let selectColumns = InteractionColumn.selectList(content: true)
 
     /// The same column positions with actor_name, subject, text and provenance left out (scans for metrics).
-    static let selectColumnsWithoutContent = columns.map { c in
-        switch c {
-        case "actor_name", "subject", "text": return "NULL"
-        case "provenance": return "''"
-        default: return c
-        }
-    }.joined(separator: ", ")
+    static let selectColumnsWithoutContent = InteractionColumn.selectList(content: false)
 }

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import SwitchboardCore
+import SwitchboardScan
 
 /// The embedded default store: one SQLite file in WAL mode (GRDB).
 ///
@@ -9,7 +10,7 @@ import SwitchboardCore
 /// with `synchronous=FULL` so an acknowledged batch survives a crash. The WAL
 /// is copied back into the file by a second connection beside the writer
 /// (``SQLiteCheckpointer``).
-public final class SQLiteStore: InteractionStore {
+public final class SQLiteStore: MetricsStore {
     let pool: DatabasePool
     public let path: String
     /// Page size of a new store file.

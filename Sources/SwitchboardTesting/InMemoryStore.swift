@@ -1,9 +1,10 @@
 import Foundation
 import SwitchboardCore
+import SwitchboardScan
 
 /// An ``InteractionStore`` in memory with the same semantics as the real ones
 /// (insert-or-ignore on id, checkpoint with its batch), for tests.
-public actor InMemoryStore: InteractionStore {
+public actor InMemoryStore: MetricsStore {
     public private(set) var interactions: [Interaction] = []
     private var ids: Set<String> = []
     private var checkpoints: [String: Checkpoint] = [:]
@@ -18,8 +19,11 @@ public actor InMemoryStore: InteractionStore {
     public func write(_ batch: IngestBatch) async throws -> IngestBatchResult {
         var result = IngestBatchResult(stored: 0, duplicates: 0)
         batchesWritten += 1
-        for i in batch.interactions {
+        for var i in batch.interactions {
             if ids.insert(i.id).inserted {
+                // Topic lists as a real store keeps them (normal form).
+                i.topics = Topics.normalize(i.topics)
+                i.ruleTopics = Topics.normalize(i.ruleTopics)
                 interactions.append(i)
                 result.stored += 1
             } else {
@@ -77,6 +81,13 @@ public actor InMemoryStore: InteractionStore {
         for (s, d) in duplicateTotals { stats[s, default: SourceStats()].duplicates += d }
         for d in deadLetterList { stats[d.source, default: SourceStats()].deadLetters += 1 }
         return stats
+    }
+
+    /// The generic scan: this store has no faster one.
+    public func scanMetrics() async throws -> MetricsScan { try await scanMetricsGeneric() }
+
+    public func sourceStats(countingStored: Bool) async throws -> [String: SourceStats] {
+        try await sourceStatsGeneric(countingStored: countingStored)
     }
 
     public func count(source: String?) async throws -> Int {

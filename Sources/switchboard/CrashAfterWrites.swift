@@ -1,5 +1,6 @@
 import Foundation
 import SwitchboardCore
+import SwitchboardScan
 
 /// Crash-recovery test hooks, set in the environment and never in normal use:
 ///
@@ -12,7 +13,7 @@ import SwitchboardCore
 ///   interactions, the process deletes PATH and, when it was the one that deleted it, kills itself with
 ///   SIGKILL. Several instances sharing a store can all carry the variable: exactly one of them — the one
 ///   pulling when the test creates the file — dies, in the middle of its pull.
-final class CrashAfterWrites: InteractionStore, @unchecked Sendable {
+final class CrashAfterWrites: MetricsStore, @unchecked Sendable {
     static let variable = "SWITCHBOARD_TEST_CRASH_AFTER_BATCHES"
     static let termVariable = "SWITCHBOARD_TEST_SIGTERM_AFTER_BATCHES"
     static let tokenVariable = "SWITCHBOARD_TEST_CRASH_TOKEN"
@@ -25,7 +26,7 @@ final class CrashAfterWrites: InteractionStore, @unchecked Sendable {
     }
 
     /// The store itself, or the store wrapped when the variable is set to a positive number.
-    static func wrap(_ store: any InteractionStore, variable: String = variable) -> any InteractionStore {
+    static func wrap(_ store: any MetricsStore, variable: String = variable) -> any MetricsStore {
         guard let value = ProcessInfo.processInfo.environment[variable], let limit = Int(value), limit > 0 else {
             return store
         }
@@ -33,18 +34,18 @@ final class CrashAfterWrites: InteractionStore, @unchecked Sendable {
     }
 
     /// The store of `serve`'s scheduled pulls, with the SIGTERM and crash-token hooks when they are set.
-    static func wrapScheduled(_ store: any InteractionStore) -> any InteractionStore {
+    static func wrapScheduled(_ store: any MetricsStore) -> any MetricsStore {
         let wrapped = wrap(store, variable: termVariable)
         guard let path = ProcessInfo.processInfo.environment[tokenVariable], !path.isEmpty else { return wrapped }
         return CrashAfterWrites(inner: wrapped, trigger: .token(path: path))
     }
 
-    private let inner: any InteractionStore
+    private let inner: any MetricsStore
     private let trigger: Trigger
     private let lock = NSLock()
     private var writes = 0
 
-    private init(inner: any InteractionStore, trigger: Trigger) {
+    private init(inner: any MetricsStore, trigger: Trigger) {
         self.inner = inner
         self.trigger = trigger
     }

@@ -1,14 +1,15 @@
 import Foundation
 import SwitchboardCore
+import SwitchboardScan
 
 /// Runs one ingest (import or pull pass) of one source: records the run,
 /// feeds a ``BatchingSink``, commits, and returns the summary.
 struct IngestRunner {
-    let store: any InteractionStore
+    let store: any MetricsStore
     let privacy: PrivacySettings
     let quiet: Bool
 
-    init(store: any InteractionStore, privacy: PrivacySettings, quiet: Bool) {
+    init(store: any MetricsStore, privacy: PrivacySettings, quiet: Bool) {
         self.store = CrashAfterWrites.wrap(store)
         self.privacy = privacy
         self.quiet = quiet

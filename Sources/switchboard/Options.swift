@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import SwitchboardCore
+import SwitchboardScan
 import SwitchboardStore
 
 /// Options every command shares.
@@ -42,7 +43,7 @@ struct Runtime {
     var context: ConnectorContext { ConnectorContext(config: config, logger: logger) }
 
     /// Opens the configured store, or the SQLite file given.
-    func openStore(overridePath: String? = nil) async throws -> any InteractionStore {
+    func openStore(overridePath: String? = nil) async throws -> any MetricsStore {
         if let overridePath { return try SQLiteStore(path: overridePath) }
         switch config.store {
         case .sqlite(let path):

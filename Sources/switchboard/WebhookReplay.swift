@@ -4,6 +4,7 @@ import FoundationNetworking
 #endif
 import ServiceLifecycle
 import SwitchboardCore
+import SwitchboardScan
 import SwitchboardServer
 
 /// Replays recorded webhook deliveries (one JSON object per line: `source`, `method`,
@@ -11,7 +12,7 @@ import SwitchboardServer
 /// the demo's webhook part.
 struct WebhookReplay {
     let sources: [String: any WebhookSource]
-    let store: any InteractionStore
+    let store: any MetricsStore
     let privacy: PrivacySettings
 
     /// HTTP status → number of deliveries answered with it.

@@ -1,5 +1,6 @@
 import Foundation
 import SwitchboardCore
+import SwitchboardScan
 import SwitchboardMetrics
 import SwitchboardStore
 import SwitchboardTesting
@@ -199,7 +200,7 @@ struct FastScanTests {
         defer { try? FileManager.default.removeItem(at: dir) }
         let memory = InMemoryStore()
         let rejected = DeadLetter(source: "broken", reason: "line 3: missing time", provenance: "broken.csv:3", raw: Data("x".utf8))
-        for store in [sqlite, memory] as [any InteractionStore] {
+        for store in [sqlite, memory] as [any MetricsStore] {
             _ = try await store.write(IngestBatch(source: "mixed", interactions: Array(items[..<200])))
             _ = try await store.write(IngestBatch(source: "other", interactions: Array(items[200...]).map { i in
                 var i = i
@@ -228,7 +229,7 @@ struct FastScanTests {
         return (store, dir)
     }
 
-    func json(_ store: any InteractionStore) async throws -> String {
+    func json(_ store: any MetricsStore) async throws -> String {
         let request = ReportRequest(from: at("2026-03-01T00:00:00Z"), to: at("2026-04-01T00:00:00Z"), now: at("2026-04-15T00:00:00Z"),
                                     by: [.agent, .channel])
         var report = try await MetricsEngine(settings: MetricsSettings()).report(store: store, request: request)

@@ -1,5 +1,6 @@
 import Foundation
 import SwitchboardCore
+import SwitchboardScan
 import SwitchboardStore
 import SwitchboardTesting
 import Testing
@@ -30,7 +31,7 @@ final class ScratchStore: Sendable {
     }
 
     /// Opens (or reopens) the store.
-    func open() async throws -> any InteractionStore {
+    func open() async throws -> any MetricsStore {
         switch backend {
         case .sqlite: return try SQLiteStore(path: location)
         case .postgres: return try await openPostgres()

@@ -14,7 +14,7 @@ import Testing
                                                 withIntermediateDirectories: true)
         let queue = try DatabaseQueue(path: path)
         try SQLiteSchema.migrator.migrate(queue, upTo: "v2-conversation-order")
-        let columns = SQLiteSchema.columns
+        let columns = SQLiteSchema.v1Columns
         let sql = "INSERT INTO interactions (\(columns.joined(separator: ", "))) VALUES ("
             + Array(repeating: "?", count: columns.count).joined(separator: ", ") + ") ON CONFLICT(id) DO NOTHING"
         try queue.write { db in

@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 @testable import SwitchboardStore
 import SwitchboardCore
+import SwitchboardScan
 import Testing
 
 /// A store damaged or written by another program gives the report a clear error naming the column and row.

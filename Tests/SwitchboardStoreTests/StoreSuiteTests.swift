@@ -1,5 +1,6 @@
 import Foundation
 import SwitchboardCore
+import SwitchboardScan
 import SwitchboardStore
 import SwitchboardTesting
 import Testing
@@ -45,16 +46,33 @@ func interaction(_ n: Int, source: String = "src", conversation: String? = nil, 
         call.call = CallInfo(queue: "support", agentId: "anna", waitSeconds: 4.5, talkSeconds: 31, outcome: .answered)
         call.attachments = 2
         call.subject = "s"
+        call.topics = ["billing", "vip", "Возврат"]
+        var message = interaction(4)
+        message.ruleTopics = ["returns", "שאלה"]
+        message.topicRules = "0123456789ab"
         var survey = interaction(2)
         survey.kind = .survey
         survey.survey = SurveyInfo(metric: .nps, score: 9, scaleMin: 0, scaleMax: 10)
         var status = interaction(3)
         status.kind = .status
         status.status = StatusInfo(to: .reopened)
-        _ = try await store.write(IngestBatch(source: "src", interactions: [call, survey, status]))
+        _ = try await store.write(IngestBatch(source: "src", interactions: [call, survey, status, message]))
         let box = Collected()
         try await store.scan(InteractionQuery(order: .time)) { box.append($0) }
-        #expect(box.items == [call, survey, status])
+        #expect(box.items == [call, survey, status, message])
+    }
+
+    @Test(arguments: Backend.allCases) func topicListsAreStoredInNormalForm(_ backend: Backend) async throws {
+        let tmp = try await ScratchStore(backend)
+        let store = try await tmp.open()
+        var i = interaction(1)
+        i.topics = ["  vip ", "billing", "vip", "", "two\nlines\there"]
+        _ = try await store.write(IngestBatch(source: "src", interactions: [i, interaction(2)]))
+        let box = Collected()
+        try await store.scan(InteractionQuery(order: .time)) { box.append($0) }
+        #expect(box.items.map(\.topics) == [["billing", "two lines here", "vip"], []])
+        #expect(box.items.map(\.ruleTopics) == [[], []])
+        #expect(box.items.map(\.topicRules) == [nil, nil])
     }
 
     @Test(arguments: Backend.allCases) func scanOrdersByConversationThenTimeThenStorage(_ backend: Backend) async throws {

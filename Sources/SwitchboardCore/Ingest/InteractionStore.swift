@@ -133,14 +133,8 @@ public protocol InteractionStore: Sendable {
     func deadLetters(source: String?, limit: Int) async throws -> [DeadLetter]
     /// Streams interactions matching the query in its order.
     func scan(_ query: InteractionQuery, _ body: @Sendable (Interaction) throws -> Void) async throws
-    /// Every interaction reduced to what the metrics read (``MetricsScan``), in any order. A default built
-    /// on ``scan(_:)`` exists (``scanMetricsGeneric()``); stores override it with a cheaper scan.
-    func scanMetrics() async throws -> MetricsScan
     /// Stored, duplicate and dead-letter totals per source.
     func sourceStats() async throws -> [String: SourceStats]
-    /// ``sourceStats()`` without counting stored interactions (a full read of the table; the report
-    /// counts them in its own scan): `stored` is 0 and a source with nothing but stored rows may be missing.
-    func sourceStats(countingStored: Bool) async throws -> [String: SourceStats]
     /// Number of stored interactions (of one source when given).
     func count(source: String?) async throws -> Int
 }
@@ -161,14 +155,4 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
         self.message = message
     }
     public var description: String { message }
-}
-
-extension InteractionStore {
-    /// The counts of ``sourceStats()``, with `stored` set to 0 unless asked for (stores override this
-    /// to skip the counting).
-    public func sourceStats(countingStored: Bool) async throws -> [String: SourceStats] {
-        var stats = try await sourceStats()
-        if !countingStored { for k in stats.keys { stats[k]?.stored = 0 } }
-        return stats
-    }
 }

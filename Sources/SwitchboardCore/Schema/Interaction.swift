@@ -101,6 +101,14 @@ public struct Interaction: Codable, Sendable, Hashable {
     public var text: String?
     public var attachments: Int
     public var provenance: String
+    /// Native labels of what the contact is about, given by the source (mail keywords and folder, Gmail
+    /// labels, PBX queue or DID, Slack channel, …); stored as ``Topics/normalize(_:)`` makes them.
+    public var topics: [String]
+    /// Topics the config's `topics:` rules gave this interaction (customer messages only), set by the
+    /// ingest sink or `switchboard topics apply`; not part of the JSON form.
+    public var ruleTopics: [String] = []
+    /// ``TopicRules/fingerprint`` of the rule set that gave ``ruleTopics``; nil when no rules were applied.
+    public var topicRules: String?
     /// Whether the initializer computed `id` itself; takes part in neither equality, hashing nor coding.
     private var idOrigin = IDOrigin(known: false)
 
@@ -117,7 +125,7 @@ public struct Interaction: Codable, Sendable, Hashable {
         conversationKey: String, kind: InteractionKind, direction: Direction, actorRole: ActorRole,
         actorId: String? = nil, actorName: String? = nil, customerKey: String? = nil,
         occurredAt: Date, call: CallInfo? = nil, survey: SurveyInfo? = nil, status: StatusInfo? = nil,
-        subject: String? = nil, text: String? = nil, attachments: Int = 0, provenance: String
+        subject: String? = nil, text: String? = nil, attachments: Int = 0, provenance: String, topics: [String] = []
     ) {
         self.id = id ?? InteractionID.make(source: source, externalId: externalId)
         idOrigin.known = id == nil
@@ -140,12 +148,13 @@ public struct Interaction: Codable, Sendable, Hashable {
         self.text = text
         self.attachments = attachments
         self.provenance = provenance
+        self.topics = topics
     }
 
     enum CodingKeys: String, CodingKey {
         case id, source, externalId, channel, platform, conversationKey, kind, direction, actorRole
         case actorId, actorName, customerKey, occurredAt, call, survey, status, subject, text
-        case attachments, provenance
+        case attachments, provenance, topics
     }
 
     public init(from decoder: any Decoder) throws {
@@ -180,6 +189,7 @@ public struct Interaction: Codable, Sendable, Hashable {
         text = try c.decodeIfPresent(String.self, forKey: .text)
         attachments = try c.decodeIfPresent(Int.self, forKey: .attachments) ?? 0
         provenance = try c.decodeIfPresent(String.self, forKey: .provenance) ?? ""
+        topics = try c.decodeIfPresent([String].self, forKey: .topics) ?? []
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -204,6 +214,7 @@ public struct Interaction: Codable, Sendable, Hashable {
         try c.encodeIfPresent(text, forKey: .text)
         try c.encode(attachments, forKey: .attachments)
         try c.encode(provenance, forKey: .provenance)
+        if !topics.isEmpty { try c.encode(topics, forKey: .topics) }
     }
 }
 

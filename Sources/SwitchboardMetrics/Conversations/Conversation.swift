@@ -1,5 +1,6 @@
 import Foundation
 import SwitchboardCore
+import SwitchboardScan
 
 /// One reconstructed conversation (DESIGN §5): the clocks and facts every metric reads.
 public struct Conversation: Sendable, Hashable {

@@ -1,5 +1,6 @@
 import Foundation
 import SwitchboardCore
+import SwitchboardScan
 
 /// Rebuilds one conversation from its rows (same source and conversationKey, surveys excluded,
 /// only rows known by `now`, in occurredAt then storage order), following DESIGN §5 and docs/metrics.md.

@@ -1,5 +1,6 @@
 import Foundation
 import SwitchboardCore
+import SwitchboardScan
 
 /// Conversations per channel of one customer (Channel.allCases order).
 struct ChannelCounts {

@@ -1,5 +1,6 @@
 import Foundation
 import SwitchboardCore
+import SwitchboardScan
 
 /// The rows of a scan grouped by conversation number (a counting sort: O(n)), only rows known by `now`.
 struct ConversationRows {

@@ -1,5 +1,6 @@
 import Foundation
 import SwitchboardCore
+import SwitchboardScan
 
 /// A survey answer as the metrics need it (text as ``MetricsScan`` numbers).
 public struct SurveyAnswer: Sendable, Hashable {
@@ -52,7 +53,7 @@ public struct Dataset: Sendable {
     public var surveys: [SurveyAnswer]
 
     /// Scans the store (``InteractionStore/scanMetrics()``) and rebuilds everything.
-    public static func load(from store: any InteractionStore, settings: MetricsSettings, now: Date) async throws -> Dataset {
+    public static func load(from store: any MetricsStore, settings: MetricsSettings, now: Date) async throws -> Dataset {
         Timing.mark("start")
         let scan = try await store.scanMetrics()
         Timing.mark("scan")

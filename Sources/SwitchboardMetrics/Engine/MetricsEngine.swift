@@ -1,5 +1,6 @@
 import Foundation
 import SwitchboardCore
+import SwitchboardScan
 
 /// Computes a ``Report`` from the store (DESIGN §5): conversations are rebuilt once,
 /// then every group's metrics are accumulated in one walk (in parts on the machine's cores,
@@ -16,7 +17,7 @@ public struct MetricsEngine: Sendable {
     public init(settings: MetricsSettings) { self.settings = settings }
 
     /// Scans the store, rebuilds conversations as of `request.now`, and computes the report.
-    public func report(store: any InteractionStore, request: ReportRequest) async throws -> Report {
+    public func report(store: any MetricsStore, request: ReportRequest) async throws -> Report {
         Timing.mark("start")
         let scan = try await store.scanMetrics()
         Timing.mark("scan")

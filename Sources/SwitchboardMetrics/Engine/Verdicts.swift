@@ -1,5 +1,6 @@
 import Foundation
 import SwitchboardCore
+import SwitchboardScan
 
 /// FCR verdicts and survey attachment on customer and key numbers (no String keys).
 extension Dataset {

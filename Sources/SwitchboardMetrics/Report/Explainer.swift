@@ -1,5 +1,6 @@
 import Foundation
 import SwitchboardCore
+import SwitchboardScan
 
 /// `switchboard explain CONVERSATION_KEY`: the interactions behind one conversation
 /// in order, and every clock the metrics read from them.
@@ -10,7 +11,7 @@ public struct Explainer: Sendable {
 
     /// Explains every conversation whose key is `key` (or `source/key`).
     /// - Throws: ``MetricsError`` when no conversation has that key.
-    public func explain(store: any InteractionStore, key: String, now: Date) async throws -> String {
+    public func explain(store: any MetricsStore, key: String, now: Date) async throws -> String {
         let rows = Rows()
         try await store.scan(InteractionQuery(order: .conversation)) { i in
             if i.conversationKey == key || "\(i.source)/\(i.conversationKey)" == key { rows.add(i) }

@@ -1,5 +1,6 @@
 import Foundation
 import SwitchboardCore
+import SwitchboardScan
 
 /// Computes a report from a store and renders it in one of the ``ReportOptions/Format``s:
 /// what `switchboard report` prints and what `switchboard serve` answers at `GET /report`,
@@ -29,7 +30,7 @@ public struct ReportPublisher: Sendable {
 
     /// The report for `request` in `format`.
     /// - Throws: the store's errors.
-    public func render(store: any InteractionStore, request: ReportRequest,
+    public func render(store: any MetricsStore, request: ReportRequest,
                        format: ReportOptions.Format) async throws -> String {
         if format == .html {
             return HTMLReportRenderer.render(try await engine.htmlInput(store: store, request: request,

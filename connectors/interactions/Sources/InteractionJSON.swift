@@ -42,6 +42,7 @@ enum InteractionJSON {
             case "call": f.call = try callInfo(v)
             case "survey": f.survey = try surveyInfo(v)
             case "status": f.status = StatusInfo(to: try enumeration(v, "to", prefix: "status."))
+            case "topics": f.topics = try topics(v)
             default: break
             }
         }
@@ -60,7 +61,23 @@ enum InteractionJSON {
             direction: try parse(f.direction, "direction"), actorRole: try parse(f.actorRole, "actorRole"),
             actorId: f.actorId, actorName: f.actorName, customerKey: f.customerKey, occurredAt: occurredAt,
             call: f.call, survey: f.survey, status: f.status, subject: f.subject, text: f.text,
-            attachments: f.attachments, provenance: f.provenance ?? provenance)
+            attachments: f.attachments, provenance: f.provenance ?? provenance, topics: f.topics)
+    }
+
+    /// `"topics": ["vip", "billing"]`: a list of short labels (a single string is one label).
+    static func topics(_ v: JSONValue) throws -> [String] {
+        switch v {
+        case .null: return []
+        case .string(let s): return [s]
+        case .array(let items):
+            return try items.map { item in
+                guard case .string(let s) = item else {
+                    throw FieldError(field: "topics", message: "expected a list of strings such as [\"vip\", \"billing\"]")
+                }
+                return s
+            }
+        default: throw FieldError(field: "topics", message: "expected a list of strings such as [\"vip\", \"billing\"]")
+        }
     }
 
     /// The members of one line as read, before validation.
@@ -68,6 +85,7 @@ enum InteractionJSON {
         var id, source, externalId, channel, platform, conversationKey, kind, direction, actorRole: String?
         var actorId, actorName, customerKey, occurredAt, subject, text, provenance: String?
         var attachments = 0
+        var topics: [String] = []
         var call: CallInfo?
         var survey: SurveyInfo?
         var status: StatusInfo?

@@ -27,6 +27,18 @@ import Testing
         #expect(String(decoding: letters[2].raw, as: UTF8.self).contains("\"fax\""))
     }
 
+    @Test func topicsFieldGivesNativeTopics() async throws {
+        let harness = ConnectorHarness()
+        let file = Bundle.module.url(forResource: "Fixtures/topics", withExtension: "jsonl")!
+        let summary = try await harness.importFiles(try importer(), source: "helpdesk", [file])
+        #expect(summary.stored == 3 && summary.deadLetters == 1)
+        let stored = await harness.stored()
+        #expect(stored.map(\.topics) == [["billing", "vip"], ["returns"], []])
+        let letters = await harness.deadLetters()
+        #expect(letters.map(\.provenance) == ["file:topics.jsonl#L3"])
+        #expect(letters[0].reason.contains("topics: expected a list of strings"))
+    }
+
     @Test func fieldsMapToTheSchema() async throws {
         let harness = ConnectorHarness()
         try await harness.importFiles(try importer(), source: "helpdesk", [fixture])

@@ -5,6 +5,7 @@ import Logging
 import HummingbirdTesting
 import ServiceLifecycle
 import SwitchboardCore
+import SwitchboardScan
 import SwitchboardServer
 import SwitchboardTesting
 import Testing
@@ -12,7 +13,7 @@ import Testing
 
 /// An InMemoryStore behind a switch that makes writes fail, as an unreachable database does,
 /// and that counts transactions.
-actor SwitchableStore: InteractionStore {
+actor SwitchableStore: MetricsStore {
     let base = InMemoryStore()
     var down = false
     var writes = 0
@@ -34,6 +35,10 @@ actor SwitchableStore: InteractionStore {
     func scan(_ query: InteractionQuery, _ body: @Sendable (Interaction) throws -> Void) async throws { try await base.scan(query, body) }
     func sourceStats() async throws -> [String: SourceStats] { try await base.sourceStats() }
     func count(source: String?) async throws -> Int { try await base.count(source: source) }
+    func scanMetrics() async throws -> MetricsScan { try await base.scanMetrics() }
+    func sourceStats(countingStored: Bool) async throws -> [String: SourceStats] {
+        try await base.sourceStats(countingStored: countingStored)
+    }
 }
 
 @Suite struct ServerRoutesTests {

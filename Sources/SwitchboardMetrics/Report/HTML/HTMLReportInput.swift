@@ -1,5 +1,6 @@
 import Foundation
 import SwitchboardCore
+import SwitchboardScan
 
 /// What the HTML report shows: the report (with agent and channel breakdowns), the
 /// previous period of equal length for the tiles' change, the filters and display names.
@@ -35,7 +36,7 @@ extension MetricsEngine {
     /// let input = try await engine.htmlInput(store: store, request: ReportRequest(now: Date()))
     /// try HTMLReportRenderer.render(input).write(toFile: "report.html", atomically: true, encoding: .utf8)
     /// ```
-    public func htmlInput(store: any InteractionStore, request: ReportRequest,
+    public func htmlInput(store: any MetricsStore, request: ReportRequest,
                           agentNames: [String: String] = [:]) async throws -> HTMLReportInput {
         let scan = try await store.scanMetrics()
         // As in ``report(store:request:)``: run and dead-letter totals read while conversations are rebuilt.

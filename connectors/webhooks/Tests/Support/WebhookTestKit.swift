@@ -4,6 +4,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import SwitchboardCore
+import SwitchboardScan
 import SwitchboardServer
 import SwitchboardTesting
 import Testing
@@ -53,7 +54,7 @@ enum Kit {
     }
 
     /// Runs a live server (real socket) with `sources` and the store, then `body` with a client.
-    static func live(_ sources: [String: any WebhookSource], store: any InteractionStore = InMemoryStore(),
+    static func live(_ sources: [String: any WebhookSource], store: any MetricsStore = InMemoryStore(),
                      maxBody: Int = 1 << 20,
                      _ body: @escaping @Sendable (any TestClientProtocol, WebhookServer) async throws -> Void) async throws {
         let server = WebhookServer(host: "127.0.0.1", port: 0, sources: sources, store: store, maxBody: maxBody)

@@ -1,5 +1,5 @@
 import Foundation
-import SwitchboardCore
+import SwitchboardScan
 import Testing
 
 @Suite struct ByteInternerTests {

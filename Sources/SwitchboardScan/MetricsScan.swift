@@ -1,4 +1,5 @@
 import Foundation
+import SwitchboardCore
 
 /// One stored message, call or status event reduced to the numbers the metrics read: text columns
 /// are numbers into the tables of its ``MetricsScan`` (-1 for NULL), enums are one byte each.
@@ -25,10 +26,13 @@ public struct MetricsRow: Sendable {
     public var channel: Channel
     public var outcome: CallOutcome?
     public var status: ConversationState?
+    /// ``MetricsScan/topicSets`` numbers of the native topics and of the rule topics (-1: none).
+    public var topics: Int32
+    public var ruleTopics: Int32
 
     public init(order: Int64, at: Int64, wait: Double, talk: Double, conversation: Int32, customer: Int32, actor: Int32,
                 callAgent: Int32, queue: Int32, platform: Int32, kind: InteractionKind, direction: Direction, role: ActorRole,
-                channel: Channel, outcome: CallOutcome?, status: ConversationState?) {
+                channel: Channel, outcome: CallOutcome?, status: ConversationState?, topics: Int32 = -1, ruleTopics: Int32 = -1) {
         self.order = order
         self.at = at
         self.wait = wait
@@ -45,6 +49,8 @@ public struct MetricsRow: Sendable {
         self.channel = channel
         self.outcome = outcome
         self.status = status
+        self.topics = topics
+        self.ruleTopics = ruleTopics
     }
 
     public var occurredAt: Date { Date(timeIntervalSince1970: Double(at) / 1000) }
@@ -91,6 +97,10 @@ public struct MetricsScan: Sendable {
     public var keys = ByteInterner()
     /// customerKeys as stored.
     public var customers = ByteInterner()
+    /// Topic lists in their stored form (``Topics/encode(_:)``), native and rule topics alike.
+    public var topicSets = ByteInterner()
+    /// Rows whose rule topics were given by a rule set, by its fingerprint (``names`` number).
+    public var ruleSets: [Int32: Int] = [:]
     /// Per conversation number: its source (``names``) and key (``keys``).
     public var conversationSource: [Int32] = []
     public var conversationKey: [Int32] = []
@@ -170,6 +180,7 @@ public struct MetricsScan: Sendable {
         let key = keys.intern(i.conversationKey)
         let customer = i.customerKey.map { customers.intern($0) } ?? -1
         let actor = i.actorId.map { names.intern($0) } ?? -1
+        if let fingerprint = i.topicRules { ruleSets[names.intern(fingerprint), default: 0] += 1 }
         if i.kind == .survey {
             guard let s = i.survey else { return }
             surveys.append(MetricsSurveyRow(at: at, score: s.score, scaleMin: s.scaleMin, scaleMax: s.scaleMax, source: source, key: key,
@@ -181,7 +192,9 @@ public struct MetricsScan: Sendable {
             conversation: conversation(source: source, key: key), customer: customer, actor: actor,
             callAgent: i.call?.agentId.map { names.intern($0) } ?? -1, queue: i.call?.queue.map { names.intern($0) } ?? -1,
             platform: names.intern(i.platform), kind: i.kind, direction: i.direction, role: i.actorRole, channel: i.channel,
-            outcome: i.call?.outcome, status: i.kind == .status ? i.status?.to : nil)
+            outcome: i.call?.outcome, status: i.kind == .status ? i.status?.to : nil,
+            topics: Topics.encode(i.topics).map { topicSets.intern($0) } ?? -1,
+            ruleTopics: Topics.encode(i.ruleTopics).map { topicSets.intern($0) } ?? -1)
         if chunks.isEmpty { chunks.append([]) }
         chunks[chunks.count - 1].append(row)
     }
@@ -191,6 +204,7 @@ public struct MetricsScan: Sendable {
     /// Keys and customers are merged at the same time, and the rows renumbered in two halves at once.
     public mutating func append(_ other: inout MetricsScan) {
         let nameMap = (0..<other.names.count).map { id in other.names.withBytes(Int32(id)) { names.intern($0) } }
+        let topicMap = topicSets.merge(other.topicSets)
         var keyMap: [Int32] = [], customerMap: [Int32] = []
         var keys = ByteInterner(), customers = ByteInterner()
         swap(&keys, &self.keys)
@@ -218,6 +232,8 @@ public struct MetricsScan: Sendable {
                         all[r].callAgent = name(all[r].callAgent)
                         all[r].queue = name(all[r].queue)
                         all[r].platform = name(all[r].platform)
+                        if all[r].topics >= 0 { all[r].topics = topicMap[Int(all[r].topics)] }
+                        if all[r].ruleTopics >= 0 { all[r].ruleTopics = topicMap[Int(all[r].ruleTopics)] }
                     }
                 }
                 let halves = Parallel.ranges(all.count, parts: 2)
@@ -226,6 +242,7 @@ public struct MetricsScan: Sendable {
         }
         chunks += moved
         for (s, n) in other.storedBySource.enumerated() where n > 0 { countStored(source: nameMap[s], rows: n) }
+        for (f, n) in other.ruleSets { ruleSets[nameMap[Int(f)], default: 0] += n }
         for var s in other.surveys {
             s.source = nameMap[Int(s.source)]
             s.key = keyMap[Int(s.key)]
@@ -237,18 +254,27 @@ public struct MetricsScan: Sendable {
     }
 }
 
-/// Counts rows for the default ``InteractionStore/scanMetrics()`` (the scan body runs synchronously).
+/// A store the metrics can read: every store that holds interactions for reports implements both
+/// requirements itself (no default: a store, or a wrapper around one, that has no fast scan says so
+/// by calling ``InteractionStore/scanMetricsGeneric()`` explicitly).
+public protocol MetricsStore: InteractionStore {
+    /// Every interaction reduced to what the metrics read (``MetricsScan``), in any order.
+    func scanMetrics() async throws -> MetricsScan
+    /// ``InteractionStore/sourceStats()`` without counting stored interactions (a full read of the table;
+    /// the report counts them in its own scan): `stored` is 0 and a source with nothing but stored rows may be missing.
+    func sourceStats(countingStored: Bool) async throws -> [String: SourceStats]
+}
+
+/// Counts rows for ``InteractionStore/scanMetricsGeneric()`` (the scan body runs synchronously).
 private final class ScanBox: @unchecked Sendable {
     var scan = MetricsScan()
     var next: Int64 = 0
 }
 
 extension InteractionStore {
-    public func scanMetrics() async throws -> MetricsScan { try await scanMetricsGeneric() }
-
-    /// Default: the conversation-order ``scan(_:)`` without content; `order` is the row's position in that
-    /// scan (storage order among equal times of one conversation). Correct for every store; the SQLite
-    /// store overrides it with a cheaper table-order scan.
+    /// The metrics scan on ``scan(_:)``: the conversation-order scan without content; `order` is the row's
+    /// position in that scan (storage order among equal times of one conversation). Correct for every
+    /// store; the SQLite store has a cheaper table-order scan of its own.
     public func scanMetricsGeneric() async throws -> MetricsScan {
         let box = ScanBox()
         try await scan(InteractionQuery(order: .conversation, content: false)) { i in
@@ -256,5 +282,12 @@ extension InteractionStore {
             box.next += 1
         }
         return box.scan
+    }
+
+    /// ``sourceStats()`` with `stored` set to 0 (for stores that cannot skip the counting).
+    public func sourceStatsGeneric(countingStored: Bool) async throws -> [String: SourceStats] {
+        var stats = try await sourceStats()
+        if !countingStored { for k in stats.keys { stats[k]?.stored = 0 } }
+        return stats
     }
 }
