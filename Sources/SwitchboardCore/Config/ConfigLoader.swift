@@ -9,7 +9,7 @@ public struct ConfigLoader {
     public var environment: [String: String]
 
     static let topKeys = ["store", "timezone", "server", "agents", "customers", "business_hours", "targets",
-                          "resolution", "fcr", "phone", "privacy", "connectors"]
+                          "resolution", "fcr", "phone", "privacy", "topics", "connectors"]
     static let commonConnectorKeys = ["name", "kind", "enabled", "schedule"]
 
     public init(registry: ConnectorRegistry, environment: [String: String] = ProcessInfo.processInfo.environment) {
@@ -50,6 +50,12 @@ public struct ConfigLoader {
         var config = SwitchboardConfig(file: file.standardizedFileURL)
         read(node, into: &config, reader: reader)
         guard reader.problems.isEmpty else { throw ConfigError(problems: Self.ordered(reader.problems)) }
+        do {
+            config.topicRules = try TopicRules(config.topics)
+        } catch let error as TopicRuleError {   // checked by TopicsReader already; kept as a config problem
+            throw ConfigError(problems: [ConfigProblem(file: display, line: error.line, column: nil, keyPath: "topics",
+                                                       message: error.description)])
+        }
         return config
     }
 
@@ -99,7 +105,7 @@ public struct ConfigLoader {
                 for (k, v, _) in r.mapping(node, key, known: ["links"]) ?? [] where k == "links" {
                     c.customerLinks = r.string(v, "customers.links")
                 }
-            case "business_hours": break   // read after timezone, below
+            case "business_hours", "topics": break   // read after timezone / connectors, below
             case "targets": readTargets(node, &c, r)
             case "resolution":
                 for (_, v, _) in r.mapping(node, key, known: ["idle_after"]) ?? [] {
@@ -121,6 +127,9 @@ public struct ConfigLoader {
         }
         if let bh = top.first(where: { $0.key == "business_hours" }) {
             c.businessHours = BusinessHoursReader.read(bh.node, defaultZone: c.timeZone, r)
+        }
+        if let topics = top.first(where: { $0.key == "topics" }) {
+            c.topics = TopicsReader.read(topics.node, connectors: c.connectors.map(\.name), r)
         }
     }
 

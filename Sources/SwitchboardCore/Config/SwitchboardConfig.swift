@@ -102,6 +102,10 @@ public struct SwitchboardConfig: Sendable {
     public var fcrRepeatWindow: Double = 7 * 86400
     public var phone = PhoneSettings()
     public var privacy = PrivacySettings()
+    /// `topics:` as written (DESIGN §5 "Topics").
+    public var topics: [TopicRule] = []
+    /// ``topics`` compiled (by the loader, once the config has no problems).
+    public var topicRules: TopicRules = .empty
     public var connectors: [ConnectorEntry] = []
 
     public init(file: URL) { self.file = file }
