@@ -6,7 +6,7 @@ import SwitchboardCore
 /// store's `ingest_runs` (mode `scheduled`). Never throws: the outcome is the ``RunStatus``.
 struct PullExecution: Sendable {
     let store: any InteractionStore
-    let privacy: PrivacySettings
+    let policy: IngestPolicy
     let batchSize: Int
     let redactor: SecretRedactor
 
@@ -41,7 +41,8 @@ struct PullExecution: Sendable {
         } catch {
             return finished(status, .failed, message: "the store cannot record the run: \(error)", clock: clock)
         }
-        let batching = BatchingSink(source: name, store: store, privacy: privacy, batchSize: batchSize)
+        let batching = BatchingSink(source: name, store: store, privacy: policy.privacy, topicRules: policy.topicRules,
+                                    batchSize: batchSize)
         let sink = StoppableSink(inner: batching, stop: stop)
         var result = RunResult.ok
         var message: String?

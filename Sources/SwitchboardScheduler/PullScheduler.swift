@@ -64,7 +64,7 @@ public actor PullScheduler: Service {
     ///   - redactor: hides secrets in status messages and logs.
     ///   - onEvent: called for every ``SchedulerEvent``.
     public init(jobs: [Job], store: any InteractionStore, locks: (any SourceLocking)? = nil,
-                privacy: PrivacySettings = PrivacySettings(), timeZone: TimeZone,
+                privacy: PrivacySettings = PrivacySettings(), topicRules: TopicRules = .empty, timeZone: TimeZone,
                 clock: any SchedulerClock = SystemSchedulerClock(), backoff: Backoff = Backoff(),
                 random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) },
                 batchSize: Int = 5000, redactor: SecretRedactor = SecretRedactor(),
@@ -80,7 +80,8 @@ public actor PullScheduler: Service {
         self.random = random
         self.logger = logger
         self.onEvent = onEvent
-        execution = PullExecution(store: store, privacy: privacy, batchSize: batchSize, redactor: redactor)
+        execution = PullExecution(store: store, policy: IngestPolicy(privacy: privacy, topicRules: topicRules),
+                                  batchSize: batchSize, redactor: redactor)
         statuses = Dictionary(uniqueKeysWithValues: jobs.map {
             ($0.name, SourceStatus(source: $0.name, kind: $0.kind, schedule: $0.schedule.description))
         })

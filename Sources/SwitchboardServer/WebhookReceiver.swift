@@ -15,16 +15,17 @@ public struct WebhookReceiver: Sendable {
 
     public let sources: [String: any WebhookSource]
     public let maxBody: Int
-    public let privacy: PrivacySettings
+    /// Topic rules and privacy, applied to every delivered interaction before it is stored.
+    public let policy: IngestPolicy
     let committer: GroupCommitter
     let metrics: ServerMetrics
     let logger: Logger
 
-    public init(sources: [String: any WebhookSource], maxBody: Int, privacy: PrivacySettings, committer: GroupCommitter,
+    public init(sources: [String: any WebhookSource], maxBody: Int, policy: IngestPolicy, committer: GroupCommitter,
                 metrics: ServerMetrics, logger: Logger) {
         self.sources = sources
         self.maxBody = maxBody
-        self.privacy = privacy
+        self.policy = policy
         self.committer = committer
         self.metrics = metrics
         self.logger = logger
@@ -75,7 +76,7 @@ public struct WebhookReceiver: Sendable {
             DeadLetter(source: name, at: request.receivedAt, reason: $0.reason, provenance: provenance, raw: $0.raw)
         }
         do {
-            try await committer.commit(source: name, interactions: delivery.interactions.map(privacy.apply(to:)),
+            try await committer.commit(source: name, interactions: delivery.interactions.map(policy.apply(to:)),
                                        deadLetters: deadLetters)
         } catch {
             metrics.rejected(source: name, reason: "store_unavailable")

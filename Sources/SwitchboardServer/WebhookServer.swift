@@ -31,7 +31,8 @@ public struct WebhookServer: Sendable {
     ///   - maxBody: the body limit in bytes (`server.max_body`).
     ///   - report: serves `GET /report` when given.
     public init(host: String, port: Int, sources: [String: any WebhookSource], store: any MetricsStore,
-                maxBody: Int = 1 << 20, privacy: PrivacySettings = PrivacySettings(), report: ReportEndpoint? = nil,
+                maxBody: Int = 1 << 20, privacy: PrivacySettings = PrivacySettings(), topicRules: TopicRules = .empty,
+                report: ReportEndpoint? = nil,
                 logger: Logger = Logger(label: "switchboard.server")) {
         self.host = host
         self.port = port
@@ -44,7 +45,8 @@ public struct WebhookServer: Sendable {
         }
         self.metrics = metrics
         self.committer = committer
-        receiver = WebhookReceiver(sources: sources, maxBody: maxBody, privacy: privacy, committer: committer,
+        receiver = WebhookReceiver(sources: sources, maxBody: maxBody,
+                                   policy: IngestPolicy(privacy: privacy, topicRules: topicRules), committer: committer,
                                    metrics: metrics, logger: logger)
     }
 

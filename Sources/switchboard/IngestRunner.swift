@@ -6,12 +6,12 @@ import SwitchboardScan
 /// feeds a ``BatchingSink``, commits, and returns the summary.
 struct IngestRunner {
     let store: any MetricsStore
-    let privacy: PrivacySettings
+    let policy: IngestPolicy
     let quiet: Bool
 
-    init(store: any MetricsStore, privacy: PrivacySettings, quiet: Bool) {
+    init(store: any MetricsStore, policy: IngestPolicy, quiet: Bool) {
         self.store = CrashAfterWrites.wrap(store)
-        self.privacy = privacy
+        self.policy = policy
         self.quiet = quiet
     }
 
@@ -22,7 +22,7 @@ struct IngestRunner {
         var run = try await store.startRun(source: source, mode: mode, at: Date())
         // A file import commits bigger batches (fewer commits and fsyncs); a pull keeps
         // the default, so its checkpoints stay frequent.
-        let sink = BatchingSink(source: source, store: store, privacy: privacy,
+        let sink = BatchingSink(source: source, store: store, privacy: policy.privacy, topicRules: policy.topicRules,
                                 batchSize: mode == "import" ? Self.importBatchSize : 5_000,
                                 onProgress: Terminal.progress(label: source, quiet: quiet))
         do {

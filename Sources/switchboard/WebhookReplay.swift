@@ -13,7 +13,7 @@ import SwitchboardServer
 struct WebhookReplay {
     let sources: [String: any WebhookSource]
     let store: any MetricsStore
-    let privacy: PrivacySettings
+    let policy: IngestPolicy
 
     /// HTTP status → number of deliveries answered with it.
     func run(file: URL) async throws -> [Int: Int] {
@@ -28,7 +28,8 @@ struct WebhookReplay {
             for (k, h) in v["headers"]?.members ?? [] { headers[k] = h.string }
             requests.append((source, v["method"]?.string ?? "POST", headers, Data(body.utf8)))
         }
-        let server = WebhookServer(host: "127.0.0.1", port: 0, sources: sources, store: store, privacy: privacy)
+        let server = WebhookServer(host: "127.0.0.1", port: 0, sources: sources, store: store, privacy: policy.privacy,
+                                   topicRules: policy.topicRules)
         let (ports, portSink) = AsyncStream<Int>.makeStream()
         let app = server.application { port in portSink.yield(port) }
         let group = ServiceGroup(services: [app], logger: .init(label: "switchboard.demo"))

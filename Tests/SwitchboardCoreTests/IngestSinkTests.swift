@@ -107,6 +107,25 @@ func sampleInteraction(_ n: Int, source: String = "s", text: String? = "hello", 
         #expect(stored.id == sampleInteraction(1).id)
     }
 
+    @Test func topicRulesAreMatchedBeforePrivacyDropsTheText() async throws {
+        let rules = try TopicRules([TopicRule(name: "billing", keywords: ["оплат*"]), TopicRule(name: "greeting", keywords: ["hello"])])
+        let store = InMemoryStore()
+        let sink = BatchingSink(source: "s", store: store, privacy: PrivacySettings(storeText: false), topicRules: rules)
+        var reply = sampleInteraction(2, text: "hello, оплату получили")
+        reply.actorRole = .agent
+        reply.direction = .outbound
+        try await sink.accept(contentsOf: [sampleInteraction(1, text: "Hello! Проблема с оплатой"), reply,
+                                           sampleInteraction(3, text: "nothing to see")])
+        _ = try await sink.finish()
+        let stored = await store.interactions
+        #expect(stored.map(\.text) == [nil, nil, nil])
+        #expect(stored[0].ruleTopics == ["billing", "greeting"])
+        #expect(stored[0].topicRules == rules.fingerprint && rules.fingerprint.count == 12)
+        // Agent messages are never classified; a customer message without a match still records the rule set.
+        #expect(stored[1].ruleTopics == [] && stored[1].topicRules == nil)
+        #expect(stored[2].ruleTopics == [] && stored[2].topicRules == rules.fingerprint)
+    }
+
     @Test func idIsAStableHashOfSourceAndExternalId() {
         #expect(InteractionID.make(source: "a", externalId: "b") == InteractionID.make(source: "a", externalId: "b"))
         #expect(InteractionID.make(source: "a", externalId: "b") != InteractionID.make(source: "ab", externalId: ""))

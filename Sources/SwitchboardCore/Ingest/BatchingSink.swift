@@ -13,7 +13,7 @@ public struct IngestProgress: Sendable {
 public actor BatchingSink: IngestSink {
     public nonisolated let source: String
     private let store: any InteractionStore
-    private let privacy: PrivacySettings
+    private let policy: IngestPolicy
     private let batchSize: Int
     private let maxBatchBytes: Int
     private let started = Date()
@@ -32,11 +32,13 @@ public actor BatchingSink: IngestSink {
     ///   - maxBatchBytes: a batch is also committed once its text reaches this many bytes (roughly), so
     ///     big records (mail bodies) do not make a batch of `batchSize` records hold hundreds of megabytes.
     ///   - onProgress: called at most a few times a second while records arrive.
+    ///   - topicRules: the config's `topics:` rules, matched before privacy drops any text (``IngestPolicy``).
     public init(source: String, store: any InteractionStore, privacy: PrivacySettings = PrivacySettings(),
-                batchSize: Int = 5000, maxBatchBytes: Int = 32 << 20, onProgress: (@Sendable (IngestProgress) -> Void)? = nil) {
+                topicRules: TopicRules = .empty, batchSize: Int = 5000, maxBatchBytes: Int = 32 << 20,
+                onProgress: (@Sendable (IngestProgress) -> Void)? = nil) {
         self.source = source
         self.store = store
-        self.privacy = privacy
+        self.policy = IngestPolicy(privacy: privacy, topicRules: topicRules)
         self.batchSize = max(1, batchSize)
         self.maxBatchBytes = max(1, maxBatchBytes)
         self.onProgress = onProgress
@@ -45,7 +47,7 @@ public actor BatchingSink: IngestSink {
     }
 
     public func accept(_ interaction: Interaction) async throws {
-        buffer.append(privacy.apply(to: interaction))
+        buffer.append(policy.apply(to: interaction))
         bufferedBytes += Self.approximateBytes(of: interaction)
         summary.read += 1
         if isFull { try await flush() }
@@ -57,7 +59,7 @@ public actor BatchingSink: IngestSink {
     public nonisolated var preferredBlockSize: Int { batchSize }
 
     public func accept(contentsOf interactions: [Interaction]) async throws {
-        if buffer.isEmpty, privacy.isIdentity, interactions.count <= batchSize {
+        if buffer.isEmpty, policy.isIdentity, interactions.count <= batchSize {
             buffer = interactions
             bufferedBytes = Self.approximateBytes(of: interactions[...])
             summary.read += interactions.count
@@ -69,10 +71,10 @@ public actor BatchingSink: IngestSink {
         while !rest.isEmpty {
             let take = min(rest.count, batchSize - buffer.count)
             if buffer.isEmpty { buffer.reserveCapacity(batchSize) }
-            if privacy.isIdentity {
+            if policy.isIdentity {
                 buffer.append(contentsOf: rest.prefix(take))
             } else {
-                for i in rest.prefix(take) { buffer.append(privacy.apply(to: i)) }
+                for i in rest.prefix(take) { buffer.append(policy.apply(to: i)) }
             }
             bufferedBytes += Self.approximateBytes(of: rest.prefix(take))
             rest = rest.dropFirst(take)

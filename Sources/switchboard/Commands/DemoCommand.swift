@@ -21,7 +21,7 @@ struct DemoCommand: AsyncParsableCommand {
         let path = store ?? dir.appendingPathComponent("demo.db").path
         defer { if store == nil { try? FileManager.default.removeItem(at: dir) } }
         let db = try await rt.openStore(overridePath: path)
-        let runner = IngestRunner(store: db, privacy: rt.config.privacy, quiet: true)
+        let runner = IngestRunner(store: db, policy: rt.config.ingestPolicy, quiet: true)
         var summaries: [IngestSummary] = []
         for entry in rt.config.connectors where entry.enabled {
             guard let importer = try rt.make(entry) as? any FileImporter, let p = entry.path else { continue }
@@ -37,7 +37,7 @@ struct DemoCommand: AsyncParsableCommand {
         let recorded = rt.config.resolve(path: "samples/webhooks.jsonl")
         var replayed: [Int: Int] = [:]
         if !webhookSources.isEmpty, FileManager.default.fileExists(atPath: recorded.path) {
-            replayed = try await WebhookReplay(sources: webhookSources, store: db, privacy: rt.config.privacy)
+            replayed = try await WebhookReplay(sources: webhookSources, store: db, policy: rt.config.ingestPolicy)
                 .run(file: recorded)
         }
         if !global.json {

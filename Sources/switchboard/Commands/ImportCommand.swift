@@ -35,7 +35,7 @@ struct ImportCommand: AsyncParsableCommand {
             throw UsageFailure("\(source): nothing to import: give a PATH or set `path:` for this connector in \(rt.config.file.path)")
         }
         let store = try await rt.openStore()
-        let runner = IngestRunner(store: store, privacy: rt.config.privacy, quiet: global.quiet || global.json)
+        let runner = IngestRunner(store: store, policy: rt.config.ingestPolicy, quiet: global.quiet || global.json)
         let summary = try await runner.run(source: source, mode: "import") { sink in
             try await importer.importFiles(urls, into: sink)
         }

@@ -39,7 +39,7 @@ struct PullCommand: AsyncParsableCommand {
             pulls.append((entry, source))
         }
         let store = try await rt.openStore()
-        let runner = IngestRunner(store: store, privacy: rt.config.privacy, quiet: global.quiet || global.json)
+        let runner = IngestRunner(store: store, policy: rt.config.ingestPolicy, quiet: global.quiet || global.json)
         let locks = store as? any SourceLocking
         var summaries: [IngestSummary] = []
         var failures: [String] = []

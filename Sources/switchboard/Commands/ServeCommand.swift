@@ -58,11 +58,12 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let store = try await rt.openStore()
         let scheduler = PullScheduler(jobs: jobs, store: CrashAfterWrites.wrapScheduled(store),
-                                      locks: store as? any SourceLocking, privacy: rt.config.privacy, timeZone: rt.config.timeZone,
+                                      locks: store as? any SourceLocking, privacy: rt.config.privacy,
+                                      topicRules: rt.config.topicRules, timeZone: rt.config.timeZone,
                                       redactor: SecretRedactor(secrets: rt.config.secretValues),
                                       logger: Logger(label: "switchboard.scheduler"))
         var server = WebhookServer(host: host, port: port, sources: sources, store: store, maxBody: settings.maxBody,
-                                   privacy: rt.config.privacy, report: try reportEndpoint(rt, token: settings.reportToken),
+                                   privacy: rt.config.privacy, topicRules: rt.config.topicRules, report: try reportEndpoint(rt, token: settings.reportToken),
                                    logger: rt.logger)
         server.statusProvider = { [UInt8](await scheduler.statusJSON()) }
         let names = sources.keys.sorted().joined(separator: ", ")
