@@ -29,10 +29,24 @@ enum MixedData {
                  _ role: ActorRole, actor: String? = nil, customer: String?, time: Date, call: CallInfo? = nil,
                  survey: SurveyInfo? = nil, status: StatusInfo? = nil) {
             n += 1
-            out.append(Interaction(source: source, externalId: "x\(n)", channel: channel, platform: platform, conversationKey: key,
-                                   kind: kind, direction: direction, actorRole: role, actorId: actor, customerKey: customer,
-                                   occurredAt: time, call: call, survey: survey, status: status, provenance: "mixed:\(n)"))
+            var i = Interaction(source: source, externalId: "x\(n)", channel: channel, platform: platform, conversationKey: key,
+                                kind: kind, direction: direction, actorRole: role, actorId: actor, customerKey: customer,
+                                occurredAt: time, call: call, survey: survey, status: status, provenance: "mixed:\(n)")
+            // Native topics now and then (a call's queue among them), several per row at times; rule topics on
+            // customer messages as the ingest side sets them.
+            switch r.next(6) {
+            case 0: i.topics = [r.pick(topics)]
+            case 1: i.topics = [r.pick(topics), r.pick(topics)]
+            case 2: if let q = call?.queue { i.topics = [q] }
+            default: break
+            }
+            if kind == .message && role == .customer && r.next(2) == 0 {
+                i.ruleTopics = r.next(3) == 0 ? [] : [r.pick(topics)]
+                i.topicRules = r.pick(["a1b2c3d4e5f6", "0f0f0f0f0f0f"])
+            }
+            out.append(i)
         }
+        let topics = ["billing", "returns", "оплата", "חשבון", "vip", "sales"]
         let customers = (0..<16).map { $0 % 3 == 0 ? "+1555000\($0)" : "c\($0)@example.com" } + ["telegram:7"]
         let agents: [String?] = ["anna", "boris", "chen", nil]
         let sources: [(String, Channel, String)] = [("mail", .email, "imap"), ("tg", .chat, "telegram"), ("desk", .web, "widget")]
@@ -118,9 +132,11 @@ struct FastScanTests {
 
     static let requests: [ReportRequest] = [
         ReportRequest(now: now),
-        ReportRequest(now: now, by: Breakdown.allCases),
+        ReportRequest(now: now, by: Breakdown.all),
         ReportRequest(from: at("2026-03-05T00:00:00Z"), to: at("2026-03-20T00:00:00Z"), now: now, by: [.agent, .queue, .week],
                       channels: [.email, .phone, .chat], sources: ["mail", "pbx", "tg"], agents: ["anna", "chen"]),
+        ReportRequest(from: at("2026-03-06T00:00:00Z"), to: at("2026-03-12T00:00:00Z"), now: now, by: [.topic, .channel],
+                      topics: ["оплата", "vip"]),
     ]
 
     /// The report and the per-conversation outcomes that tie-breaks decide, as text.
@@ -154,7 +170,7 @@ struct FastScanTests {
             _ = try await sqlite.write(batch)
             _ = try await memory.write(batch)
         }
-        let reference = Self.outcome(try await Dataset.load(from: memory, settings: Self.settings, now: Self.now))
+        let reference = Self.outcome(try await MetricsEngine(settings: Self.settings).load(store: memory, now: Self.now).data)
         #expect(reference.count > 400)
         let generic = Self.outcome(Dataset(scan: try await sqlite.scanMetricsGeneric(), settings: Self.settings, now: Self.now))
         #expect(Self.difference(generic, reference) == nil)
@@ -162,6 +178,20 @@ struct FastScanTests {
             let fast = Self.outcome(Dataset(scan: try await sqlite.scanMetrics(parts: parts), settings: Self.settings, now: Self.now))
             #expect(Self.difference(fast, reference) == nil, "parts: \(parts)")
         }
+    }
+
+    @Test("the walk in 1, 2, 3 and 7 parts gives byte-identical reports, topics included")
+    func sameReportWhateverTheWalkParts() async throws {
+        let memory = InMemoryStore()
+        _ = try await memory.write(IngestBatch(source: "mixed", interactions: MixedData.make(seed: 77, conversations: 600)))
+        let data = try await MetricsEngine(settings: Self.settings).load(store: memory, now: Self.now).data
+        #expect(data.topicNames.count == 7)   // six labels and the queue "support"
+        func reports(_ parts: Int) -> [String] {
+            Self.requests.map { JSONReportRenderer.render(MetricsEngine(settings: Self.settings, parts: parts).compute(data, request: $0)) }
+        }
+        let one = reports(1)
+        #expect(one[1].contains(#""by_topic":{"(none)":"#) && one[1].contains(#""оплата":{"conversations":"#))
+        for parts in [2, 3, 7] { #expect(Self.difference(reports(parts), one) == nil, "parts: \(parts)") }
     }
 
     @Test("a scan sees every committed row once; rows written after it are left to the next report")
@@ -181,7 +211,7 @@ struct FastScanTests {
         let memory = InMemoryStore()
         _ = try await memory.write(IngestBatch(source: "mixed", interactions: items))
         #expect(Self.difference(Self.outcome(Dataset(scan: after, settings: Self.settings, now: Self.now)),
-                                Self.outcome(try await Dataset.load(from: memory, settings: Self.settings, now: Self.now))) == nil)
+                                Self.outcome(try await MetricsEngine(settings: Self.settings).load(store: memory, now: Self.now).data)) == nil)
     }
 }
 
@@ -249,7 +279,7 @@ struct FastScanTests {
         #expect(memory.conversation("t")?.agents.count == 1)
         let (store, dir) = try await sqlite(s.items)
         defer { try? FileManager.default.removeItem(at: dir) }
-        let fast = try await Dataset.load(from: store, settings: MetricsSettings(), now: at("2026-04-15T00:00:00Z"))
+        let fast = try await MetricsEngine(settings: MetricsSettings()).load(store: store, now: at("2026-04-15T00:00:00Z")).data
         #expect(fast.verdict("t") == .resolvedFirstContact)
         #expect(try await json(store) == json(try await s.store()))
     }
@@ -271,7 +301,7 @@ struct FastScanTests {
         defer { try? FileManager.default.removeItem(at: dirB) }
         let a = try await json(oldest), b = try await json(newest)
         #expect(a == b)
-        let data = try await Dataset.load(from: newest, settings: MetricsSettings(), now: at("2026-04-15T00:00:00Z"))
+        let data = try await MetricsEngine(settings: MetricsSettings()).load(store: newest, now: at("2026-04-15T00:00:00Z")).data
         #expect((data.conversation("long")?.reopens.count ?? 0) > 0)
     }
 

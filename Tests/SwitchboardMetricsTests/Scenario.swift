@@ -66,7 +66,7 @@ struct Scenario {
 
     /// The conversations rebuilt as of `now`.
     func dataset(_ settings: MetricsSettings = MetricsSettings(), now: String = "2026-04-15T00:00:00Z") async throws -> Dataset {
-        try await Dataset.load(from: try await store(), settings: settings, now: at(now))
+        try await MetricsEngine(settings: settings).load(store: try await store(), now: at(now)).data
     }
 }
 

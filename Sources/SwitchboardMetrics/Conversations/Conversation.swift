@@ -45,6 +45,10 @@ public struct Conversation: Sendable, Hashable {
     public var lastAgent: Int32
     /// Set for call conversations.
     public var call: Call?
+    /// ``MetricsScan/topicSets`` numbers of the conversation's topics: the native topics of every
+    /// interaction known by now and the rule topics of the first customer interaction
+    /// (``Dataset/topics(of:)`` turns them into topic numbers).
+    public var topicSets = IDSet()
 
     /// Times the conversation became resolved, in order.
     public var resolutions: [Date] { stride(from: 0, to: transitions.count, by: 2).map { transitions[$0] } }
@@ -122,8 +126,11 @@ public struct TimeList: Sendable, Hashable {
     }
 }
 
-/// Distinct agent numbers in order of appearance, the first two held inline.
-public struct AgentSet: Sendable, Hashable {
+/// Distinct agents of a conversation.
+public typealias AgentSet = IDSet
+
+/// Distinct numbers in order of appearance, the first two held inline.
+public struct IDSet: Sendable, Hashable {
     private var a: Int32 = 0, b: Int32 = 0
     private var more: [Int32]?
     public private(set) var count = 0
@@ -151,6 +158,9 @@ public struct AgentSet: Sendable, Hashable {
     }
 
     public var list: [Int32] { Array([a, b].prefix(count)) + (more ?? []) }
+
+    /// The first number (0 when empty).
+    public var first: Int32 { a }
 }
 
 /// Why a clock moved, for `switchboard explain`.

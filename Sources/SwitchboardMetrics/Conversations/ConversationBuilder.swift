@@ -58,6 +58,7 @@ public struct ConversationBuilder: Sendable {
             firstResponseAt: nil, resolved: false, explicitStatus: false, firstResponder: -1, lastAgent: -1, call: nil)
         let keyed = items.first { Self.isCustomer($0) && $0.customer >= 0 } ?? items.first { $0.customer >= 0 }
         if let k = keyed { conv.customer = canonical(k.customer) }
+        for i in items where i.topics >= 0 { conv.topicSets.insert(i.topics) }
         for i in items where Self.isAgent(i) {
             conv.agentSet.insert(i.actor == blankActor ? -1 : i.actor)
             if i.actor >= 0 { conv.lastAgent = i.actor }
@@ -67,6 +68,7 @@ public struct ConversationBuilder: Sendable {
             return conv
         }
         let open = items[oi]
+        if open.ruleTopics >= 0 { conv.topicSets.insert(open.ruleTopics) }
         conv.openedAt = open.occurredAt
         conv.customerInitiated = !items[..<oi].contains(where: Self.isAgent)
         trace?(ClockEvent(at: open.occurredAt, what: "open: first customer interaction"

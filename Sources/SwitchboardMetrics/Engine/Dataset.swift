@@ -51,14 +51,10 @@ public struct Dataset: Sendable {
     public var conversations: [Conversation]
     public var fcr: [FCRVerdict]
     public var surveys: [SurveyAnswer]
-
-    /// Scans the store (``InteractionStore/scanMetrics()``) and rebuilds everything.
-    public static func load(from store: any MetricsStore, settings: MetricsSettings, now: Date) async throws -> Dataset {
-        Timing.mark("start")
-        let scan = try await store.scanMetrics()
-        Timing.mark("scan")
-        return Dataset(scan: consume scan, settings: settings, now: now)
-    }
+    /// Every topic label, numbered (the `topic` breakdown's keys).
+    public var topicNames: [String] = []
+    /// Per ``MetricsScan/topicSets`` number, its topics' numbers in ``topicNames``.
+    public var setTopics: [[Int32]] = []
 
     /// Rebuilds conversations from a scan: rows grouped by conversation (counting sort), ordered by
     /// (occurredAt, storage order), built in two halves concurrently.
@@ -91,6 +87,7 @@ public struct Dataset: Sendable {
         self.conversations = conversations
         self.surveys = surveys
         self.fcr = []
+        (topicNames, setTopics) = Self.topicTables(tables.topicSets)
         // Independent of each other: FCR verdicts (themselves in parts) beside the survey links.
         let outcomes = Parallel.map(2) { k -> Linked in
             k == 0 ? .verdicts(verdicts(window: settings.repeatWindow)) : .surveys(surveyConversations(window: settings.surveyWindow))
@@ -124,6 +121,37 @@ public struct Dataset: Sendable {
             if linked != key { map[i] = scan.customers.intern(linked) }
         }
         return map
+    }
+
+    /// Splits each stored topic list into labels (in normal form) and numbers the labels.
+    static func topicTables(_ sets: ByteInterner) -> ([String], [[Int32]]) {
+        var names: [String] = []
+        var number: [String: Int32] = [:]
+        var lists: [[Int32]] = []
+        lists.reserveCapacity(sets.count)
+        for s in 0..<sets.count {
+            let labels = Topics.normalize(Topics.decode(sets.string(Int32(s))))
+            lists.append(labels.map { label in
+                if let n = number[label] { return n }
+                let n = Int32(names.count)
+                names.append(label)
+                number[label] = n
+                return n
+            })
+        }
+        return (names, lists)
+    }
+
+    /// A conversation's topic numbers, distinct (the union of its topic sets).
+    public func topics(of c: Conversation) -> [Int32] {
+        switch c.topicSets.count {
+        case 0: return []
+        case 1: return setTopics[Int(c.topicSets.first)]
+        default:
+            var out: [Int32] = []
+            for s in c.topicSets.list { for t in setTopics[Int(s)] where !out.contains(t) { out.append(t) } }
+            return out
+        }
     }
 
     // MARK: text of numbers

@@ -1,10 +1,11 @@
 import Foundation
 import SwitchboardCore
+import SwitchboardScan
 
-/// One part's accumulators: the overall group, each breakdown's groups by number, the daily backlog changes.
+/// One part's accumulators: the overall group, each breakdown's groups by key, the daily backlog changes.
 final class PartResult {
     let overall: Accumulator
-    /// Per requested breakdown: group number → accumulator (see ``GroupWalk/key(_:channel:platform:source:agent:queue:day:)``).
+    /// Per requested breakdown: group key → accumulator (``Breakdown`` keys).
     var groups: [[Int: Accumulator]]
     var backlogDiff: [Int]
 
@@ -33,8 +34,9 @@ struct GroupWalk {
     let request: ReportRequest
     let settings: MetricsSettings
     let from: Date, to: Date
-    /// Filters on numbers (nil: no filter).
-    let sourceAllowed: [Bool]?, agentAllowed: [Bool]?
+    let filter: GroupFilter
+    /// Topic numbers are read only when a breakdown or filter needs them (or the topic count).
+    let readsTopics: Bool
 
     init(data: Dataset, request: ReportRequest, settings: MetricsSettings, from: Date, to: Date) {
         self.data = data
@@ -42,62 +44,31 @@ struct GroupWalk {
         self.settings = settings
         self.from = from
         self.to = to
-        let names = data.tables.names
-        sourceAllowed = request.sources.isEmpty ? nil : (0..<names.count).map { request.sources.contains(names.string(Int32($0))) }
-        agentAllowed = request.agents.isEmpty ? nil : (0..<names.count).map { request.agents.contains(names.string(Int32($0))) }
+        filter = GroupFilter(request.filters, data: data)
+        readsTopics = !data.topicNames.isEmpty
     }
 
-    @inline(__always) func passes(channel: Channel, source: Int32, agent: Int32) -> Bool {
-        (request.channels.isEmpty || request.channels.contains(channel))
-            && (sourceAllowed.map { source >= 0 && $0[Int(source)] } ?? true)
-            && (agentAllowed.map { agent >= 0 && $0[Int(agent)] } ?? true)
+    /// What the breakdowns and filters read of a conversation.
+    @inline(__always) func subject(_ c: Conversation, agent: Int32, day: Int?) -> GroupSubject {
+        GroupSubject(channel: c.channel, platform: c.platform, source: c.source, agent: agent, queue: c.call?.queue ?? -1,
+                     day: day, topics: readsTopics ? data.topics(of: c) : [])
     }
 
-    /// Group number of a breakdown; ``label(_:_:)`` turns it into the report's key.
-    @inline(__always) static func key(_ d: Breakdown, channel: Channel, platform: Int32, source: Int32, agent: Int32, queue: Int32,
-                                      day: Int) -> Int {
-        switch d {
-        case .channel: return channel.order
-        case .platform: return Int(platform)
-        case .source: return Int(source)
-        case .agent: return Int(agent)
-        case .queue: return Int(queue)
-        case .day: return day
-        case .week: return day - (BusinessCalendar.weekday(day) - 1)
-        case .month:
-            let c = Timestamp.civilFromDays(day)
-            return Timestamp.daysFromCivil(year: c.year, month: c.month, day: 1)
-        }
-    }
-
-    func label(_ d: Breakdown, _ key: Int) -> String {
-        switch d {
-        case .channel: return Channel.allCases[key].rawValue
-        case .platform, .source: return key >= 0 ? data.name(Int32(key)) ?? "" : ""
-        case .agent, .queue: return key >= 0 ? data.name(Int32(key)) ?? "(none)" : "(none)"
-        case .day: return LocalClock.dayLabel(key)
-        case .week: return LocalClock.weekLabel(key)
-        case .month: return LocalClock.monthLabel(key)
-        }
-    }
-
-    /// Calls `body` with the overall accumulator and the group accumulator of each breakdown
-    /// (day, week and month only when `day` is given).
+    /// Calls `body` with the overall accumulator and the group accumulator of each key of each breakdown
+    /// (day, week and month only when the subject has a day).
     @inline(__always)
-    func each(_ part: PartResult, channel: Channel, platform: Int32, source: Int32, agent: Int32, queue: Int32, day: Int?,
-              _ body: (Accumulator) -> Void) {
+    func each(_ part: PartResult, _ s: GroupSubject, _ body: (Accumulator) -> Void) {
         body(part.overall)
         for (d, b) in request.by.enumerated() {
-            let timed = b == .day || b == .week || b == .month
-            if timed && day == nil { continue }
-            let k = Self.key(b, channel: channel, platform: platform, source: source, agent: agent, queue: queue, day: day ?? 0)
-            if let acc = part.groups[d][k] {
-                body(acc)
-            } else {
-                let acc = Accumulator(customers: 0, dense: false)
-                acc.trackBacklog = !timed
-                part.groups[d][k] = acc
-                body(acc)
+            if b.timed && s.day == nil { continue }
+            b.keys(s) { k in
+                if let acc = part.groups[d][k] {
+                    body(acc)
+                } else {
+                    let acc = Accumulator(customers: 0, dense: false, trackBacklog: !b.timed)
+                    part.groups[d][k] = acc
+                    body(acc)
+                }
             }
         }
     }
@@ -106,44 +77,43 @@ struct GroupWalk {
     func conversations(_ range: Range<Int>, dayEnds: [Date]) -> PartResult {
         let clock = LocalClock(timeZone: settings.timeZone)
         let calendar = BusinessCalendar(hours: settings.businessHours)
-        let overall = Accumulator(customers: data.tables.customers.count, dense: true)
-        overall.trackBacklog = true
+        let overall = Accumulator(customers: data.tables.customers.count, dense: true, trackBacklog: true)
         let part = PartResult(overall: overall, breakdowns: request.by.count, days: dayEnds.count)
         let answerWithin = settings.targets.phoneAnswerWithin
         let convs = data.conversations, fcr = data.fcr
         for i in range {
             let c = convs[i]
             let owner = c.owner
-            guard passes(channel: c.channel, source: c.source, agent: owner) else { continue }
-            let queue = c.call?.queue ?? -1
+            var s = subject(c, agent: owner, day: nil)
+            guard filter.isEmpty || filter.passes(s) else { continue }
             guard let open = c.openedAt else {
                 if c.firstAt >= from && c.firstAt < to {
-                    each(part, channel: c.channel, platform: c.platform, source: c.source, agent: owner, queue: queue,
-                         day: clock.day(c.firstAt)) { $0.addOutbound(c) }
+                    s.day = clock.day(c.firstAt)
+                    each(part, s) { $0.addOutbound(c) }
                 }
                 continue
             }
             if c.call == nil && open < to {
                 var open_ = false
-                c.forEachBacklogInterval { s, e in
-                    Self.addInterval(s, e, ends: dayEnds, diff: &part.backlogDiff)
-                    if s <= to && (e.map { $0 > to } ?? true) { open_ = true }
+                c.forEachBacklogInterval { start, end in
+                    Self.addInterval(start, end, ends: dayEnds, diff: &part.backlogDiff)
+                    if start <= to && (end.map { $0 > to } ?? true) { open_ = true }
                 }
                 if open_ {
                     let age = to.timeIntervalSince(open)
-                    each(part, channel: c.channel, platform: c.platform, source: c.source, agent: owner, queue: queue, day: nil) {
-                        $0.addBacklog(age: age)
-                    }
+                    each(part, s) { $0.addBacklog(age: age) }
                 }
             }
             guard open >= from && open < to else { continue }
             let local = clock.localSeconds(open)
             let day = LocalClock.floorDiv(local, 86400), hour = (local - day * 86400) / 3600, weekday = BusinessCalendar.weekday(day)
             let counts = c.counts
-            each(part, channel: c.channel, platform: c.platform, source: c.source, agent: owner, queue: queue, day: day) { acc in
+            s.day = day
+            let hasTopic = !s.topics.isEmpty
+            each(part, s) { acc in
                 acc.addVolume(c, day: day, hour: hour, weekday: weekday)
                 if c.call != nil { acc.addCall(c, hour: hour, weekday: weekday, answerWithin: answerWithin) }
-                if counts { acc.addConversation(c, fcr: fcr[i], calendar: calendar) }
+                if counts { acc.addConversation(c, open: open, fcr: fcr[i], calendar: calendar, hasTopic: hasTopic) }
             }
         }
         return part
@@ -155,10 +125,11 @@ struct GroupWalk {
         for s in data.surveys where s.at >= from && s.at < to {
             let conv = s.conversation.map { data.conversations[$0] }
             let agent = conv.map { $0.lastAgent >= 0 ? $0.lastAgent : s.actor } ?? s.actor
-            let channel = conv?.channel ?? s.channel, source = conv?.source ?? s.source
-            guard passes(channel: channel, source: source, agent: agent) else { continue }
-            each(part, channel: channel, platform: conv?.platform ?? -2, source: source, agent: agent, queue: conv?.call?.queue ?? -1,
-                 day: clock.day(s.at)) { $0.addSurvey(s.info) }
+            let subject = GroupSubject(
+                channel: conv?.channel ?? s.channel, platform: conv?.platform ?? -2, source: conv?.source ?? s.source, agent: agent,
+                queue: conv?.call?.queue ?? -1, day: clock.day(s.at), topics: conv.map { readsTopics ? data.topics(of: $0) : [] } ?? [])
+            guard filter.isEmpty || filter.passes(subject) else { continue }
+            each(part, subject) { $0.addSurvey(s.info) }
         }
     }
 

@@ -13,26 +13,32 @@ import SwitchboardScan
 /// ```
 public struct MetricsEngine: Sendable {
     public var settings: MetricsSettings
+    /// Parts the conversations are walked in (nil: one per core). Any number gives the same report;
+    /// tests set it to check that merging parts loses nothing.
+    public var parts: Int?
 
-    public init(settings: MetricsSettings) { self.settings = settings }
+    public init(settings: MetricsSettings, parts: Int? = nil) {
+        self.settings = settings
+        self.parts = parts
+    }
 
     /// Scans the store, rebuilds conversations as of `request.now`, and computes the report.
     public func report(store: any MetricsStore, request: ReportRequest) async throws -> Report {
-        Timing.mark("start")
-        let scan = try await store.scanMetrics()
-        Timing.mark("scan")
-        // The store's run and dead-letter totals are read while conversations are rebuilt; stored rows
-        // per source are the scan's own counts (the same snapshot, no second read of the table).
-        async let totals = store.sourceStats(countingStored: false)
-        let data = Dataset(scan: consume scan, settings: settings, now: request.now)
-        var report = compute(data, request: request)
-        report.dataQuality = Self.dataQuality(try await totals, stored: data.tables.storedCounts)
-        Timing.mark("data quality")
+        let loaded = try await load(store: store, now: request.now)
+        var report = compute(loaded.data, request: request)
+        report.dataQuality = loaded.dataQuality
         return report
     }
 
     /// The report of an already rebuilt dataset (data quality left empty).
     public func compute(_ data: Dataset, request: ReportRequest) -> Report {
+        var report = groups(data, request: request)
+        report.topics = topicSummary(data, request: request, from: report.from, to: report.to)
+        return report
+    }
+
+    /// The overall group and the breakdowns' groups of a request.
+    func groups(_ data: Dataset, request: ReportRequest) -> Report {
         let clock = LocalClock(timeZone: settings.timeZone)
         let to = request.to ?? request.now
         var firstOpen: Date?
@@ -43,8 +49,8 @@ public struct MetricsEngine: Sendable {
         let walk = GroupWalk(data: data, request: request, settings: settings, from: from, to: to)
         let bounds = Self.dayBounds(from: from, to: to, clock: clock)
 
-        let parts = Parallel.ranges(data.conversations.count, parts: Parallel.width)
-        let results = Parallel.map(parts.count) { p in walk.conversations(parts[p], dayEnds: bounds.ends) }
+        let ranges = Parallel.ranges(data.conversations.count, parts: max(1, parts ?? Parallel.width))
+        let results = Parallel.map(ranges.count) { p in walk.conversations(ranges[p], dayEnds: bounds.ends) }
         let first = results[0]
         for r in results.dropFirst() { first.merge(r) }
         walk.surveys(into: first)
@@ -61,7 +67,7 @@ public struct MetricsEngine: Sendable {
             var byLabel: [String: Accumulator] = [:]
             for key in groups.keys.sorted() {
                 let acc = groups[key]!
-                let label = walk.label(d, key)
+                let label = d.label(key, data)
                 if let seen = byLabel[label] { seen.merge(acc) } else { byLabel[label] = acc }
             }
             let list = byLabel.sorted { $0.key < $1.key }.map { ($0.key, $0.value.finish(settings: settings, daily: [], name: name)) }
@@ -71,6 +77,24 @@ public struct MetricsEngine: Sendable {
         Timing.mark("finish")
         return Report(from: from, to: to, now: request.now, timeZone: settings.timeZone,
                       overall: overall, breakdowns: breakdowns, dataQuality: [:])
+    }
+
+    /// The rule sets behind the stored rule topics and, with a `topic` breakdown, each topic's counted
+    /// conversations in the previous period of equal length (same filters).
+    func topicSummary(_ data: Dataset, request: ReportRequest, from: Date, to: Date) -> TopicSummary {
+        var summary = TopicSummary(rules: settings.topicRules.isEmpty ? nil : settings.topicRules)
+        for (f, n) in data.tables.ruleSets { summary.ruleSets[data.tables.names.string(f), default: 0] += n }
+        let length = to.timeIntervalSince(from)
+        guard request.by.contains(.topic), length > 0 else { return summary }
+        var before = request
+        before.by = [.topic]
+        before.from = from.addingTimeInterval(-length)
+        before.to = from
+        let previous = groups(data, request: before)
+        summary.previousFrom = before.from
+        summary.previousTo = before.to
+        summary.previous = Dictionary(uniqueKeysWithValues: (previous.breakdowns.first?.1 ?? []).map { ($0.0, $0.1.conversations) })
+        return summary
     }
 
     /// The data-quality section: the store's run and dead-letter totals (``InteractionStore/sourceStats(countingStored:)``

@@ -20,6 +20,8 @@ public struct MetricsSettings: Sendable {
     /// Share of conversations within a time target for the target to count as met.
     public var attainmentGoal: Double = 0.8
     public var links = CustomerLinks()
+    /// ``TopicRules/fingerprint`` of the config's topic rules ("" without rules), named in the report.
+    public var topicRules = ""
 
     public init(businessHours: BusinessHoursSettings? = nil, timeZone: TimeZone? = nil) {
         self.businessHours = businessHours
@@ -34,15 +36,11 @@ public struct MetricsSettings: Sendable {
         repeatWindow = config.fcrRepeatWindow
         shortAbandon = config.phone.shortAbandon
         targets = config.targets
+        topicRules = config.topicRules.fingerprint
         if let path = config.customerLinks {
             links = try CustomerLinks(contentsOf: config.resolve(path: path), defaultCountry: config.phone.defaultCountry)
         }
     }
-}
-
-/// A breakdown of the report (`--by`).
-public enum Breakdown: String, Sendable, CaseIterable, Hashable {
-    case channel, platform, source, agent, queue, day, week, month
 }
 
 /// What to report: the period, "now", breakdowns and filters.
@@ -54,19 +52,33 @@ public struct ReportRequest: Sendable {
     /// Fixes "now" for inferred resolutions and the backlog, so reports are reproducible.
     public var now: Date
     public var by: [Breakdown]
-    /// Filters (empty = all). Agents match the conversation's owner.
-    public var channels: Set<Channel>
-    public var sources: Set<String>
-    public var agents: Set<String>
+    /// Filters by breakdown name (``Breakdown/filters``): the group labels let through; absent or empty = all.
+    /// A conversation passes when one of its values is listed (agents match the owner; topics any topic).
+    public var filters: [String: Set<String>]
 
     public init(from: Date? = nil, to: Date? = nil, now: Date, by: [Breakdown] = [], channels: Set<Channel> = [],
-                sources: Set<String> = [], agents: Set<String> = []) {
+                sources: Set<String> = [], agents: Set<String> = [], topics: Set<String> = [], queues: Set<String> = []) {
         self.from = from
         self.to = to
         self.now = now
         self.by = by
+        filters = [:]
         self.channels = channels
         self.sources = sources
         self.agents = agents
+        self.topics = topics
+        self.queues = queues
     }
+
+    private func values(_ name: String) -> Set<String> { filters[name] ?? [] }
+    private mutating func set(_ name: String, _ values: Set<String>) { filters[name] = values.isEmpty ? nil : values }
+
+    public var channels: Set<Channel> {
+        get { Set(values("channel").compactMap(Channel.init(rawValue:))) }
+        set { set("channel", Set(newValue.map(\.rawValue))) }
+    }
+    public var sources: Set<String> { get { values("source") } set { set("source", newValue) } }
+    public var agents: Set<String> { get { values("agent") } set { set("agent", newValue) } }
+    public var topics: Set<String> { get { values("topic") } set { set("topic", newValue) } }
+    public var queues: Set<String> { get { values("queue") } set { set("queue", newValue) } }
 }

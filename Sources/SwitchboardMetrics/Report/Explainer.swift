@@ -19,7 +19,7 @@ public struct Explainer: Sendable {
         guard !rows.items.isEmpty else {
             throw MetricsError("no conversation with key '\(key)'; keys are shown as source/key in `switchboard report --format json` breakdowns and by `explain` itself")
         }
-        let data = try await Dataset.load(from: store, settings: settings, now: now)
+        let data = try await MetricsEngine(settings: settings).load(store: store, now: now).data
         return render(rows.items, data: data, now: now)
     }
 

@@ -18,27 +18,61 @@ public enum JSONReportRenderer {
             }
             w.key("overall"); group(r.overall, w)
             for (d, list) in r.breakdowns {
-                w.key("by_\(d.rawValue)")
+                w.key("by_\(d.name)")
                 w.object {
                     for (k, g) in list { w.key(k); group(g, w) }
                 }
             }
             w.key("data_quality")
+            dataQuality(r, w)
+            w.key("topics"); topics(r, w)
+        }
+        return w.out + "\n"
+    }
+
+    static func dataQuality(_ r: Report, _ w: JSONWriter) {
+        w.object {
+            w.key("sources")
             w.object {
-                w.key("sources")
-                w.object {
-                    for (s, st) in r.dataQuality.sorted(by: { $0.key < $1.key }) {
-                        w.key(s)
-                        w.object {
-                            w.key("stored"); w.number(Double(st.stored))
-                            w.key("duplicates"); w.number(Double(st.duplicates))
-                            w.key("dead_letters"); w.number(Double(st.deadLetters))
-                        }
+                for (s, st) in r.dataQuality.sorted(by: { $0.key < $1.key }) {
+                    w.key(s)
+                    w.object {
+                        w.key("stored"); w.number(Double(st.stored))
+                        w.key("duplicates"); w.number(Double(st.duplicates))
+                        w.key("dead_letters"); w.number(Double(st.deadLetters))
                     }
                 }
             }
         }
-        return w.out + "\n"
+    }
+
+    /// Which rule set gave the stored rule topics, and with a `topic` breakdown each topic's share of the
+    /// period's conversations and its change against the previous period of equal length.
+    static func topics(_ r: Report, _ w: JSONWriter) {
+        let t = r.topics
+        w.object {
+            w.key("rules"); if let rules = t.rules { w.string(rules) } else { w.null() }
+            w.key("rule_sets"); counts(t.ruleSets, w)
+            guard let previous = t.previous, let from = t.previousFrom, let to = t.previousTo else { return }
+            w.key("previous_period")
+            w.object {
+                w.key("from"); w.string(Timestamp.formatISO8601(from))
+                w.key("to"); w.string(Timestamp.formatISO8601(to))
+            }
+            w.key("by_topic")
+            w.object {
+                for (name, g) in r.groups(.topic) {
+                    let before = previous[name] ?? 0
+                    w.key(name)
+                    w.object {
+                        w.key("conversations"); w.number(Double(g.conversations))
+                        w.key("share"); w.number(r.overall.conversations > 0 ? Double(g.conversations) / Double(r.overall.conversations) : nil)
+                        w.key("previous"); w.number(Double(before))
+                        w.key("change"); w.number(Double(g.conversations - before))
+                    }
+                }
+            }
+        }
     }
 
     static func group(_ g: GroupMetrics, _ w: JSONWriter) {
@@ -93,7 +127,7 @@ public enum JSONReportRenderer {
                     w.key("service_level"); w.number(p.serviceLevel)
                     w.key("aht"); w.number(p.aht)
                     w.key("by_hour"); calls(p.byHour.map { (LocalClock.pad($0.key, 2), $0.value) }, w)
-                    w.key("by_weekday"); calls(p.byWeekday.map { (Accumulator.weekdayNames[$0.key], $0.value) }, w, order: Accumulator.weekdayNames)
+                    w.key("by_weekday"); calls(p.byWeekday.map { (GroupMetrics.weekdayNames[$0.key], $0.value) }, w, order: GroupMetrics.weekdayNames)
                 }
             } else { w.null() }
             w.key("volume")
@@ -105,7 +139,7 @@ public enum JSONReportRenderer {
                 w.key("by_day"); counts(g.volume.byDay, w)
                 w.key("by_weekday_hour")
                 w.object {
-                    for day in Accumulator.weekdayNames.dropFirst() { if let h = g.volume.byWeekdayHour[day] { w.key(day); counts(h, w) } }
+                    for day in GroupMetrics.weekdayNames.dropFirst() { if let h = g.volume.byWeekdayHour[day] { w.key(day); counts(h, w) } }
                 }
                 w.key("outbound_by_channel"); counts(g.volume.outboundByChannel, w)
             }
@@ -124,6 +158,11 @@ public enum JSONReportRenderer {
                     w.key("rate"); w.number(rate)
                 }
             } else { w.null() }
+            w.key("without_topic")
+            w.object {
+                w.key("conversations"); w.number(Double(g.withoutTopic))
+                w.key("share"); w.number(g.conversations > 0 ? Double(g.withoutTopic) / Double(g.conversations) : nil)
+            }
             w.key("targets")
             w.object {
                 for t in g.targets {

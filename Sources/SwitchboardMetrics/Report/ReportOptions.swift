@@ -27,8 +27,9 @@ public struct ReportOptions: Sendable, Equatable {
         }
     }
 
-    /// The option names, as flags (`--from`) and query parameters (`from=`).
-    public static let names = ["from", "to", "now", "by", "channel", "source", "agent", "format"]
+    /// The option names, as flags (`--from`) and query parameters (`from=`): the period, the breakdowns,
+    /// one filter per filterable breakdown (``Breakdown/filters``) and the format.
+    public static let names = ["from", "to", "now", "by"] + Breakdown.filters.map(\.name) + ["format"]
 
     public var format: Format
     /// Start of the period: a date (midnight in the business timezone) or an ISO 8601 timestamp.
@@ -39,21 +40,29 @@ public struct ReportOptions: Sendable, Equatable {
     public var now: String?
     /// Breakdowns, each value one name or a comma-separated list.
     public var by: [String]
-    public var channel: [String]
-    public var source: [String]
-    public var agent: [String]
+    /// Filter values by breakdown name (``Breakdown/filters``), as given (repeatable).
+    public var filters: [String: [String]]
 
     public init(format: Format = .table, from: String? = nil, to: String? = nil, now: String? = nil, by: [String] = [],
-                channel: [String] = [], source: [String] = [], agent: [String] = []) {
+                channel: [String] = [], source: [String] = [], agent: [String] = [], topic: [String] = [],
+                queue: [String] = []) {
         self.format = format
         self.from = from
         self.to = to
         self.now = now
         self.by = by
-        self.channel = channel
-        self.source = source
-        self.agent = agent
+        filters = [:]
+        for (name, values) in [("channel", channel), ("source", source), ("agent", agent), ("topic", topic), ("queue", queue)]
+        where !values.isEmpty {
+            filters[name] = values
+        }
     }
+
+    public var channel: [String] { get { filters["channel"] ?? [] } set { filters["channel"] = newValue } }
+    public var source: [String] { get { filters["source"] ?? [] } set { filters["source"] = newValue } }
+    public var agent: [String] { get { filters["agent"] ?? [] } set { filters["agent"] = newValue } }
+    public var topic: [String] { get { filters["topic"] ?? [] } set { filters["topic"] = newValue } }
+    public var queue: [String] { get { filters["queue"] ?? [] } set { filters["queue"] = newValue } }
 
     /// A bad option value: which option, the value given and what was expected.
     public struct Problem: Error, Sendable, Equatable {
@@ -78,17 +87,18 @@ public struct ReportOptions: Sendable, Equatable {
     static let timeExpected = "expected a date (2026-03-01) or an ISO 8601 timestamp (2026-03-01T12:00:00Z)"
 
     /// Reads the options from query parameters in the order given; `format` defaults to `defaultFormat`.
-    /// `by`, `channel`, `source` and `agent` may repeat; the others may appear once.
+    /// `by` and the filters may repeat; the others may appear once.
     /// - Throws: ``Problem`` for an unknown parameter, a repeated single one or an unknown format.
     public init(query: [(String, String)], defaultFormat: Format = .html) throws {
         self.init(format: defaultFormat)
         var seen: Set<String> = []
         for (key, value) in query {
+            if Breakdown.named(key)?.filterable == true {
+                filters[key, default: []].append(value)
+                continue
+            }
             switch key {
             case "by": by.append(value)
-            case "channel": channel.append(value)
-            case "source": source.append(value)
-            case "agent": agent.append(value)
             case "from", "to", "now", "format":
                 guard seen.insert(key).inserted else {
                     throw Problem(option: key, value: nil, expected: "given more than once; give it at most once")
@@ -126,9 +136,9 @@ public struct ReportOptions: Sendable, Equatable {
         var out: [Breakdown] = []
         for v in by.flatMap({ $0.split(separator: ",") }) {
             let name = v.trimmingCharacters(in: .whitespaces).lowercased()
-            guard let b = Breakdown(rawValue: name) else {
+            guard let b = Breakdown.named(name) else {
                 throw Problem(option: "by", value: name,
-                              expected: "expected one of \(Breakdown.allCases.map(\.rawValue).joined(separator: ", "))")
+                              expected: "expected one of \(Breakdown.all.map(\.name).joined(separator: ", "))")
             }
             if !out.contains(b) { out.append(b) }
         }
@@ -169,7 +179,9 @@ public struct ReportOptions: Sendable, Equatable {
         if let from, let to, to <= from {
             throw Problem(option: "to", value: self.to, expected: "must be after from (\(self.from ?? ""))")
         }
-        return ReportRequest(from: from, to: to, now: now, by: try breakdowns(), channels: try channels(),
-                             sources: Set(source), agents: Set(agent))
+        var request = ReportRequest(from: from, to: to, now: now, by: try breakdowns())
+        for (name, values) in filters where !values.isEmpty { request.filters[name] = Set(values) }
+        request.channels = try channels()
+        return request
     }
 }

@@ -26,6 +26,9 @@ public enum TextReportRenderer {
         rows.append(["CES", g.ces.map { "\(num($0.score)) (\(answers($0.responses)))" } ?? "–", ""])
         rows.append(["backlog at end", g.backlog.map { "\($0.openAtEnd)" } ?? "–", ""])
         rows.append(["repeat contact rate", pct(g.repeatContactRate), ""])
+        if g.conversations > 0 && g.withoutTopic < g.conversations {
+            rows.append(["without a topic", "\(g.withoutTopic) (\(pct(Double(g.withoutTopic) / Double(g.conversations))))", ""])
+        }
         if let p = g.phone {
             rows.append(["calls offered / answered / abandoned", "\(p.offered) / \(p.answered) / \(p.abandoned)", ""])
             rows.append(["abandonment rate / service level", "\(pct(p.abandonmentRate)) / \(pct(p.serviceLevel))", ""])
@@ -42,7 +45,7 @@ public enum TextReportRenderer {
             out += table(t) + "\n"
         }
         for (d, list) in r.breakdowns {
-            var t: [[String]] = [[d.rawValue, "conv", "resolved", "FRT median", "TTR median", "FCR", "CSAT", "backlog", "targets"]]
+            var t: [[String]] = [[d.name, "conv", "resolved", "FRT median", "TTR median", "FCR", "CSAT", "backlog", "targets"]]
             for (k, m) in list {
                 let missed = m.targets.filter { !$0.met }.count
                 t.append([String(k.prefix(24)), "\(m.conversations)", pct(m.resolutionRate), m.frt.map { dur($0.median) } ?? "–",
@@ -50,7 +53,7 @@ public enum TextReportRenderer {
                           m.backlog.map { "\($0.openAtEnd)" } ?? "–",
                           m.targets.isEmpty ? "–" : missed == 0 ? "all met" : "\(missed) missed"])
             }
-            out += "By \(d.rawValue)\n" + table(t) + "\n"
+            out += "By \(d.name)\n" + table(t) + "\n"
         }
         return out
     }
@@ -110,7 +113,17 @@ public enum CSVReportRenderer {
             }
         }
         emit("overall", "", r.overall)
-        for (d, list) in r.breakdowns { for (k, g) in list { emit(d.rawValue, k, g) } }
+        for (d, list) in r.breakdowns { for (k, g) in list { emit(d.name, k, g) } }
+        if let previous = r.topics.previous {
+            for (k, g) in r.groups(.topic) {
+                let share = r.overall.conversations > 0 ? Double(g.conversations) / Double(r.overall.conversations) : nil
+                let before = previous[k] ?? 0
+                for (name, value) in [("share", share), ("previous_conversations", Double(before)),
+                                      ("change", Double(g.conversations - before))] {
+                    out += "topic,\(field(k)),\(name),\(value.map(JSONWriter.format) ?? "")\n"
+                }
+            }
+        }
         return out
     }
 
@@ -132,7 +145,8 @@ public enum CSVReportRenderer {
               ("phone_offered", g.phone.map { Double($0.offered) }), ("phone_answered", g.phone.map { Double($0.answered) }),
               ("phone_abandoned", g.phone.map { Double($0.abandoned) }), ("phone_abandonment_rate", g.phone?.abandonmentRate),
               ("phone_asa", g.phone?.asa), ("phone_service_level", g.phone?.serviceLevel), ("phone_aht", g.phone?.aht),
-              ("volume_total", Double(g.volume.total)), ("repeat_contact_rate", g.repeatContactRate)]
+              ("volume_total", Double(g.volume.total)), ("repeat_contact_rate", g.repeatContactRate),
+              ("without_topic", Double(g.withoutTopic))]
         for t in g.targets { m.append(("target_\(t.name)", t.value)) }
         return m
     }

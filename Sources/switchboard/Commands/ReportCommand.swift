@@ -38,7 +38,7 @@ struct ReportCommand: AsyncParsableCommand {
     @Option(name: .long, help: "End of the period (exclusive), like --from; default: now.")
     var to: String?
 
-    @Option(name: .long, help: "Breakdown: channel, platform, source, agent, queue, day, week, month (repeatable or comma-separated).")
+    @Option(name: .long, help: "Breakdown: channel, platform, source, agent, queue, topic, day, week, month (repeatable or comma-separated).")
     var by: [String] = []
 
     @Option(name: .long, help: "Only this channel (repeatable).")
@@ -50,10 +50,17 @@ struct ReportCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Only conversations owned by this agent id (repeatable).")
     var agent: [String] = []
 
+    @Option(name: .long, help: "Only conversations with this topic (repeatable; \"(none)\" is not a topic).")
+    var topic: [String] = []
+
+    @Option(name: .long, help: "Only calls of this queue (repeatable).")
+    var queue: [String] = []
+
     /// The flags as the options `GET /report` shares.
     var options: ReportOptions {
         ReportOptions(format: ReportOptions.Format(rawValue: global.json ? "json" : format) ?? .table, from: from, to: to,
-                      now: metrics.now, by: by, channel: channel, source: source, agent: agent)
+                      now: metrics.now, by: by, channel: channel, source: source, agent: agent,
+                      topic: topic, queue: queue)
     }
 
     func validate() throws {

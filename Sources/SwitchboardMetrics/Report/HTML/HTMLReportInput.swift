@@ -23,9 +23,7 @@ public struct HTMLReportInput: Sendable {
     }
 
     /// The groups of one breakdown, empty when the report has none.
-    func groups(_ b: Breakdown) -> [(String, GroupMetrics)] {
-        report.breakdowns.first { $0.0 == b }?.1 ?? []
-    }
+    func groups(_ b: Breakdown) -> [(String, GroupMetrics)] { report.groups(b) }
 }
 
 extension MetricsEngine {
@@ -38,14 +36,12 @@ extension MetricsEngine {
     /// ```
     public func htmlInput(store: any MetricsStore, request: ReportRequest,
                           agentNames: [String: String] = [:]) async throws -> HTMLReportInput {
-        let scan = try await store.scanMetrics()
-        // As in ``report(store:request:)``: run and dead-letter totals read while conversations are rebuilt.
-        async let totals = store.sourceStats(countingStored: false)
-        let data = Dataset(scan: consume scan, settings: settings, now: request.now)
+        let loaded = try await load(store: store, now: request.now)
+        let data = loaded.data
         var current = request
-        for b in [Breakdown.agent, .channel] where !current.by.contains(b) { current.by.append(b) }
+        for b in [Breakdown.agent, .channel, .topic] where !current.by.contains(b) { current.by.append(b) }
         var report = compute(data, request: current)
-        report.dataQuality = Self.dataQuality(try await totals, stored: data.tables.storedCounts)
+        report.dataQuality = loaded.dataQuality
         var previous: GroupMetrics?
         let length = report.to.timeIntervalSince(report.from)
         if length > 0 {
@@ -53,7 +49,7 @@ extension MetricsEngine {
             before.by = []
             before.from = report.from.addingTimeInterval(-length)
             before.to = report.from
-            previous = compute(data, request: before).overall
+            previous = groups(data, request: before).overall
         }
         return HTMLReportInput(report: report, previous: previous, filters: request, agentNames: agentNames)
     }

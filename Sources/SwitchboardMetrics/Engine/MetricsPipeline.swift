@@ -1,0 +1,28 @@
+import Foundation
+import SwitchboardCore
+import SwitchboardScan
+
+/// What every consumer of the metrics starts from: the store read once, conversations rebuilt as of
+/// "now", FCR verdicts and survey links made, and the data-quality totals of the same read.
+public struct LoadedMetrics: Sendable {
+    public var data: Dataset
+    /// Stored rows per source (counted by the scan itself), duplicates and dead letters.
+    public var dataQuality: [String: SourceStats]
+}
+
+extension MetricsEngine {
+    /// The one way in from a store, used by the report (every format), the served `GET /report` and
+    /// `explain`: scan → dataset → totals.
+    public func load(store: any MetricsStore, now: Date) async throws -> LoadedMetrics {
+        Timing.mark("start")
+        let scan = try await store.scanMetrics()
+        Timing.mark("scan")
+        // The store's run and dead-letter totals are read while conversations are rebuilt; stored rows
+        // per source are the scan's own counts (the same snapshot, no second read of the table).
+        async let totals = store.sourceStats(countingStored: false)
+        let data = Dataset(scan: consume scan, settings: settings, now: now)
+        let quality = Self.dataQuality(try await totals, stored: data.tables.storedCounts)
+        Timing.mark("data quality")
+        return LoadedMetrics(data: data, dataQuality: quality)
+    }
+}
