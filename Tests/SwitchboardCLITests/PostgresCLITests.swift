@@ -7,7 +7,7 @@ import Testing
 /// and on the demo store.
 @Suite(.timeLimit(.minutes(10))) struct PostgresCLITests {
     static let reportArgs = ["report", "--format", "json", "--from", "2026-03-01", "--to", "2026-04-01", "--now", "2026-04-01",
-                             "--by", "channel,agent", "--by", "week"]
+                             "--by", "channel,agent", "--by", "week", "--by", "topic"]
 
     static func config(store: String) -> String {
         return """
@@ -46,7 +46,7 @@ import Testing
 
         let sqliteConfig = try String(contentsOf: ws.url("switchboard.yaml"), encoding: .utf8)
         try ws.write("pg.yaml", sqliteConfig.replacingOccurrences(of: "sqlite: ./sb.db", with: "postgres: \"\(url)\""))
-        for args in [["report", "--format", "json", "--now", "2026-04-01", "--by", "channel,agent", "--by", "week"],
+        for args in [["report", "--format", "json", "--now", "2026-04-01", "--by", "channel,agent", "--by", "week", "--by", "topic"],
                      ["report", "--format", "json", "--from", "2026-03-02", "--to", "2026-03-20", "--now", "2026-04-01",
                       "--by", "day", "--channel", "phone"],
                      ["report", "--format", "csv", "--now", "2026-04-01", "--by", "agent"]] {
@@ -90,6 +90,8 @@ import Testing
         let fromPostgres = try postgres.run(Self.reportArgs)
         #expect(fromPostgres.status == 0, "\(fromPostgres.stderr)")
         #expect(fromPostgres.stdout == fromSQLite.stdout)
+        // Topics from the jsonl field and from the rules (applied at import) are in both.
+        for topic in ["vip", "delivery", "billing"] { #expect(fromSQLite.stdout.contains(#""\#(topic)":{"conversations":"#), "\(topic)") }
         // Importing again stores nothing new.
         let again = try postgres.run(["import", "helpdesk", "--json"])
         #expect(again.status == 0, "\(again.stderr)")

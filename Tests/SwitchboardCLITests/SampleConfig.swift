@@ -11,6 +11,9 @@ enum SampleConfig {
               timezone: Europe/Moscow
               weekly: {mon: "09:00-18:00", tue: "09:00-18:00", wed: "09:00-18:00", thu: "09:00-18:00", fri: "09:00-17:00"}
             customers: {links: \(samples)/customer-links.csv}
+            topics:
+              - {name: billing, keywords: ["invoice*", "оплат*"]}
+              - {name: delivery, regex: '(?i)\\b(deliver|where is my order)', sources: [helpdesk]}
             connectors:
               - {name: helpdesk, kind: jsonl, path: \(samples)/interactions.jsonl}
               - name: surveys

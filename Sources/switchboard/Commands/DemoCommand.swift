@@ -52,7 +52,7 @@ struct DemoCommand: AsyncParsableCommand {
         let settings = try MetricsRun.settings(rt.config)
         // The sample data is from March 2026: "now" is pinned so the demo always shows the same numbers.
         let now = ReportTime.parse("2026-04-01", timeZone: settings.timeZone)!
-        let report = try await MetricsEngine(settings: settings).report(store: db, request: ReportRequest(now: now, by: [.channel, .agent]))
+        let report = try await MetricsEngine(settings: settings).report(store: db, request: ReportRequest(now: now, by: [.channel, .agent, .topic]))
         print(MetricsRun.render(report, format: global.json ? "json" : "table"), terminator: "")
     }
 }
