@@ -21,6 +21,20 @@ enum Reference {
         var resolution: [Double] = []
         var fcr = 0
         var openAtEnd = 0
+        /// Per counted conversation: its own numbers (conversations = 1), so groups can be summed.
+        var perConversation: [Int: Outcome] = [:]
+
+        /// The sum of several conversations' outcomes (lists sorted).
+        static func sum(_ list: [Outcome]) -> Outcome {
+            var out = Outcome()
+            for o in list {
+                out.conversations += o.conversations; out.resolved += o.resolved; out.fcr += o.fcr; out.openAtEnd += o.openAtEnd
+                out.frt += o.frt; out.resolution += o.resolution
+            }
+            out.frt.sort()
+            out.resolution.sort()
+            return out
+        }
     }
 
     static func compute(_ events: [Event], now: Date, idle: Double, window: Double, end: Date,
@@ -35,9 +49,11 @@ enum Reference {
             let open = ev[oi].time
             opens[c] = open
             out.conversations += 1
+            var mine = Outcome(conversations: 1)
             let isAgent = { (e: Event) in e.role == 1 || e.role == 2 }
             if !ev[..<oi].contains(where: isAgent), let r = ev[(oi + 1)...].first(where: isAgent) {
                 out.frt.append(r.time.timeIntervalSince(open))
+                mine.frt = [r.time.timeIntervalSince(open)]
             }
             var resolutions: [Date] = [], reopens: [Date] = []
             var resolved = false
@@ -74,15 +90,24 @@ enum Reference {
             if resolved {
                 out.resolved += 1
                 out.resolution.append(resolutions.last!.timeIntervalSince(open))
+                mine.resolved = 1
+                mine.resolution = [resolutions.last!.timeIntervalSince(open)]
             }
-            if intervals.contains(where: { $0.0 <= end && ($0.1.map { $0 > end } ?? true) }) { out.openAtEnd += 1 }
+            if intervals.contains(where: { $0.0 <= end && ($0.1.map { $0 > end } ?? true) }) {
+                out.openAtEnd += 1
+                mine.openAtEnd = 1
+            }
+            out.perConversation[c] = mine
         }
         for (c, i) in info where i.resolvedAt != nil && i.agents.count == 1 && !i.reopened {
             let open = opens[c]!
             let repeated = opens.contains { other, o in
                 other != c && customer(other) == customer(c) && o > open && o.timeIntervalSince(open) <= window
             }
-            if !repeated { out.fcr += 1 }
+            if !repeated {
+                out.fcr += 1
+                out.perConversation[c]?.fcr = 1
+            }
         }
         out.frt.sort()
         out.resolution.sort()
@@ -101,24 +126,92 @@ struct ReferenceModelTests {
         }
     }
 
+    /// Native topics of an event's interaction (messages and status events alike).
+    static func nativeTopics(_ e: Reference.Event) -> [String] {
+        [["billing"], ["returns"], ["billing", "vip"], [], []][e.order % 5]
+    }
+
+    /// Rule topics the ingest side would have given a customer message.
+    static func ruleTopics(_ e: Reference.Event) -> [String] {
+        e.role == 0 && e.order % 3 == 0 ? ["urgent"] : []
+    }
+
+    /// The reference's topics of a conversation: native topics of every event known by now, plus the rule
+    /// topics of the first customer event.
+    static func topics(of conv: Int, _ events: [Reference.Event], now: Date) -> Set<String> {
+        let ev = events.filter { $0.conv == conv && $0.time <= now }.sorted { ($0.time, $0.order) < ($1.time, $1.order) }
+        var out = Set(ev.flatMap(nativeTopics))
+        if let first = ev.first(where: { $0.role == 0 }) { out.formUnion(ruleTopics(first)) }
+        return out
+    }
+
     static func interactions(_ events: [Reference.Event]) -> [Interaction] {
         events.map { e in
-            let customer = "c\(e.conv % 3)@example.com"
-            let source = e.conv < 3 ? "mail" : "tg"
-            let channel: Channel = e.conv < 3 ? .email : .chat
-            let key = "k\(e.conv)"
-            switch e.role {
-            case 4, 5:
-                return Interaction(source: source, externalId: "x\(e.order)", channel: channel, platform: "p", conversationKey: key,
-                                   kind: .status, direction: .internal, actorRole: .system, occurredAt: e.time,
-                                   status: StatusInfo(to: e.role == 4 ? .resolved : .reopened), provenance: "gen")
-            default:
-                let role: ActorRole = [.customer, .agent, .agent, .bot][e.role]
-                return Interaction(source: source, externalId: "x\(e.order)", channel: channel, platform: "p", conversationKey: key,
-                                   kind: .message, direction: e.role == 0 ? .inbound : .outbound, actorRole: role,
-                                   actorId: e.role == 1 ? "anna" : e.role == 2 ? "boris" : nil, customerKey: customer,
-                                   occurredAt: e.time, provenance: "gen")
+            var i = interaction(e)
+            i.topics = nativeTopics(e)
+            i.ruleTopics = ruleTopics(e)
+            return i
+        }
+    }
+
+    static func interaction(_ e: Reference.Event) -> Interaction {
+        let customer = "c\(e.conv % 3)@example.com"
+        let source = e.conv < 3 ? "mail" : "tg"
+        let channel: Channel = e.conv < 3 ? .email : .chat
+        let key = "k\(e.conv)"
+        switch e.role {
+        case 4, 5:
+            return Interaction(source: source, externalId: "x\(e.order)", channel: channel, platform: "p", conversationKey: key,
+                               kind: .status, direction: .internal, actorRole: .system, occurredAt: e.time,
+                               status: StatusInfo(to: e.role == 4 ? .resolved : .reopened), provenance: "gen")
+        default:
+            let role: ActorRole = [.customer, .agent, .agent, .bot][e.role]
+            return Interaction(source: source, externalId: "x\(e.order)", channel: channel, platform: "p", conversationKey: key,
+                               kind: .message, direction: e.role == 0 ? .inbound : .outbound, actorRole: role,
+                               actorId: e.role == 1 ? "anna" : e.role == 2 ? "boris" : nil, customerKey: customer,
+                               occurredAt: e.time, provenance: "gen")
+        }
+    }
+
+    @Test func engineByTopicMatchesBruteForceOnRandomInteractionSets() async {
+        await propertyCheck(count: 200, input: Gen.int(in: 0...(36 * 400)).array(of: 0...40)) { codes in
+            let events = Self.events(codes)
+            var scenario = Scenario()
+            scenario.items = Self.interactions(events)
+            var settings = MetricsSettings()
+            settings.repeatWindow = 2 * 86400
+            let now = "2026-03-12T00:00:00Z", end = "2026-03-11T00:00:00Z"
+            let reference = Reference.compute(events, now: at(now), idle: settings.idleAfter, window: settings.repeatWindow,
+                                              end: at(end), customer: { $0 % 3 })
+            let r: Report
+            do {
+                r = try await scenario.report(settings, from: "2026-03-01T00:00:00Z", to: end, now: now, by: [.topic])
+            } catch {
+                Issue.record("report failed: \(error)")
+                return
             }
+            var expected: [String: [Reference.Outcome]] = [:]
+            for (c, o) in reference.perConversation {
+                let topics = Self.topics(of: c, events, now: at(now))
+                for t in topics.isEmpty ? [Breakdown.noneLabel] : Array(topics) { expected[t, default: []].append(o) }
+            }
+            // Groups with only agent-started conversations (outbound volume) have no reference counterpart.
+            let groups = Dictionary(uniqueKeysWithValues: r.groups(.topic))
+            for (label, g) in groups where expected[label] == nil { #expect(g.conversations == 0, "\(label)") }
+            for (label, list) in expected {
+                let e = Reference.Outcome.sum(list)
+                let g = groups[label] ?? GroupMetrics()
+                #expect(g.conversations == e.conversations, "\(label)")
+                #expect(g.resolved == e.resolved, "\(label)")
+                #expect(g.frt?.count ?? 0 == e.frt.count, "\(label)")
+                #expect(g.frt.map { $0.median } == (e.frt.isEmpty ? nil : e.frt[(e.frt.count + 1) / 2 - 1]), "\(label)")
+                #expect(g.resolutionTime.map { $0.p90 }
+                    == (e.resolution.isEmpty ? nil : e.resolution[Int((0.9 * Double(e.resolution.count)).rounded(.up)) - 1]), "\(label)")
+                #expect(g.fcrCount == e.fcr, "\(label)")
+                #expect(g.backlog?.openAtEnd ?? 0 == e.openAtEnd, "\(label)")
+            }
+            let withTopic = reference.perConversation.keys.filter { !Self.topics(of: $0, events, now: at(now)).isEmpty }.count
+            #expect(r.overall.withoutTopic == reference.conversations - withTopic)
         }
     }
 

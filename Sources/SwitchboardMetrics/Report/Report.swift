@@ -167,6 +167,8 @@ public struct GroupMetrics: Sendable, Hashable {
     /// Counted conversations without any topic.
     public var withoutTopic = 0
 
+    public init() {}
+
     /// `mon`…`sun` by weekday number (1 = Monday; index 0 unused).
     public static let weekdayNames = ["", "mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 }
