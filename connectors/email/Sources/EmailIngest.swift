@@ -13,17 +13,27 @@ struct EmailIngest {
     init(mapping: EmailMapping) { self.mapping = mapping }
 
     /// Parses and maps one message; a message that cannot be mapped is queued as a dead letter.
-    mutating func add(_ buf: UnsafeBufferPointer<UInt8>, fallbackDate: Date?, fromSent: Bool, provenance: String) {
+    /// - Parameters:
+    ///   - topics: native topics known outside the message (IMAP keywords and labels, the folder).
+    ///   - clientLabels: also take the labels a mail client or export wrote into the headers
+    ///     (`X-Mozilla-Keys`, `X-Gmail-Labels`): file imports only, never mail straight from a sender.
+    mutating func add(_ buf: UnsafeBufferPointer<UInt8>, fallbackDate: Date?, fromSent: Bool, provenance: String,
+                      topics: [String] = [], clientLabels: Bool = false) {
         let message = MessageParser.parse(buf)
-        add(message, raw: buf, fallbackDate: fallbackDate, fromSent: fromSent, provenance: provenance)
+        add(message, raw: buf, fallbackDate: fallbackDate, fromSent: fromSent, provenance: provenance,
+            topics: topics, clientLabels: clientLabels)
     }
 
     mutating func add(_ message: EmailMessage, raw buf: UnsafeBufferPointer<UInt8>, fallbackDate: Date?, fromSent: Bool,
-                      provenance: String) {
+                      provenance: String, topics: [String] = [], clientLabels: Bool = false) {
         pendingBytes += buf.count
+        var topics = topics
+        if clientLabels && (message.mozillaKeys != nil || message.gmailLabels != nil) {
+            topics += MailTopics.clientLabels(message)
+        }
         do {
             accepted.append(try mapping.interaction(message, fallbackDate: fallbackDate, fromSentMailbox: fromSent,
-                                                    provenance: provenance, threads: &threads))
+                                                    provenance: provenance, topics: topics, threads: &threads))
         } catch let r as EmailMapping.Rejection {
             rejected.append(("\(provenance): \(r.reason)", provenance, Data(buf)))
         } catch {
@@ -50,7 +60,16 @@ struct EmailIngest {
     }
 }
 
-/// Settings shared by every e-mail kind: who the support side is.
+/// Settings shared by every e-mail kind: who the support side is, whether the folder is a topic.
 protocol EmailSettings {
     var supportAddresses: [String]? { get }
+    var folderTopic: Bool? { get }
+}
+
+extension SettingSpec {
+    /// `folder_topic` of every e-mail kind; `what` names the folder (`the mailbox`).
+    static func folderTopic(_ what: String) -> SettingSpec {
+        SettingSpec("folder_topic", "bool",
+            "\(what) is a topic of its mail, except INBOX, Sent, Drafts, Trash, Junk, Archive and the like (default true)")
+    }
 }

@@ -39,6 +39,15 @@ public struct EmailMapping: Sendable {
         return ["sent", "sent items", "sent messages", "sent mail", "отправленные"].contains(last)
     }
 
+    /// Topics in stored form; one label (a folder alone, the common case) skips the set and the sort.
+    static func normalized(_ topics: [String]) -> [String] {
+        switch topics.count {
+        case 0: return []
+        case 1: return Topics.normalize(label: topics[0]).map { [$0] } ?? []
+        default: return Topics.normalize(topics)
+        }
+    }
+
     /// Why a message cannot become an interaction.
     public struct Rejection: Error, Sendable { public var reason: String }
 
@@ -46,9 +55,10 @@ public struct EmailMapping: Sendable {
     /// - Parameters:
     ///   - fallbackDate: INTERNALDATE, the mbox `From ` line or the Maildir file time, used without a readable `Date:`.
     ///   - fromSentMailbox: the message was read from the team's Sent folder.
+    ///   - topics: native topics (keywords, labels, folder; see ``MailTopics``).
     /// - Throws: ``Rejection`` when the bytes are not an e-mail or have no usable sender or date.
     public func interaction(_ m: EmailMessage, fallbackDate: Date?, fromSentMailbox: Bool, provenance: String,
-                            threads: inout ThreadIndex) throws -> Interaction {
+                            topics: [String] = [], threads: inout ThreadIndex) throws -> Interaction {
         if m.hasNoHeaders { throw Rejection(reason: "not an e-mail: no header fields") }
         guard let from = m.from else {
             throw Rejection(reason: "no readable From address" + (m.problems.isEmpty ? "" : " (\(m.problems.joined(separator: "; ")))"))
@@ -75,6 +85,6 @@ public struct EmailMapping: Sendable {
             conversationKey: conversationKey, kind: .message, direction: direction, actorRole: role,
             actorId: supportId ?? from.address, actorName: from.name, customerKey: customer?.address,
             occurredAt: when, subject: m.subject, text: m.text.map(QuoteStripper.strip),
-            attachments: m.attachments, provenance: provenance)
+            attachments: m.attachments, provenance: provenance, topics: Self.normalized(topics))
     }
 }

@@ -3,15 +3,18 @@ import SwitchboardCore
 
 /// `kind: maildir` — backfill from a Maildir (or Maildir++ with `.Sent`-style
 /// subfolders): every file under `cur/` and `new/` is one message. Same parser
-/// and ids as `imap` and `mbox`.
+/// and ids as `imap` and `mbox`. Topics: the Maildir++ folder (`.Support.Billing` →
+/// `Support/Billing`), the keywords in the file name's info (`:2,Sab`, letters indexed by the
+/// folder's `dovecot-keywords`) and Thunderbird's / Takeout's label headers.
 public struct MaildirImporter: FileImporter {
     public struct Settings: Decodable, Sendable, EmailSettings {
         public var path: String?
         public var supportAddresses: [String]?
+        public var folderTopic: Bool?
 
         enum CodingKeys: String, CodingKey {
             case path
-            case supportAddresses = "support_addresses"
+            case supportAddresses = "support_addresses", folderTopic = "folder_topic"
         }
     }
 
@@ -20,15 +23,18 @@ public struct MaildirImporter: FileImporter {
     public static let settings: [SettingSpec] = [
         .path,
         SettingSpec("support_addresses", "[string]", "the team's addresses and domains; mail from them (or from `agents:` e-mails) is outbound agent mail"),
+        .folderTopic("the Maildir++ folder (.Support.Billing → Support/Billing)"),
     ]
 
     public let name: String
     let mapping: EmailMapping
+    let folderTopic: Bool
 
     public init(name: String, settings: Settings, context: ConnectorContext) throws {
         self.name = name
         mapping = EmailMapping(source: name, platform: "imap", supportAddresses: settings.supportAddresses ?? [],
                                agents: context.agents)
+        folderTopic = settings.folderTopic ?? true
     }
 
     public func importFiles(_ urls: [URL], into sink: any IngestSink) async throws {
@@ -39,10 +45,12 @@ public struct MaildirImporter: FileImporter {
                 do { data = try Data(contentsOf: file) }
                 catch { throw ConnectorError(.io, "cannot read \(file.path): \(error.localizedDescription)") }
                 let date = Self.deliveryDate(file)
-                let provenance = "file:\(folder.isEmpty ? "" : folder + "/")\(file.lastPathComponent)"
+                let provenance = "file:\(folder.label.isEmpty ? "" : folder.label + "/")\(file.lastPathComponent)"
+                var topics = folder.keywords(ofFile: file.lastPathComponent)
+                if folderTopic, let t = folder.topic { topics.append(t) }
                 data.withUnsafeBytes { raw in
                     ingest.add(raw.bindMemory(to: UInt8.self), fallbackDate: date,
-                               fromSent: EmailMapping.isSentMailbox(folder), provenance: provenance)
+                               fromSent: folder.isSent, provenance: provenance, topics: topics, clientLabels: true)
                 }
                 if ingest.pending >= 256 { try await ingest.flush(into: sink) }
             }
@@ -50,34 +58,87 @@ public struct MaildirImporter: FileImporter {
         try await ingest.flush(into: sink)
     }
 
+    /// A Maildir++ folder: its label as on disk (`Support.Billing`, provenance), its decoded name
+    /// (`Support/Billing`), and the keyword names of its `dovecot-keywords` file by letter (`a` = 0).
+    struct Folder {
+        var label: String
+        var name: String
+        var keywordNames: [String?] = []
+
+        init(label: String, directory: URL?) {
+            self.label = label
+            name = MailTopics.maildirFolderName(label)
+            if let directory { keywordNames = Self.dovecotKeywords(directory) }
+        }
+
+        /// Mail in it was sent by the team.
+        var isSent: Bool { !name.isEmpty && EmailMapping.isSentMailbox(name) }
+        /// Its folder topic; nil for the root and plain folders (Sent, Trash, …).
+        var topic: String? { MailTopics.maildirFolder(name) }
+
+        /// Keyword topics of a message file: the lowercase letters of its info (`…:2,RSab`).
+        func keywords(ofFile fileName: String) -> [String] {
+            guard !keywordNames.isEmpty else { return [] }
+            let u = Array(fileName.utf8)
+            var k = u.count - 1
+            // The info starts after the last `:2,` (or `!2,`, the delimiter some tools use instead).
+            while k >= 2 && !(u[k] == 0x2C && u[k - 1] == 0x32 && (u[k - 2] == 0x3A || u[k - 2] == 0x21)) { k -= 1 }
+            guard k >= 2 else { return [] }
+            var out: [String] = []
+            for c in u[(k + 1)...] where c >= 0x61 && c <= 0x7A {
+                let i = Int(c - 0x61)
+                if i < keywordNames.count, let name = keywordNames[i], let t = MailTopics.keyword(name) { out.append(t) }
+            }
+            return out
+        }
+
+        /// `dovecot-keywords` of a Maildir folder: lines `0 billing`, `1 $label1` (index = letter).
+        static func dovecotKeywords(_ directory: URL) -> [String?] {
+            guard let text = try? String(contentsOf: directory.appendingPathComponent("dovecot-keywords"), encoding: .utf8) else { return [] }
+            var names = [String?](repeating: nil, count: 26)
+            for line in text.split(whereSeparator: \.isNewline) {
+                let parts = line.split(separator: " ", maxSplits: 1)
+                guard parts.count == 2, let i = Int(parts[0]), (0..<26).contains(i) else { continue }
+                names[i] = String(parts[1])
+            }
+            return names
+        }
+    }
+
     /// Message files under a Maildir root (its `cur`/`new` and those of `.Folder`
     /// subfolders), oldest delivery first; a plain folder of files or one file is also accepted.
-    static func messageFiles(_ root: URL) throws -> [(URL, String)] {
+    /// A root that is itself a Maildir++ folder (`Maildir/.Support`) is read as that folder.
+    static func messageFiles(_ root: URL) throws -> [(URL, Folder)] {
         let fm = FileManager.default
         var isDir: ObjCBool = false
         guard fm.fileExists(atPath: root.path, isDirectory: &isDir) else {
             throw ConnectorError(.io, "no such Maildir: \(root.path)")
         }
-        guard isDir.boolValue else { return [(root, "")] }
-        var folders: [(URL, String)] = [(root, "")]
+        guard isDir.boolValue else { return [(root, Folder(label: "", directory: nil))] }
+        let rootName = root.standardizedFileURL.lastPathComponent
+        let rootLabel = rootName.hasPrefix(".") && rootName.count > 1 ? String(rootName.dropFirst()) : ""
+        var folders: [(URL, String)] = [(root, rootLabel)]
         for name in (try? fm.contentsOfDirectory(atPath: root.path)) ?? [] where name.hasPrefix(".") && name.count > 1 {
             folders.append((root.appendingPathComponent(name), String(name.dropFirst())))
         }
-        var out: [(URL, String, Double)] = []
+        var out: [(URL, Folder, Double)] = []
         var sawMaildir = false
         for (dir, label) in folders {
+            var folder: Folder? = nil
             for sub in ["cur", "new"] {
                 let d = dir.appendingPathComponent(sub)
                 guard let names = try? fm.contentsOfDirectory(atPath: d.path) else { continue }
                 sawMaildir = true
+                if folder == nil { folder = Folder(label: label, directory: dir) }
                 for n in names where !n.hasPrefix(".") {
                     let f = d.appendingPathComponent(n)
-                    out.append((f, label, Double(n.prefix { $0.isNumber }) ?? .greatestFiniteMagnitude))
+                    out.append((f, folder!, Double(n.prefix { $0.isNumber }) ?? .greatestFiniteMagnitude))
                 }
             }
         }
         if !sawMaildir {
-            for f in try PathExpansion.files(root) { out.append((f, "", Double(f.lastPathComponent.prefix { $0.isNumber }) ?? 0)) }
+            let plain = Folder(label: "", directory: nil)
+            for f in try PathExpansion.files(root) { out.append((f, plain, Double(f.lastPathComponent.prefix { $0.isNumber }) ?? 0)) }
         }
         return out.sorted { ($0.2, $0.0.path) < ($1.2, $1.0.path) }.map { ($0.0, $0.1) }
     }

@@ -10,10 +10,11 @@ public struct MboxImporter: FileImporter {
         public var path: String?
         public var supportAddresses: [String]?
         public var sent: Bool?
+        public var folderTopic: Bool?
 
         enum CodingKeys: String, CodingKey {
             case path, sent
-            case supportAddresses = "support_addresses"
+            case supportAddresses = "support_addresses", folderTopic = "folder_topic"
         }
     }
 
@@ -23,17 +24,20 @@ public struct MboxImporter: FileImporter {
         .path,
         SettingSpec("support_addresses", "[string]", "the team's addresses and domains; mail from them (or from `agents:` e-mails) is outbound agent mail"),
         SettingSpec("sent", "bool", "treat every message as sent by the team (default: only files named like a Sent folder)"),
+        .folderTopic("the mbox file's base name (Billing.mbox → Billing; not mbox, inbox)"),
     ]
 
     public let name: String
     let mapping: EmailMapping
     let allSent: Bool
+    let folderTopic: Bool
 
     public init(name: String, settings: Settings, context: ConnectorContext) throws {
         self.name = name
         mapping = EmailMapping(source: name, platform: "imap", supportAddresses: settings.supportAddresses ?? [],
                                agents: context.agents)
         allSent = settings.sent ?? false
+        folderTopic = settings.folderTopic ?? true
     }
 
     public func importFiles(_ urls: [URL], into sink: any IngestSink) async throws {
@@ -41,7 +45,7 @@ public struct MboxImporter: FileImporter {
         for url in urls {
             for file in try PathExpansion.files(url, extensions: []) {
                 try await Self.read(file, sent: allSent || EmailMapping.isSentMailbox(file.deletingPathExtension().lastPathComponent),
-                                    ingest: &ingest, sink: sink)
+                                    folder: folderTopic ? MailTopics.mboxFolder(file) : nil, ingest: &ingest, sink: sink)
             }
         }
         try await ingest.flush(into: sink)
@@ -49,7 +53,9 @@ public struct MboxImporter: FileImporter {
 
     /// Streams one mbox file: a message starts at a `From ` line at the start of
     /// the file or after a blank line; `>From ` lines are unquoted (mboxrd).
-    static func read(_ url: URL, sent: Bool, ingest: inout EmailIngest, sink: any IngestSink) async throws {
+    /// - Parameter folder: the file's folder topic, given to its messages when the file is an mbox
+    ///   (a file without `From ` separators is one message, and its name no folder).
+    static func read(_ url: URL, sent: Bool, folder: String? = nil, ingest: inout EmailIngest, sink: any IngestSink) async throws {
         let fileName = url.lastPathComponent
         let reader = LineReader(url: url)
         var message: [UInt8] = []
@@ -59,12 +65,15 @@ public struct MboxImporter: FileImporter {
         var offset: UInt64 = 0
         var nextLine = 1
         var sawSeparator = false
+        let folderTopics = folder.map { [$0] } ?? []
         func finish(_ ingest: inout EmailIngest) {
             guard messageLine > 0 else { return }
             // The blank line before the next separator belongs to the mbox format.
             if message.count >= 1 && message.last == 0x0A { message.removeLast() }
+            let topics = sawSeparator ? folderTopics : []
             message.withUnsafeBufferPointer { buf in
-                ingest.add(buf, fallbackDate: envelopeDate, fromSent: sent, provenance: "file:\(fileName)#L\(messageLine)")
+                ingest.add(buf, fallbackDate: envelopeDate, fromSent: sent, provenance: "file:\(fileName)#L\(messageLine)",
+                           topics: topics, clientLabels: true)
             }
             message.removeAll(keepingCapacity: true)
         }

@@ -10,18 +10,29 @@ struct IMAPResponse {
     var textString: String { String(decoding: text, as: UTF8.self) }
 }
 
-/// The IMAP conversation over a ``CurlConnection``: tagged commands, and a
+/// The byte stream an ``IMAPSession`` talks over: a ``CurlConnection``, or in tests a recorded server.
+protocol IMAPTransport: AnyObject {
+    /// Sends all bytes.
+    func send(_ bytes: [UInt8]) throws
+    /// Reads what is available (at least one byte); throws when the connection is gone.
+    func receive(into buffer: UnsafeMutableRawBufferPointer) throws -> Int
+    func close()
+}
+
+extension CurlConnection: IMAPTransport {}
+
+/// The IMAP conversation over an ``IMAPTransport``: tagged commands, and a
 /// literal-aware response reader. A literal's bytes are taken by count, never
 /// scanned for line structure, so message bodies that contain lines looking
 /// like IMAP responses (`B2 OK done`, `* 5 FETCH`) are read intact.
 final class IMAPSession {
-    private let connection: CurlConnection
+    private let connection: any IMAPTransport
     private var buffer: UnsafeMutableRawBufferPointer
     private var start = 0
     private var end = 0
     private var nextTag = 1
 
-    init(_ connection: CurlConnection) {
+    init(_ connection: any IMAPTransport) {
         self.connection = connection
         buffer = .allocate(byteCount: 1 << 20, alignment: 16)
     }

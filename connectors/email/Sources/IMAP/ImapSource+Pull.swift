@@ -17,13 +17,74 @@ extension ImapSource {
             do { state = try checkpoint.decode(ImapState.self) }
             catch { context.logger.warning("\(name): unreadable checkpoint, reading every mailbox again (duplicates are skipped)") }
         }
-        let conn = try CurlConnection(connection, source: name)
-        let session = IMAPSession(conn)
+        let session = IMAPSession(try CurlConnection(connection, source: name))
         defer { session.logout() }
+        try await pull(state: state, session: session, into: sink)
+    }
+
+    /// The pull over a logged-in session (tests give a recorded server).
+    func pull(state: ImapState, session: IMAPSession, into sink: any IngestSink) async throws {
+        var state = state
         var ingest = EmailIngest(mapping: mapping)
+        var server: ServerInfo? = nil   // asked once, before the first FETCH
         for mailbox in mailboxes {
-            try await pullMailbox(mailbox, session: session, state: &state, ingest: &ingest, sink: sink)
+            try await pullMailbox(mailbox, session: session, state: &state, server: &server, ingest: &ingest, sink: sink)
         }
+    }
+
+    /// What the pull asks the server once: Gmail's extension (`X-GM-EXT-1` in CAPABILITY) and the
+    /// hierarchy delimiter (`LIST "" ""`, for folder topics), both commands in flight together.
+    struct ServerInfo: Equatable {
+        var gmail = false
+        var delimiter: Character? = nil
+    }
+
+    func serverInfo(_ session: IMAPSession, mailbox: String) throws -> ServerInfo {
+        var info = ServerInfo()
+        try wrap(mailbox, "CAPABILITY") {
+            let capability = try session.send("CAPABILITY")
+            let list = folderTopic ? try session.send("LIST \"\" \"\"") : nil
+            try session.complete(capability, command: "CAPABILITY") { r in
+                if let caps = Self.capabilities(r.textString) { info.gmail = caps.contains("X-GM-EXT-1") }
+            }
+            if let list {
+                do {
+                    try session.complete(list, command: "LIST") { r in
+                        if let d = Self.listDelimiter(r.textString) { info.delimiter = d }
+                    }
+                } catch IMAPError.commandFailed {
+                    // No delimiter: mailbox names are taken whole.
+                }
+            }
+        }
+        return info
+    }
+
+    /// The capability names of an untagged `* CAPABILITY …` response, upper-cased.
+    static func capabilities(_ s: String) -> Set<String>? {
+        guard s.uppercased().hasPrefix("* CAPABILITY ") else { return nil }
+        return Set(s.dropFirst(13).split(separator: " ").map { $0.uppercased() })
+    }
+
+    /// The delimiter of `* LIST (\Noselect) "/" ""` (`"\\"` for a backslash); nil for NIL or another response.
+    static func listDelimiter(_ s: String) -> Character? {
+        guard s.uppercased().hasPrefix("* LIST "), let close = s.firstIndex(of: ")") else { return nil }
+        let rest = s[s.index(after: close)...].drop { $0 == " " }
+        guard rest.first == "\"" else { return nil }
+        var chars = rest.dropFirst().makeIterator()
+        guard var c = chars.next() else { return nil }
+        if c == "\\", let escaped = chars.next() { c = escaped }
+        return c == "\"" ? nil : c
+    }
+
+    /// A configured mailbox name as sent (modified UTF-7) and as shown. A name already written
+    /// in modified UTF-7 (`&BB4EQgQ,BEAEMAQyBDsENQQ9BD0ESwQ1-`) is sent as written.
+    static func mailboxNames(_ configured: String) -> (wire: String, shown: String) {
+        if configured.utf8.allSatisfy({ $0 < 0x80 }) && configured.contains("&"),
+           let decoded = ModifiedUTF7.decode(configured) {
+            return (configured, decoded)
+        }
+        return (ModifiedUTF7.encode(configured), configured)
     }
 
     private var base: String {
@@ -32,11 +93,12 @@ extension ImapSource {
         return u
     }
 
-    private func pullMailbox(_ mailbox: String, session: IMAPSession, state: inout ImapState,
+    private func pullMailbox(_ mailbox: String, session: IMAPSession, state: inout ImapState, server: inout ServerInfo?,
                              ingest: inout EmailIngest, sink: any IngestSink) async throws {
         var uidValidity: UInt64 = 0, exists = -1, uidNext: UInt64 = 0
+        let names = Self.mailboxNames(mailbox)
         try wrap(mailbox, "EXAMINE") {
-            try session.run("EXAMINE \(IMAPSession.quote(mailbox))") { r in
+            try session.run("EXAMINE \(IMAPSession.quote(names.wire))") { r in
                 let s = r.textString
                 if let v = Self.number(after: "[UIDVALIDITY ", in: s) { uidValidity = v }
                 if let v = Self.number(after: "[UIDNEXT ", in: s) { uidNext = v }
@@ -72,8 +134,12 @@ extension ImapSource {
             return
         }
         let chunks = stride(from: 0, to: uids.count, by: batch).map { Array(uids[$0..<min($0 + batch, uids.count)]) }
-        let fetchItems = "(UID INTERNALDATE RFC822.SIZE FLAGS BODY.PEEK[])"
-        let sent = Self.isSentMailbox(mailbox)
+        if server == nil { server = try serverInfo(session, mailbox: mailbox) }
+        let info = server ?? ServerInfo()
+        let fetchItems = info.gmail ? "(UID INTERNALDATE RFC822.SIZE FLAGS X-GM-LABELS BODY.PEEK[])"
+                                    : "(UID INTERNALDATE RFC822.SIZE FLAGS BODY.PEEK[])"
+        let sent = Self.isSentMailbox(names.shown)
+        let folder = folderTopic ? MailTopics.imapFolder(names.shown, delimiter: info.delimiter) : nil
         var tags: [String] = []
         func sendFetch(_ k: Int) throws {
             tags.append(try session.send("UID FETCH \(Self.uidSet(chunks[k])) \(fetchItems)"))
@@ -84,7 +150,7 @@ extension ImapSource {
             let first = chunks[k].first!, last = chunks[k].last!
             try wrap(mailbox, "UID FETCH \(first):\(last)", committedUpTo: box.lastUid) {
                 try session.complete(tags[k], command: "UID FETCH") { r in
-                    self.take(r, mailbox: mailbox, uidValidity: uidValidity, fromSent: sent, ingest: &ingest)
+                    self.take(r, mailbox: names.shown, uidValidity: uidValidity, fromSent: sent, folder: folder, ingest: &ingest)
                 }
                 if k + window < chunks.count { try sendFetch(k + window) }
             }
@@ -96,25 +162,31 @@ extension ImapSource {
     }
 
     /// One untagged response of a UID FETCH: a message, or something to ignore (flag updates, EXPUNGE).
-    private func take(_ r: IMAPResponse, mailbox: String, uidValidity: UInt64, fromSent: Bool, ingest: inout EmailIngest) {
-        let s = r.textString
-        guard s.hasPrefix("* "), let fetch = s.range(of: " FETCH (") else { return }
-        let items = s[fetch.upperBound...]
-        guard let uid = Self.number(after: "UID ", in: String(items)) else { return }
+    /// `mailbox` is the name as shown (decoded), the one provenance and the topics rules' `mailboxes` use.
+    private func take(_ r: IMAPResponse, mailbox: String, uidValidity: UInt64, fromSent: Bool, folder: String?,
+                      ingest: inout EmailIngest) {
+        guard let f = FetchResponse.parse(r), let uid = f.uid, f.hasBody else { return }
         let provenance = "\(base)/\(mailbox);UIDVALIDITY=\(uidValidity);UID=\(uid)"
-        var internalDate: Date? = nil
-        if let r = items.range(of: "INTERNALDATE \""), let q = items[r.upperBound...].firstIndex(of: "\"") {
-            internalDate = MailDate.parse(Array(items[r.upperBound..<q].utf8))
-        }
-        guard items.contains("BODY[]"), let body = r.literals.last else {
-            if items.contains("BODY[]") {
-                ingest.reject(reason: "\(provenance): the server sent no message body", provenance: provenance, raw: Data(r.text))
-            }
+        let internalDate = f.internalDate.flatMap { MailDate.parse($0) }
+        guard let body = f.bodyBytes(in: r) else {
+            ingest.reject(reason: "\(provenance): the server sent no message body", provenance: provenance, raw: Data(r.text))
             return
         }
+        let topics = Self.topics(f, in: r, folder: folder)
         body.withUnsafeBufferPointer { buf in
-            ingest.add(buf, fallbackDate: internalDate, fromSent: fromSent, provenance: provenance)
+            ingest.add(buf, fallbackDate: internalDate, fromSent: fromSent, provenance: provenance, topics: topics)
         }
+    }
+
+    /// Native topics of a fetched message: its keywords, its Gmail labels and the folder topic.
+    static func topics(_ f: FetchResponse, in r: IMAPResponse, folder: String?) -> [String] {
+        var topics: [String] = []
+        for flag in f.flags { if let t = MailTopics.keyword(flag) { topics.append(t) } }
+        if f.gmailLabels != nil {
+            for label in f.gmailLabels(in: r) { if let t = MailTopics.gmailLabel(label) { topics.append(t) } }
+        }
+        if let folder { topics.append(folder) }
+        return topics
     }
 
     /// Runs IMAP steps, turning protocol and transport failures into errors that name the source and what to expect.

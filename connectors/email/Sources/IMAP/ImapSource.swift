@@ -24,11 +24,12 @@ public struct ImapSource: PullSource, FileImporter {
         public var supportAddresses: [String]?
         public var timeout: String?
         public var path: String?
+        public var folderTopic: Bool?
 
         enum CodingKeys: String, CodingKey {
             case url, username, password, starttls, mailboxes, since, batch, timeout, path
             case oauth2Token = "oauth2_token", tlsVerify = "tls_verify", caFile = "ca_file"
-            case supportAddresses = "support_addresses"
+            case supportAddresses = "support_addresses", folderTopic = "folder_topic"
         }
     }
 
@@ -40,7 +41,7 @@ public struct ImapSource: PullSource, FileImporter {
         SettingSpec("password", "string", "password, as ${ENV_VAR} (LOGIN / SASL PLAIN)"),
         SettingSpec("oauth2_token", "string", "OAuth 2 bearer token, as ${ENV_VAR} (XOAUTH2), instead of password"),
         SettingSpec("starttls", "bool", "upgrade an imap:// connection with STARTTLS and refuse to go on without it (default false)"),
-        SettingSpec("mailboxes", "[string]", "mailboxes to read (default [INBOX]); mail in a Sent folder is the team's outbound mail"),
+        SettingSpec("mailboxes", "[string]", "mailboxes to read (default [INBOX]), names as the mail client shows them (non-ASCII allowed); mail in a Sent folder is the team's outbound mail"),
         SettingSpec("since", "date", "first sync starts at this date (YYYY-MM-DD); later pulls take everything new"),
         SettingSpec("batch", "int", "messages per UID FETCH (default 200)"),
         SettingSpec("tls_verify", "bool", "verify the server certificate (default true)"),
@@ -48,6 +49,7 @@ public struct ImapSource: PullSource, FileImporter {
         SettingSpec("support_addresses", "[string]", "the team's addresses and domains; mail from them (or from `agents:` e-mails) is outbound agent mail"),
         SettingSpec("timeout", "duration", "connect and read timeout (default 60s)"),
         SettingSpec("path", "string", "mbox file or Maildir folder for `switchboard import` of old mail into this source"),
+        .folderTopic("the mailbox a message was pulled from (levels joined by /)"),
     ]
 
     public let name: String
@@ -55,6 +57,7 @@ public struct ImapSource: PullSource, FileImporter {
     let mapping: EmailMapping
     let connection: CurlConnection.Options
     let mailboxes: [String]
+    let folderTopic: Bool
     let batch: Int
     let since: (year: Int, month: Int, day: Int)?
     let context: ConnectorContext
@@ -94,6 +97,7 @@ public struct ImapSource: PullSource, FileImporter {
             startTLS: settings.starttls ?? false, verifyTLS: settings.tlsVerify ?? true,
             caFile: settings.caFile.map { context.resolve(path: $0).path }, timeout: timeout)
         mailboxes = settings.mailboxes ?? ["INBOX"]
+        folderTopic = settings.folderTopic ?? true
         batch = settings.batch ?? 200
         mapping = EmailMapping(source: name, platform: "imap", supportAddresses: settings.supportAddresses ?? [],
                                agents: context.agents)
@@ -115,9 +119,10 @@ public struct ImapSource: PullSource, FileImporter {
                 files.append(u)
             }
         }
-        let s = MboxImporter.Settings(path: nil, supportAddresses: settings.supportAddresses, sent: nil)
+        let s = MboxImporter.Settings(path: nil, supportAddresses: settings.supportAddresses, sent: nil,
+                                      folderTopic: settings.folderTopic)
         if !files.isEmpty { try await MboxImporter(name: name, settings: s, context: context).importFiles(files, into: sink) }
-        let m = MaildirImporter.Settings(path: nil, supportAddresses: settings.supportAddresses)
+        let m = MaildirImporter.Settings(path: nil, supportAddresses: settings.supportAddresses, folderTopic: settings.folderTopic)
         if !maildirs.isEmpty { try await MaildirImporter(name: name, settings: m, context: context).importFiles(maildirs, into: sink) }
     }
 }

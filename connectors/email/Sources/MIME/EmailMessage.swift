@@ -29,6 +29,10 @@ public struct EmailMessage: Sendable {
     public var problems: [String] = []
     /// True when the bytes held no header field at all (not an e-mail).
     public var hasNoHeaders = false
+    /// `X-Mozilla-Keys`: the keywords (tags) Thunderbird keeps in its local mbox / Maildir files.
+    public var mozillaKeys: String?
+    /// `X-Gmail-Labels`: the labels Google Takeout writes into its mbox export.
+    public var gmailLabels: String?
 
     public init() {}
 

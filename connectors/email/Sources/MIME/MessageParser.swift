@@ -37,6 +37,13 @@ public enum MessageParser {
             if m.date == nil { m.problems.append("unreadable Date header") }
         }
         m.isAutoReply = isAutoReply(headers)
+        for f in headers.fields where f.name.utf8.count == 14 {   // both names have 14 characters
+            if f.name == "x-mozilla-keys" {
+                if m.mozillaKeys == nil { m.mozillaKeys = String(decoding: f.value, as: UTF8.self) }
+            } else if f.name == "x-gmail-labels" {
+                if m.gmailLabels == nil { m.gmailLabels = EncodedWords.decode(f.value, fallbackCharset: fallback) }
+            }
+        }
 
         var walk = BodyWalk()
         walk.entity(buf, headers: headers, body: bodyStart..<buf.count, depth: 0)

@@ -51,6 +51,23 @@ struct DovecotServer {
         return Int(out.trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
     }
 
+    /// Adds flags and keywords to messages (`UID STORE uids +FLAGS (flags)`) through Python's imaplib.
+    /// `mailbox` as on the wire (modified UTF-7 for non-ASCII names).
+    func store(user: String, mailbox: String = "INBOX", uids: String, flags: String) throws {
+        let script = """
+            import imaplib, sys
+            port, user, box, uids, flags = sys.argv[1:]
+            imap = imaplib.IMAP4("127.0.0.1", int(port))
+            imap.login(user, "secret")
+            typ, data = imap.select('"' + box + '"')
+            assert typ == "OK", data
+            typ, data = imap.uid("STORE", uids, "+FLAGS", "(" + flags + ")")
+            assert typ == "OK", data
+            imap.logout()
+            """
+        try Self.run("/usr/bin/env", ["python3", "-c", script, "\(port)", user, mailbox, uids, flags])
+    }
+
     /// Deletes and creates a mailbox: the server gives it a new UIDVALIDITY.
     func recreate(user: String, mailbox: String) throws {
         try Self.run(Self.script("imap-append"), ["\(port)", user, "--recreate", mailbox])
