@@ -16,6 +16,8 @@ struct ChatMessage: Sendable {
     /// A conversation key of its own (Slack threads); nil splits the chat into sessions.
     var threadKey: String?
     var provenance: String
+    /// Topics of this message when they differ from the chat's (a Telegram forum topic), in normal form.
+    var topics: [String]?
 }
 
 /// Turns the messages of one chat, in time order, into interactions: roles,
@@ -33,6 +35,9 @@ struct ChatAssembler {
     var chatPartner: String?
     /// Distinct human authors, when known before the messages arrive.
     var participants: Int?
+    /// The chat's native topics (channel or group name), in ``Topics`` normal form; every message shares
+    /// this one array unless it brings its own.
+    var topics: [String]
 
     private var lastTime: Date?
     private var sessionStart: Date?
@@ -62,14 +67,16 @@ struct ChatAssembler {
         var customerKey: String?
     }
 
+    /// - Parameter topics: the chat's topic labels (normalised here, once).
     init(options: ChatOptions, platform: String, channel: Channel = .chat, chatId: String,
-         chatPartner: String? = nil, participants: Int? = nil) {
+         chatPartner: String? = nil, participants: Int? = nil, topics: [String] = []) {
         self.options = options
         self.platform = platform
         self.channel = channel
         self.chatId = chatId
         self.chatPartner = chatPartner
         self.participants = participants
+        self.topics = Topics.normalize(topics)
     }
 
     /// The interaction of the next message of the chat.
@@ -146,7 +153,8 @@ struct ChatAssembler {
         return Interaction(source: options.source, externalId: externalId, channel: channel, platform: platform,
                            conversationKey: key, kind: .message, direction: direction, actorRole: role,
                            actorId: actorId, actorName: m.authorName, customerKey: customerKey, occurredAt: m.time,
-                           text: m.text, attachments: m.attachments, provenance: m.provenance)
+                           text: m.text, attachments: m.attachments, provenance: m.provenance,
+                           topics: m.topics ?? topics)
     }
 
     /// `chat|epoch ms|author|16 hex digits of the text digest|n`, built in one buffer (one allocation).

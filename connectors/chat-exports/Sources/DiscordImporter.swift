@@ -9,6 +9,8 @@ import SwitchboardCore
 /// calls, thread creation) are system. The replied-to message id is kept in
 /// the provenance (`…&reply_to=…`). In a direct-message channel the channel's
 /// name is the other person: the customer, unless listed as an agent.
+///
+/// Topics: a server channel's (or thread's) name; direct messages and group DMs give none.
 public struct DiscordImporter: FileImporter {
     public typealias Settings = ChatExportSettings
 
@@ -36,9 +38,12 @@ public struct DiscordImporter: FileImporter {
         }
         let channel = root["channel"]
         let channelId = channel?["id"]?.stringOrNumber ?? (label as NSString).deletingPathExtension
-        let direct = channel?["type"]?.string?.hasPrefix("Direct") == true && channel?["type"]?.string != "DirectGroupTextChat"
+        let anyDirect = channel?["type"]?.string?.hasPrefix("Direct") == true
+        let direct = anyDirect && channel?["type"]?.string != "DirectGroupTextChat"
+        let channelName = channel?["name"]?.string
         var assembler = ChatAssembler(options: options, platform: "discord", chatId: "discord:\(channelId)",
-                                      chatPartner: direct ? channel?["name"]?.string : nil, participants: direct ? 2 : nil)
+                                      chatPartner: direct ? channelName : nil, participants: direct ? 2 : nil,
+                                      topics: anyDirect ? [] : [channelName].compactMap { $0 })
         var out: [Interaction] = []
         for (i, m) in messages.enumerated() {
             let where_ = "file:\(label)#messages/\(i)"

@@ -9,6 +9,9 @@ import SwitchboardCore
 /// (`Ã©` for `é`); every string is repaired. Messages come newest first and
 /// are put in time order. In a two-person thread the title is the other
 /// person: the customer, unless listed as an agent.
+///
+/// Topics: a group thread's title (more than two participants, or `thread_type: RegularGroup`); a
+/// two-person thread's title is the other person and gives none.
 public struct MessengerImporter: FileImporter {
     public typealias Settings = ChatExportSettings
 
@@ -56,9 +59,11 @@ public struct MessengerImporter: FileImporter {
         let participants = (root["participants"]?.array ?? []).compactMap { $0["name"]?.string.map(Self.repair) }
         let title = root["title"]?.string.map(Self.repair)
         let thread = root["thread_path"]?.string ?? title ?? (label as NSString).deletingPathExtension
+        let group = participants.count > 2 || root["thread_type"]?.string == "RegularGroup"
         var assembler = ChatAssembler(options: options, platform: platform, chatId: "\(platform):\(thread)",
                                       chatPartner: participants.count == 2 ? title : nil,
-                                      participants: participants.isEmpty ? nil : participants.count)
+                                      participants: participants.isEmpty ? nil : participants.count,
+                                      topics: group ? [title].compactMap { $0 } : [])
         var rows: [(Int, Date, JSONValue)] = []
         for (i, m) in messages.enumerated() {
             guard let ms = m["timestamp_ms"]?.number else {

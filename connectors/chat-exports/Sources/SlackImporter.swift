@@ -9,7 +9,8 @@ import SwitchboardCore
 /// A thread (`thread_ts`) is one conversation; other messages of a channel are
 /// split into sessions. Bot messages are `bot`; joins, leaves, topic and
 /// purpose changes are `system`; `message_changed` / `message_deleted` events
-/// are edits of a message already stored, not new messages.
+/// are edits of a message already stored, not new messages. A channel's messages have its name as
+/// topic (``channelTopic(folder:id:names:direct:)``); direct messages and group DMs have none.
 public struct SlackImporter: FileImporter {
     public typealias Settings = ChatExportSettings
 
@@ -110,13 +111,18 @@ public struct SlackImporter: FileImporter {
                 users[id] = User(name: name, isBot: u["is_bot"]?.bool ?? false)
             }
         }
-        // Folder name → channel id.
+        // Folder name → channel id; channel id → name (channels and private channels); DM and group-DM ids.
         var folders: [String: String] = [:]
+        var channelNames: [String: String] = [:]
+        var directIds: Set<String> = []
         for list in ["channels.json", "groups.json", "mpims.json", "dms.json"] {
+            let direct = list == "mpims.json" || list == "dms.json"
             for c in try await document(list)?.array ?? [] {
                 guard let id = c["id"]?.string else { continue }
-                folders[c["name"]?.string ?? id] = id
+                let name = c["name"]?.string
+                folders[name ?? id] = id
                 folders[id] = id
+                if direct { directIds.insert(id) } else if let name, !name.isEmpty { channelNames[id] = name }
             }
         }
         var days: [String: [String]] = [:]
@@ -133,7 +139,9 @@ public struct SlackImporter: FileImporter {
         }
         for folder in days.keys.sorted() {
             let channelId = folders[folder] ?? folder
-            var assembler = ChatAssembler(options: options, platform: "slack", chatId: "slack:\(channelId)")
+            let topic = Self.channelTopic(folder: folder, id: channelId, names: channelNames, direct: directIds)
+            var assembler = ChatAssembler(options: options, platform: "slack", chatId: "slack:\(channelId)",
+                                          topics: topic.map { [$0] } ?? [])
             for file in days[folder]!.sorted() {
                 let label = "\(tree.label)!\(file)"
                 let doc: JSONValue
@@ -163,6 +171,18 @@ public struct SlackImporter: FileImporter {
                 try await sink.accept(contentsOf: out)
             }
         }
+    }
+
+    /// The topic of a conversation folder: the channel's name (channels.json, groups.json), else the folder's
+    /// name; nil for direct messages and group DMs (dms.json, mpims.json, or unlisted folders named like
+    /// a DM id `D…` or `mpdm-…`).
+    static func channelTopic(folder: String, id: String, names: [String: String], direct: Set<String>) -> String? {
+        if direct.contains(id) { return nil }
+        if let name = names[id] { return name }
+        if folder.hasPrefix("mpdm-") { return nil }
+        if folder.count > 1, folder.hasPrefix("D"),
+           folder.unicodeScalars.allSatisfy({ ("A"..."Z").contains($0) || ("0"..."9").contains($0) }) { return nil }
+        return folder
     }
 
     /// The chat message of one Slack message, nil for edit events.

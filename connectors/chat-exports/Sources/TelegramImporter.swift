@@ -8,6 +8,9 @@ import SwitchboardCore
 /// service messages are stored as system; `reply_to_message_id` is kept in
 /// the provenance (`…&reply_to=41`). In a `personal_chat` the chat's name is
 /// the other person: the customer, unless listed as an agent.
+///
+/// Topics: a group's, supergroup's or channel's name; in a forum, a message also gets the name of its
+/// topic (``ForumTopics``). Personal and bot chats give none.
 public struct TelegramImporter: FileImporter {
     public typealias Settings = ChatExportSettings
 
@@ -55,8 +58,11 @@ public struct TelegramImporter: FileImporter {
         let type = chat["type"]?.string
         let chatId = "telegram:" + (chat["id"]?.stringOrNumber ?? name ?? "\(label)#\(path)")
         let personal = type == "personal_chat"
+        let titled = type.map { Self.titledChatTypes.contains($0) } ?? false
         var assembler = ChatAssembler(options: options, platform: "telegram", chatId: chatId,
-                                      chatPartner: personal ? name : nil, participants: personal ? 2 : nil)
+                                      chatPartner: personal ? name : nil, participants: personal ? 2 : nil,
+                                      topics: titled ? [name].compactMap { $0 } : [])
+        var forum = ForumTopics()
         var out: [Interaction] = []
         for (i, m) in messages.enumerated() {
             let provenanceBase = "file:\(label)#\(where_)messages/\(i)"
@@ -76,13 +82,20 @@ public struct TelegramImporter: FileImporter {
             var provenance = "file:\(label)#chat=\(chatId)"
             let id = m["id"]?.stringOrNumber
             provenance += id.map { "&message=\($0)" } ?? "&index=\(i)"
-            if let reply = m["reply_to_message_id"]?.stringOrNumber { provenance += "&reply_to=\(reply)" }
+            let reply = m["reply_to_message_id"]?.stringOrNumber
+            if let reply { provenance += "&reply_to=\(reply)" }
             var text = ExportJSON.text(m["text"])
             if service, text?.isEmpty ?? true { text = m["action"]?.string }
+            var topics: [String]?
+            if service, m["action"]?.string == "topic_created", let id, let title = m["title"]?.string {
+                topics = forum.create(id, title: title, chat: assembler.topics)
+            } else if !forum.isEmpty, let reply {
+                topics = forum.follow(id, replyTo: reply)
+            }
             let attachments = ["photo", "file", "media_type", "sticker_emoji", "contact_information", "location_information"]
                 .contains { m[$0] != nil } ? 1 : 0
             let message = ChatMessage(time: time, authorId: fromId, authorName: fromName, text: text, isSystem: service,
-                                      attachments: attachments, nativeId: id, provenance: provenance)
+                                      attachments: attachments, nativeId: id, provenance: provenance, topics: topics)
             out.append(assembler.interaction(for: message))
             if out.count >= 2048 {
                 try await sink.accept(contentsOf: out)
@@ -91,6 +104,12 @@ public struct TelegramImporter: FileImporter {
         }
         try await sink.accept(contentsOf: out)
     }
+
+    /// Chat types whose name is a title (groups, supergroups, channels), given as the chat's topic;
+    /// `personal_chat`, `bot_chat` and `saved_messages` give none.
+    static let titledChatTypes: Set<String> = [
+        "private_group", "private_supergroup", "public_supergroup", "private_channel", "public_channel",
+    ]
 
     /// `user123456` → `123456` (the number Telegram handles use); other ids unchanged.
     static func userId(_ raw: String) -> String {
@@ -107,5 +126,33 @@ public struct TelegramImporter: FileImporter {
         guard parts.count == 6 else { return nil }
         return converter.date(year: parts[0], month: parts[1], day: parts[2], hour: parts[3], minute: parts[4],
                               second: parts[5])
+    }
+}
+
+/// Forum topics of one Telegram export chat: a `topic_created` service message (`title`) opens a topic
+/// under its message id; a message replying to the topic's first message — how the export links a
+/// message to its topic — or to a message already in the topic is in it. Empty (and never consulted)
+/// in chats without forum topics.
+struct ForumTopics {
+    /// Topic number → the message topics (chat topics and the topic's name, normalised).
+    private var topics: [[String]] = []
+    /// Message id → topic number, for the messages known to be in a topic.
+    private var messages: [String: Int] = [:]
+
+    var isEmpty: Bool { topics.isEmpty }
+
+    /// Opens the topic created by message `id`; returns its message topics.
+    mutating func create(_ id: String, title: String, chat: [String]) -> [String] {
+        let all = Topics.normalize(chat + [title])
+        messages[id] = topics.count
+        topics.append(all)
+        return all
+    }
+
+    /// The message topics of message `id` replying to `reply`; nil when `reply` is in no known topic.
+    mutating func follow(_ id: String?, replyTo reply: String) -> [String]? {
+        guard let n = messages[reply] else { return nil }
+        if let id, messages.count < 1_000_000 { messages[id] = n }
+        return topics[n]
     }
 }

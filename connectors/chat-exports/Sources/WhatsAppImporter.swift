@@ -7,6 +7,9 @@ import SwitchboardCore
 /// Two passes over each chat: the first infers day-first vs month-first over
 /// the whole file and counts the participants, the second streams messages
 /// to the sink. Memory stays flat whatever the size.
+///
+/// Topics: a group chat's name, as the export's file name gives it (``groupName(_:authors:roles:)``);
+/// one-to-one chats, and files not named by WhatsApp, give none.
 public struct WhatsAppImporter: FileImporter {
     public typealias Settings = ChatExportSettings
 
@@ -35,8 +38,9 @@ public struct WhatsAppImporter: FileImporter {
                 if file.pathExtension.lowercased() == "zip" {
                     try await importZip(file, into: sink)
                 } else {
-                    try await importText(file, label: file.lastPathComponent,
-                                         chatName: Self.chatName(fileName: file.lastPathComponent), into: sink)
+                    let named = Self.chatName(fileName: file.lastPathComponent)
+                    try await importText(file, label: file.lastPathComponent, chatName: named, named: named != nil,
+                                         into: sink)
                 }
             }
         }
@@ -66,9 +70,10 @@ public struct WhatsAppImporter: FileImporter {
                 continue
             }
             let entryName = (entry as NSString).lastPathComponent
-            let chat = Self.chatName(fileName: entryName) ?? Self.chatName(fileName: url.lastPathComponent)
-                ?? url.deletingPathExtension().lastPathComponent
-            try await importText(file, label: "\(url.lastPathComponent)!\(entry)", chatName: chat, into: sink)
+            let named = Self.chatName(fileName: entryName) ?? Self.chatName(fileName: url.lastPathComponent)
+            try await importText(file, label: "\(url.lastPathComponent)!\(entry)",
+                                 chatName: named ?? url.deletingPathExtension().lastPathComponent, named: named != nil,
+                                 into: sink)
         }
     }
 
@@ -86,9 +91,27 @@ public struct WhatsAppImporter: FileImporter {
         return nil
     }
 
+    /// The topic of a chat named `chatName` by its export: the name when the chat is a group — at least two
+    /// authors besides the support side (agents, `You`) and besides the named partner — else nil: in a
+    /// one-to-one chat the name is the other person, not a topic.
+    static func groupName(_ chatName: String, authors: Set<String>, roles: RoleResolver) -> String? {
+        let partner = RoleResolver.fold(chatName)
+        var others = 0
+        for author in authors where roles.agentId(id: nil, name: author) == nil && RoleResolver.fold(author) != partner {
+            others += 1
+            if others >= 2 { return chatName }
+        }
+        return nil
+    }
+
     // MARK: the two passes
 
-    private func importText(_ url: URL, label: String, chatName: String?, into sink: any IngestSink) async throws {
+    /// - Parameters:
+    ///   - chatName: the chat's name: from the export's file name, else the zip's base name.
+    ///   - named: whether `chatName` comes from WhatsApp's own file naming (`WhatsApp Chat with X`), so a
+    ///     group's name that can be its topic.
+    private func importText(_ url: URL, label: String, chatName: String?, named: Bool,
+                            into sink: any IngestSink) async throws {
         let reader = LineReader(url: url)
         let scan = try await Self.firstPass(url)
         var names = AuthorNameCache()
@@ -101,8 +124,9 @@ public struct WhatsAppImporter: FileImporter {
         }
         let dayFirst = self.dayFirst ?? scan.dayFirst
         let chatId = "whatsapp:" + (chatName ?? ((label as NSString).lastPathComponent as NSString).deletingPathExtension)
+        let groupName = named ? chatName.flatMap { Self.groupName($0, authors: scan.authors, roles: options.roles) } : nil
         var assembler = ChatAssembler(options: options, platform: "whatsapp", chatId: chatId, chatPartner: chatName,
-                                      participants: scan.authors.count)
+                                      participants: scan.authors.count, topics: groupName.map { [$0] } ?? [])
         var times = LastTime(converter: LocalTimeConverter(timeZone: options.timeZone))
         var state = PendingMessage()
         let provenancePrefix = "file:\(label)#L"

@@ -9,12 +9,18 @@ import SwitchboardCore
 /// Dedupe keys: `message.mid`, WhatsApp `wamid…`. Echoes (`is_echo`) are the business side:
 /// bot when their `app_id` is in `bot_app_ids`, agent otherwise. WhatsApp delivery statuses
 /// are acknowledged and counted as ignored, never stored as messages.
+///
+/// Topics (`topics` setting, id → topic): a WhatsApp message gets the topic mapped to its business
+/// number's `phone_number_id` or `display_phone_number` (any formatting: compared by digits), else the
+/// `display_phone_number` itself as Meta sends it; a Messenger / Instagram message gets the topic mapped
+/// to its Page / Instagram account id, else none.
 public struct MetaWebhook: WebhookDeliveryDecoding {
     public struct Settings: Decodable, Sendable {
         public var app_secret: String?
         public var verify_token: String?
         public var page_ids: [String]?
         public var bot_app_ids: [String]?
+        public var topics: IdTopicSetting?
     }
 
     public static let kind = "meta"
@@ -24,6 +30,8 @@ public struct MetaWebhook: WebhookDeliveryDecoding {
         SettingSpec("verify_token", "string", required: true, "the token Meta sends in the hub.challenge handshake"),
         SettingSpec("page_ids", "[string]", "Page, Instagram account and WhatsApp phone_number_id values of the business (default: entry ids)"),
         SettingSpec("bot_app_ids", "[string]", "app ids whose echoed messages are bot replies (others are agent replies)"),
+        SettingSpec("topics", "{id: topic}",
+                    "Page / Instagram account id, WhatsApp phone_number_id or display number → topic of its messages (default: WhatsApp messages get the display number, Page and Instagram messages none)"),
     ]
 
     let name: String
@@ -33,6 +41,10 @@ public struct MetaWebhook: WebhookDeliveryDecoding {
     let botAppIds: Set<String>
     let agents: AgentDirectory
     let defaultCountry: String?
+    /// `topics` by id as written.
+    let topics: TopicMap
+    /// `topics` whose id is a phone number, by its digits (display numbers come as `15550783881`).
+    let numberTopics: [String: [String]]
 
     public init(name: String, settings: Settings, context: ConnectorContext) throws {
         self.name = name
@@ -42,6 +54,36 @@ public struct MetaWebhook: WebhookDeliveryDecoding {
         botAppIds = Set(settings.bot_app_ids ?? [])
         agents = context.agents
         defaultCountry = context.phone.defaultCountry
+        topics = try TopicMap(settings.topics?.entries, key: "topics", kind: Self.kind)
+        var numbers: [String: [String]] = [:]
+        for (id, _) in settings.topics?.entries ?? [:] {
+            let key = id.trimmingCharacters(in: .whitespaces)
+            if let digits = Self.phoneDigits(key), let mapped = topics.topics(key) { numbers[digits] = mapped }
+        }
+        numberTopics = numbers
+    }
+
+    /// The digits of a phone number written with `+`, spaces, `-`, `.` or parentheses; nil for anything else
+    /// (letters, fewer than 6 digits).
+    static func phoneDigits(_ text: String) -> String? {
+        var digits = ""
+        for u in text.unicodeScalars {
+            switch u {
+            case "0"..."9": digits.unicodeScalars.append(u)
+            case "+", " ", "-", ".", "(", ")", "\u{00A0}": continue
+            default: return nil
+            }
+        }
+        return digits.count >= 6 ? digits : nil
+    }
+
+    /// The topics of a WhatsApp business number: the mapped topic, else the display number.
+    func whatsAppTopics(phoneNumberId: String?, display: String?) -> [String] {
+        if let mapped = topics.topics(phoneNumberId) ?? topics.topics(display) { return mapped }
+        if !numberTopics.isEmpty, let display, let digits = Self.phoneDigits(display), let mapped = numberTopics[digits] {
+            return mapped
+        }
+        return display.flatMap { Topics.normalize(label: $0) }.map { [$0] } ?? []
     }
 
     public func handshake(_ request: WebhookRequest) -> WebhookResponse? {
@@ -86,6 +128,7 @@ public struct MetaWebhook: WebhookDeliveryDecoding {
     private func decodeMessaging(_ entry: JSONValue, path: String, platform: String, request: WebhookRequest,
                                  into delivery: inout WebhookDelivery) {
         let entryId = entry["id"]?.stringOrNumber
+        let entryTopics = topics.topics(entryId)
         for (m, event) in (entry["messaging"]?.array ?? []).enumerated() {
             let at = "\(path)/messaging/\(m)"
             guard let message = event["message"] else {
@@ -115,7 +158,8 @@ public struct MetaWebhook: WebhookDeliveryDecoding {
                 direction: echo ? .outbound : .inbound, actorRole: role, actorId: actorId,
                 customerKey: "\(platform):\(customer)", occurredAt: time, text: message["text"]?.string,
                 attachments: message["attachments"]?.array?.count ?? 0,
-                provenance: WebhookJSON.provenance(name, request, String(at.dropFirst()))))
+                provenance: WebhookJSON.provenance(name, request, String(at.dropFirst())),
+                topics: entryTopics ?? (entryId == nil ? topics.topics(page) : nil) ?? []))
         }
     }
 
@@ -127,7 +171,10 @@ public struct MetaWebhook: WebhookDeliveryDecoding {
                 delivery.reject(WebhookJSON.missing("value", at: "\(path)/changes/\(c)"), body: request.body)
                 continue
             }
-            let business = value["metadata"]?["phone_number_id"]?.stringOrNumber ?? entry["id"]?.stringOrNumber ?? "unknown"
+            let phoneNumberId = value["metadata"]?["phone_number_id"]?.stringOrNumber
+            let business = phoneNumberId ?? entry["id"]?.stringOrNumber ?? "unknown"
+            let numberTopics = whatsAppTopics(phoneNumberId: phoneNumberId,
+                                              display: value["metadata"]?["display_phone_number"]?.stringOrNumber)
             var names: [String: String] = [:]
             for contact in value["contacts"]?.array ?? [] {
                 if let id = contact["wa_id"]?.stringOrNumber, let n = contact["profile"]?["name"]?.string { names[id] = n }
@@ -135,18 +182,18 @@ public struct MetaWebhook: WebhookDeliveryDecoding {
             for _ in value["statuses"]?.array ?? [] { delivery.ignore("whatsapp.status") }
             for (m, message) in (value["messages"]?.array ?? []).enumerated() {
                 appendWhatsApp(message, customerField: "from", outbound: false, business: business, names: names,
-                               at: "\(at)/messages/\(m)", request: request, into: &delivery)
+                               topics: numberTopics, at: "\(at)/messages/\(m)", request: request, into: &delivery)
             }
             // Messages the business sent from the WhatsApp Business app (coexistence echoes).
             for (m, message) in (value["message_echoes"]?.array ?? []).enumerated() {
                 appendWhatsApp(message, customerField: "to", outbound: true, business: business, names: names,
-                               at: "\(at)/message_echoes/\(m)", request: request, into: &delivery)
+                               topics: numberTopics, at: "\(at)/message_echoes/\(m)", request: request, into: &delivery)
             }
         }
     }
 
     private func appendWhatsApp(_ message: JSONValue, customerField: String, outbound: Bool, business: String,
-                                names: [String: String], at: String, request: WebhookRequest,
+                                names: [String: String], topics: [String], at: String, request: WebhookRequest,
                                 into delivery: inout WebhookDelivery) {
         guard let id = message["id"]?.string, let waId = message[customerField]?.stringOrNumber,
               let time = WebhookJSON.epoch(message["timestamp"]) else {
@@ -164,6 +211,6 @@ public struct MetaWebhook: WebhookDeliveryDecoding {
             actorId: outbound ? nil : customerKey, actorName: outbound ? nil : names[waId],
             customerKey: customerKey, occurredAt: time, text: text,
             attachments: ["image", "document", "audio", "video", "sticker"].contains(type) ? 1 : 0,
-            provenance: WebhookJSON.provenance(name, request, String(at.dropFirst()))))
+            provenance: WebhookJSON.provenance(name, request, String(at.dropFirst())), topics: topics))
     }
 }

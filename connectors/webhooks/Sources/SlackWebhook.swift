@@ -7,10 +7,15 @@ import SwitchboardCore
 /// with `X-Slack-Request-Timestamp` within ±300 s. `url_verification` is answered with its challenge.
 /// Dedupe key: `event_id` (retries carry `X-Slack-Retry-Num` and the same id).
 /// Users under an agent's `handles: {slack: U…}` are agents; `bot_id` or `bot_message` are bots.
+///
+/// Topics: events carry the channel id only (Slack's API is not called), so a message's topic is the
+/// channel's name from the `channels` setting (`{C024BE91L: support}`); channels not listed, direct
+/// messages (`D…`, `channel_type: im`) and group DMs (`mpim`) give none.
 public struct SlackWebhook: WebhookDeliveryDecoding {
     public struct Settings: Decodable, Sendable {
         public var signing_secret: String?
         public var bot_user_ids: [String]?
+        public var channels: IdTopicSetting?
     }
 
     public static let kind = "slack"
@@ -18,16 +23,26 @@ public struct SlackWebhook: WebhookDeliveryDecoding {
     public static let settings: [SettingSpec] = [
         SettingSpec("signing_secret", "string", required: true, "the app's Signing Secret (Basic Information page)"),
         SettingSpec("bot_user_ids", "[string]", "user ids of the workspace's bots, whose messages are bot outbound"),
+        SettingSpec("channels", "{channel id: name}",
+                    "channel names by id (`{C024BE91L: support}`): a message in a listed channel gets its name as topic (events carry the id only)"),
     ]
 
     let name: String
     let secret: Data
     let side: BusinessSide
+    /// Channel id → `[name]` (the topic of its messages).
+    let channels: TopicMap
 
     public init(name: String, settings: Settings, context: ConnectorContext) throws {
         self.name = name
         secret = Data(try WebhookSettingsCheck.secret(settings.signing_secret, key: "signing_secret", kind: Self.kind).utf8)
         side = BusinessSide(platform: "slack", ids: Set(settings.bot_user_ids ?? []), agents: context.agents)
+        channels = try TopicMap(settings.channels?.entries, key: "channels", kind: Self.kind) { name in
+            name.hasPrefix("#") ? String(name.dropFirst()) : name
+        }
+        if let dm = channels.containsId(where: { $0.hasPrefix("D") }) {
+            throw ConnectorError(.settings, "`channels.\(dm)` is a direct-message id: direct messages give no topic; list channel ids (C…, G…) only")
+        }
     }
 
     public func handshake(_ request: WebhookRequest) -> WebhookResponse? { nil }
@@ -81,6 +96,11 @@ public struct SlackWebhook: WebhookDeliveryDecoding {
         let isBot = event["bot_id"] != nil || subtype == "bot_message" || side.isBusiness(user)
         let role: ActorRole = agent != nil ? .agent : (isBot ? .bot : .customer)
         let thread = event["thread_ts"]?.string ?? ts
+        var topics: [String] = []
+        if !channels.isEmpty, !channel.hasPrefix("D") {
+            let type = event["channel_type"]?.string
+            if type != "im", type != "mpim", let mapped = channels.topics(channel) { topics = mapped }
+        }
         delivery.interactions.append(Interaction(
             source: name, externalId: eventId, channel: .chat, platform: "slack",
             conversationKey: "slack:\(channel):\(thread)", kind: .message,
@@ -89,7 +109,8 @@ public struct SlackWebhook: WebhookDeliveryDecoding {
             customerKey: role == .customer ? user.map { "slack:\($0)" } : nil,
             occurredAt: Date(timeIntervalSince1970: time), text: event["text"]?.string,
             attachments: event["files"]?.array?.count ?? 0,
-            provenance: WebhookJSON.provenance(name, request, "event=\(eventId)")))
+            provenance: WebhookJSON.provenance(name, request, "event=\(eventId)"),
+            topics: topics))
         return delivery
     }
 }

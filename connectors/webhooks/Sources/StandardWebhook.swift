@@ -8,7 +8,7 @@ import SwitchboardCore
 /// Verification: `webhook-signature` holds space-separated `v1,<base64 HMAC-SHA256(key,
 /// id + "." + timestamp + "." + body)>`; any configured `whsec_…` key may match (rotation);
 /// `webhook-timestamp` must be within ±300 s. Dedupe key: `webhook-id`, unless the
-/// mapping names `externalId`.
+/// mapping names `externalId`. The `topics` field reads a string (one topic) or an array of strings.
 public struct StandardWebhook: WebhookDeliveryDecoding {
     public struct Settings: Decodable, Sendable {
         public var secret: StringList?
@@ -33,7 +33,7 @@ public struct StandardWebhook: WebhookDeliveryDecoding {
         SettingSpec("secret", "string or [string]", required: true,
                     "`whsec_…` signing key; a list during key rotation (any one may sign)"),
         SettingSpec("mapping", "{field: pointer-or-constant}",
-                    "interaction field → JSON pointer into the body (`/data/ticket_id`) or a constant (`chat`); required unless `events` maps every type"),
+                    "interaction field → JSON pointer into the body (`/data/ticket_id`) or a constant (`chat`); required unless `events` maps every type; `topics` may point at a string or an array of strings"),
         SettingSpec("event_type", "string", "JSON pointer to the delivery's event type (`/type`); selects an entry of `events`"),
         SettingSpec("events", "{type: {field: pointer-or-constant}}",
                     "per event type mapping merged over `mapping`; types not listed are acknowledged and counted as ignored"),
@@ -44,7 +44,7 @@ public struct StandardWebhook: WebhookDeliveryDecoding {
     static let fields: Set<String> = [
         "externalId", "channel", "platform", "conversationKey", "kind", "direction", "actorRole", "actorId",
         "actorName", "customerKey", "occurredAt", "status", "survey.metric", "survey.score", "survey.scaleMin",
-        "survey.scaleMax", "subject", "text", "attachments",
+        "survey.scaleMax", "subject", "text", "attachments", "topics",
     ]
 
     let name: String
@@ -72,6 +72,9 @@ public struct StandardWebhook: WebhookDeliveryDecoding {
             let unknown = map.keys.filter { !Self.fields.contains($0) }.sorted()
             guard unknown.isEmpty else {
                 throw ConnectorError(.settings, "unknown field(s) \(unknown.joined(separator: ", ")) in `\(key)`; known: \(Self.fields.sorted().joined(separator: ", "))")
+            }
+            if let constant = map["topics"], !constant.hasPrefix("/"), Topics.normalize(label: constant) == nil {
+                throw ConnectorError(.settings, "`\(key).topics` is empty: give a JSON pointer such as /data/tags (a string or an array of strings) or a topic")
             }
             if !(key == "mapping" && settings.events != nil), map.merging(mapping, uniquingKeysWith: { a, _ in a })["conversationKey"] == nil {
                 throw ConnectorError(.settings, "`\(key).conversationKey` is required (a JSON pointer such as /data/ticket_id)")
@@ -160,7 +163,7 @@ public struct StandardWebhook: WebhookDeliveryDecoding {
             actorId: map.text("actorId"), actorName: map.text("actorName"), customerKey: map.text("customerKey"),
             occurredAt: occurredAt, survey: survey, status: status, subject: map.text("subject"), text: map.text("text"),
             attachments: Int(map.number("attachments") ?? 0),
-            provenance: WebhookJSON.provenance(name, request, "webhook-id=\(webhookId)"))
+            provenance: WebhookJSON.provenance(name, request, "webhook-id=\(webhookId)"), topics: try map.topics("topics"))
         return WebhookDelivery(interactions: [interaction])
     }
 
@@ -197,6 +200,25 @@ struct FieldMap {
     func number(_ field: String) -> Double? {
         guard let v = raw(field) else { return nil }
         return v.number ?? v.string.flatMap(Double.init)
+    }
+
+    /// Topics: a string is one topic, an array of strings (or numbers) several; nothing mapped or found: none.
+    /// - Throws: ``ConnectorError`` `.format` when the value is an object, a boolean or an array holding one.
+    func topics(_ field: String) throws -> [String] {
+        guard let v = raw(field) else { return [] }
+        if let one = v.stringOrNumber { return Topics.normalize([one]) }
+        guard let items = v.array else {
+            throw ConnectorError(.format, "mapping.\(field) (\(mapping[field] ?? "")): expected a string or an array of strings")
+        }
+        var labels: [String] = []
+        labels.reserveCapacity(items.count)
+        for item in items where !item.isNull {
+            guard let label = item.stringOrNumber else {
+                throw ConnectorError(.format, "mapping.\(field) (\(mapping[field] ?? "")): expected a string or an array of strings, found an array holding something else")
+            }
+            labels.append(label)
+        }
+        return Topics.normalize(labels)
     }
 
     func date(_ field: String) throws -> Date? {

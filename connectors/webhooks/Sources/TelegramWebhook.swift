@@ -6,6 +6,9 @@ import SwitchboardCore
 /// Verification: the `X-Telegram-Bot-Api-Secret-Token` header equals `secret_token`.
 /// Dedupe key: `update_id`. Senders with `is_bot`, or the configured `bot_id`, are bots;
 /// senders listed under an agent's `handles: {telegram: …}` are agents.
+///
+/// Topics: the chat's `title` in groups, supergroups and channels, plus the forum topic's name for a
+/// message in a forum topic (``forumTopic(_:)``). Private chats give none.
 public struct TelegramWebhook: WebhookDeliveryDecoding {
     public struct Settings: Decodable, Sendable {
         public var secret_token: String?
@@ -67,6 +70,7 @@ public struct TelegramWebhook: WebhookDeliveryDecoding {
         let displayName = [first, last].compactMap { $0 }.joined(separator: " ")
         let text = message["text"]?.string ?? message["caption"]?.string
         let mediaKeys = ["photo", "document", "video", "voice", "audio", "sticker", "video_note", "animation"]
+        let topics = Self.topics(message)
         delivery.interactions.append(Interaction(
             source: name, externalId: updateId, channel: .chat, platform: "telegram",
             conversationKey: "telegram:\(chatId)", kind: .message,
@@ -74,7 +78,29 @@ public struct TelegramWebhook: WebhookDeliveryDecoding {
             actorId: agent ?? fromId.map { "telegram:\($0)" }, actorName: displayName.isEmpty ? nil : displayName,
             customerKey: role == .customer ? fromId.map { "telegram:\($0)" } : nil,
             occurredAt: date, text: text, attachments: mediaKeys.filter { message[$0] != nil }.count,
-            provenance: WebhookJSON.provenance(name, request, "update=\(updateId)")))
+            provenance: WebhookJSON.provenance(name, request, "update=\(updateId)"), topics: topics))
         return delivery
+    }
+
+    /// The topics of a message: the chat title of a group, supergroup or channel, and the forum topic's name.
+    static func topics(_ message: JSONValue) -> [String] {
+        guard let chat = message["chat"], let type = chat["type"]?.string,
+              type == "group" || type == "supergroup" || type == "channel" else { return [] }
+        let title = chat["title"]?.string
+        let forum = forumTopic(message)
+        if title == nil && forum == nil { return [] }
+        return Topics.normalize([title, forum].compactMap { $0 })
+    }
+
+    /// The name of the forum topic a message is in, when the update says it: the topic's own creation
+    /// (or rename) service message carries `forum_topic_created.name` (`forum_topic_edited.name`); a
+    /// message sent in the topic (`is_topic_message: true`) carries the creation message as
+    /// `reply_to_message` unless it answers another message — then the name is not in the update: nil.
+    static func forumTopic(_ message: JSONValue) -> String? {
+        if let name = message["forum_topic_created"]?["name"]?.string ?? message["forum_topic_edited"]?["name"]?.string {
+            return name
+        }
+        guard message["is_topic_message"]?.bool == true else { return nil }
+        return message["reply_to_message"]?["forum_topic_created"]?["name"]?.string
     }
 }

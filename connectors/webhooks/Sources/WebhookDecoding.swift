@@ -63,3 +63,79 @@ struct BusinessSide: Sendable {
         return ids.contains(id)
     }
 }
+
+/// A `topics:`-style setting: a platform id (page, account, number, channel) → the topic it gives.
+///
+/// Labels are put in ``Topics`` normal form once, when the settings are read, each in a one-element
+/// array kept for the connector's life: a lookup hands out a stored array and allocates nothing.
+struct TopicMap: Sendable {
+    private var byId: [String: [String]] = [:]
+
+    /// An empty map (nothing configured).
+    init() {}
+
+    /// Reads `setting` (nil: nothing mapped).
+    /// - Parameters:
+    ///   - key: the setting's name, for errors (`topics`).
+    ///   - kind: the connector kind, for errors.
+    ///   - label: rewrites a value before it is normalised (e.g. drops a leading `#`).
+    /// - Throws: ``ConnectorError`` `.settings` naming `key.<id>` for an empty id or a value with no label left.
+    init(_ setting: [String: String]?, key: String, kind: String, label: (String) -> String = { $0 }) throws {
+        for (id, value) in setting ?? [:] {
+            let trimmed = id.trimmingCharacters(in: .whitespaces)
+            guard !trimmed.isEmpty else {
+                throw ConnectorError(.settings, "`\(key)` has an empty id for kind \(kind): write `\(key): {\"<id>\": \"<topic>\"}`")
+            }
+            guard let topic = Topics.normalize(label: label(value)) else {
+                throw ConnectorError(.settings, "`\(key).\(trimmed)` is empty for kind \(kind): give the topic to record, e.g. `\(key): {\"\(trimmed)\": \"sales\"}`")
+            }
+            byId[trimmed] = [topic]
+        }
+    }
+
+    var isEmpty: Bool { byId.isEmpty }
+
+    /// The topics `id` is mapped to; nil when it is not mapped.
+    func topics(_ id: String?) -> [String]? {
+        guard let id, !byId.isEmpty else { return nil }
+        return byId[id]
+    }
+
+    /// Whether some id satisfies `predicate` (settings checks).
+    func containsId(where predicate: (String) -> Bool) -> String? {
+        byId.keys.sorted().first(where: predicate)
+    }
+}
+
+/// A `{id: topic}` setting as written in YAML (`topics`, `channels`).
+///
+/// Ids are usually numbers (Page ids, phone numbers). Written without quotes they read as written; a
+/// quoted id that looks like a number (`"104882915872119": shop`) cannot be looked up by the config's
+/// YAML decoder, so it is reported at its key with the form to write instead rather than as a
+/// missing setting.
+public struct IdTopicSetting: Decodable, Sendable {
+    public var entries: [String: String]
+
+    public init(_ entries: [String: String]) { self.entries = entries }
+
+    struct Key: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: Key.self)
+        var out: [String: String] = [:]
+        for key in c.allKeys {
+            do {
+                out[key.stringValue] = try c.decode(String.self, forKey: key)
+            } catch DecodingError.keyNotFound {
+                throw DecodingError.dataCorrupted(DecodingError.Context(codingPath: c.codingPath + [key],
+                    debugDescription: "a quoted id that looks like a number cannot be read: write it without quotes, e.g. `\(key.stringValue): sales`"))
+            }
+        }
+        entries = out
+    }
+}
