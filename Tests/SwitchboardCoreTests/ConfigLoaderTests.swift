@@ -159,3 +159,34 @@ struct SampleImporter: FileImporter {
         #expect(ConfigValues.bytes("lots") == nil)
     }
 }
+
+/// A kind whose settings hold an id → name map, as `topics:` and `dids:` settings do.
+struct MapSettingsImporter: FileImporter {
+    struct Settings: Decodable, Sendable {
+        var path: String?
+        var names: [String: String]?
+    }
+    static let kind = "mapped"
+    static let summary = "test kind with a map setting"
+    static let settings: [SettingSpec] = [.path, SettingSpec("names", "{string: string}", "id → name")]
+    let names: [String: String]
+    init(name: String, settings: Settings, context: ConnectorContext) throws { names = settings.names ?? [:] }
+    func importFiles(_ urls: [URL], into sink: any IngestSink) async throws {}
+}
+
+@Suite struct ConnectorSettingsKeyTests {
+    @Test func quotedKeysThatLookLikeNumbersAreRead() throws {
+        let loader = ConfigLoader(registry: ConnectorRegistry([MapSettingsImporter.self]), environment: [:])
+        let file = URL(fileURLWithPath: "/etc/switchboard/switchboard.yaml")
+        let config = try loader.load(yaml: """
+            connectors:
+              - name: m
+                kind: mapped
+                names: {"104882915872119": shop, 104882915872120: other, "+74950000001": billing, "2026-03-01": day, "yes": y}
+            """, file: file)
+        let made = try loader.registry.make(config.connectors[0], context: ConnectorContext(config: config))
+        let names = try #require(made as? MapSettingsImporter).names
+        #expect(names == ["104882915872119": "shop", "104882915872120": "other", "+74950000001": "billing", "2026-03-01": "day",
+                          "yes": "y"])
+    }
+}

@@ -48,7 +48,7 @@ public struct ConnectorRegistry: Sendable {
         let path = "connectors[\(entry.index)]"
         let settings: C.Settings
         do {
-            settings = try YAMLDecoder().decode(C.Settings.self, from: entry.settings)
+            settings = try YAMLDecoder().decode(C.Settings.self, from: plainKeys(entry.settings))
         } catch {
             reader.report(error, in: entry.settings, path: path)
             throw ConfigError(problems: reader.problems)
@@ -59,5 +59,23 @@ public struct ConnectorRegistry: Sendable {
             throw ConfigError(problems: [ConfigProblem(file: file, line: entry.line, column: nil, keyPath: path,
                                                        message: "\(entry.name) (\(entry.kind)): \(error.message)")])
         }
+    }
+}
+
+/// The node with every mapping key as a plain scalar of its text. The YAML decoder looks a key up by its
+/// text read as a plain scalar, so a quoted key that looks like a number or a date (`"104882915872119"`,
+/// `"+74950000001"`) would otherwise not be found and read as a missing setting.
+func plainKeys(_ node: Node) -> Node {
+    switch node {
+    case .mapping(let m):
+        let pairs = m.map { key, value -> (Node, Node) in
+            guard let text = key.string else { return (key, plainKeys(value)) }
+            return (.scalar(Node.Scalar(text, .implicit, .plain, key.mark)), plainKeys(value))
+        }
+        return .mapping(Node.Mapping(pairs, m.tag, m.style, m.mark))
+    case .sequence(let s):
+        return .sequence(Node.Sequence(s.map(plainKeys), s.tag, s.style, s.mark))
+    default:
+        return node
     }
 }

@@ -107,12 +107,8 @@ struct TopicMap: Sendable {
     }
 }
 
-/// A `{id: topic}` setting as written in YAML (`topics`, `channels`).
-///
-/// Ids are usually numbers (Page ids, phone numbers). Written without quotes they read as written; a
-/// quoted id that looks like a number (`"104882915872119": shop`) cannot be looked up by the config's
-/// YAML decoder, so it is reported at its key with the form to write instead rather than as a
-/// missing setting.
+/// A `{id: topic}` setting as written in YAML (`topics`, `channels`); ids are usually numbers (Page
+/// ids, phone numbers), quoted or not.
 public struct IdTopicSetting: Decodable, Sendable {
     public var entries: [String: String]
 
@@ -128,14 +124,7 @@ public struct IdTopicSetting: Decodable, Sendable {
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: Key.self)
         var out: [String: String] = [:]
-        for key in c.allKeys {
-            do {
-                out[key.stringValue] = try c.decode(String.self, forKey: key)
-            } catch DecodingError.keyNotFound {
-                throw DecodingError.dataCorrupted(DecodingError.Context(codingPath: c.codingPath + [key],
-                    debugDescription: "a quoted id that looks like a number cannot be read: write it without quotes, e.g. `\(key.stringValue): sales`"))
-            }
-        }
+        for key in c.allKeys { out[key.stringValue] = try c.decode(String.self, forKey: key) }
         entries = out
     }
 }
