@@ -15,7 +15,9 @@ public struct ConnectorHarness: Sendable {
 
     /// Decodes a connector's settings from YAML text, as the config loader would.
     public static func settings<C: Connector>(for type: C.Type, yaml: String) throws -> C.Settings {
-        try YAMLDecoder().decode(C.Settings.self, from: yaml.isEmpty ? "{}" : yaml)
+        // As the config loader reads them (quoted keys that look like numbers included).
+        guard let node = try Yams.compose(yaml: yaml.isEmpty ? "{}" : yaml) else { return try YAMLDecoder().decode(C.Settings.self, from: "{}") }
+        return try YAMLDecoder().decode(C.Settings.self, from: plainKeys(node))
     }
 
     /// Imports files through a fresh ``BatchingSink`` and returns the run summary.

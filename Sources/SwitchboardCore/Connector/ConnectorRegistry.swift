@@ -65,7 +65,7 @@ public struct ConnectorRegistry: Sendable {
 /// The node with every mapping key as a plain scalar of its text. The YAML decoder looks a key up by its
 /// text read as a plain scalar, so a quoted key that looks like a number or a date (`"104882915872119"`,
 /// `"+74950000001"`) would otherwise not be found and read as a missing setting.
-func plainKeys(_ node: Node) -> Node {
+public func plainKeys(_ node: Node) -> Node {
     switch node {
     case .mapping(let m):
         let pairs = m.map { key, value -> (Node, Node) in

@@ -13,19 +13,21 @@ public struct AsteriskCDRConnector: FileImporter, PullSource {
         public var queueLog: String?
         public var inboundContexts: [String]?
         public var settle: String?
+        public var topics: PhoneTopicSettings?
 
         public init(path: String? = nil, timezone: String? = nil, columns: [String]? = nil, queueLog: String? = nil,
-                    inboundContexts: [String]? = nil, settle: String? = nil) {
+                    inboundContexts: [String]? = nil, settle: String? = nil, topics: PhoneTopicSettings? = nil) {
             self.path = path
             self.timezone = timezone
             self.columns = columns
             self.queueLog = queueLog
             self.inboundContexts = inboundContexts
             self.settle = settle
+            self.topics = topics
         }
 
         enum CodingKeys: String, CodingKey {
-            case path, timezone, columns, settle
+            case path, timezone, columns, settle, topics
             case queueLog = "queue_log"
             case inboundContexts = "inbound_contexts"
         }
@@ -39,6 +41,8 @@ public struct AsteriskCDRConnector: FileImporter, PullSource {
         SettingSpec("queue_log", "string", "path of the queue_log whose queue facts (queue, hold time, abandon, agent) enrich the same calls"),
         SettingSpec("inbound_contexts", "[string]", "dialplan contexts of customer calls; calls from other contexts that no agent placed are internal"),
         SettingSpec("settle", "duration", "pull mode: a call is stored once this long has passed after its last leg ended (default 60s)"),
+        PhoneTopicSettings.spec(queue: "the queue_log's queue name", dids: "the first leg's dst, on calls that are not outbound",
+                                contexts: "the first leg's dcontext"),
     ]
 
     public let name: String
@@ -67,9 +71,17 @@ public struct AsteriskCDRConnector: FileImporter, PullSource {
             settle = v
         } else { settle = 60 }
         shortAbandon = context.phone.shortAbandon
+        // A `columns` layout without dst / dcontext cannot map them; the cdr_csv layouts all have both.
+        var unavailable: [String: String] = [:]
+        if let columns = settings.columns {
+            if !columns.contains("dst") { unavailable["dids"] = "the configured columns have no dst (the dialled number); add it to columns" }
+            if !columns.contains("dcontext") { unavailable["contexts"] = "the configured columns have no dcontext; add it to columns" }
+        }
         builder = PhoneCallBuilder(source: name, platform: "asterisk", agents: context.agents,
                                    defaultCountry: context.phone.defaultCountry,
-                                   inboundContexts: Set(settings.inboundContexts ?? []))
+                                   inboundContexts: Set(settings.inboundContexts ?? []),
+                                   topics: try PhoneTopics(settings.topics, defaultCountry: context.phone.defaultCountry,
+                                                           unavailable: unavailable))
     }
 
     // MARK: import

@@ -9,14 +9,16 @@ public struct AsteriskQueueLogConnector: FileImporter, PullSource {
         public var path: String?
         public var timezone: String?
         public var inboundContexts: [String]?
+        public var topics: PhoneTopicSettings?
 
-        public init(path: String? = nil, timezone: String? = nil) {
+        public init(path: String? = nil, timezone: String? = nil, topics: PhoneTopicSettings? = nil) {
             self.path = path
             self.timezone = timezone
+            self.topics = topics
         }
 
         enum CodingKeys: String, CodingKey {
-            case path, timezone
+            case path, timezone, topics
             case inboundContexts = "inbound_contexts"
         }
     }
@@ -26,6 +28,8 @@ public struct AsteriskQueueLogConnector: FileImporter, PullSource {
     public static let settings: [SettingSpec] = [
         .path,
         SettingSpec("timezone", "string", "IANA time zone of `YYYY-MM-DD HH:MM:SS` times in the database form (epoch times need none)"),
+        PhoneTopicSettings.spec(queue: "the queue name", dids: "the number of the call's DID line, as FreePBX writes with QueueLog(…,DID,${FROM_DID})",
+                                contexts: nil),
     ]
 
     /// In pull mode a call is stored as it stands once the log has run this long past its last line without an exit line.
@@ -43,12 +47,21 @@ public struct AsteriskQueueLogConnector: FileImporter, PullSource {
         timeZone = try context.timeZone(setting: settings.timezone)
         shortAbandon = context.phone.shortAbandon
         builder = PhoneCallBuilder(source: name, platform: "asterisk", agents: context.agents,
-                                   defaultCountry: context.phone.defaultCountry)
+                                   defaultCountry: context.phone.defaultCountry,
+                                   topics: try PhoneTopics(settings.topics, defaultCountry: context.phone.defaultCountry, unavailable: [
+                                       "contexts": "a queue_log has no dialplan context (asterisk-cdr reads dcontext)",
+                                   ]))
+    }
+
+    /// A reader that also keeps `DID` lines when `topics.dids` needs them.
+    func makeReader() -> QueueLogReader {
+        var reader = QueueLogReader(timeZone: timeZone, shortAbandon: shortAbandon)
+        reader.keepDID = !builder.topics.dids.isEmpty
+        return reader
     }
 
     public func importFiles(_ urls: [URL], into sink: any IngestSink) async throws {
-        var session = QueueSession(reader: QueueLogReader(timeZone: timeZone, shortAbandon: shortAbandon),
-                                   builder: builder, shortAbandon: shortAbandon)
+        var session = QueueSession(reader: makeReader(), builder: builder, shortAbandon: shortAbandon)
         for url in urls {
             for file in try PathExpansion.files(url) {
                 let reader = BlockReader(url: file, includeUnterminated: true)
@@ -61,7 +74,7 @@ public struct AsteriskQueueLogConnector: FileImporter, PullSource {
                 }
             }
         }
-        try await sink.accept(contentsOf: session.groups.drainAll().map(session.build))
+        try await sink.accept(contentsOf: session.groups.drainAll().compactMap(session.build))
     }
 
     struct PullState: Codable {
@@ -76,8 +89,7 @@ public struct AsteriskQueueLogConnector: FileImporter, PullSource {
             do { state = try checkpoint.decode(PullState.self) }
             catch { throw ConnectorError(.format, "\(name): the stored checkpoint is not an asterisk-queue-log state; reset it to re-read the file") }
         }
-        var session = QueueSession(reader: QueueLogReader(timeZone: timeZone, shortAbandon: shortAbandon),
-                                   builder: builder, shortAbandon: shortAbandon)
+        var session = QueueSession(reader: makeReader(), builder: builder, shortAbandon: shortAbandon)
         for e in state.pending {
             session.groups.add(e, key: e.callid, end: e.time)
             session.latest = max(session.latest, e.time)
@@ -129,10 +141,12 @@ struct QueueSession {
         }
         var ready = groups.drain { events in events.contains { QueueEvent.terminal.contains($0.event) } }
         ready += groups.drain(endedBy: latest - staleAfter)
-        return (ready.map(build), rejected, step)
+        return (ready.compactMap(build), rejected, step)
     }
 
-    func build(_ events: [QueueEvent]) -> Interaction {
-        builder.interaction(QueueCall.assemble(events, shortAbandon: shortAbandon).phoneCall)
+    /// The call of a call id's lines; nil when only `DID` lines came (the call never entered a queue).
+    func build(_ events: [QueueEvent]) -> Interaction? {
+        guard events.contains(where: { $0.event != QueueEvent.did }) else { return nil }
+        return builder.interaction(QueueCall.assemble(events, shortAbandon: shortAbandon).phoneCall)
     }
 }

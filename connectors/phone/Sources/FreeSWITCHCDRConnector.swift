@@ -9,10 +9,12 @@ public struct FreeSWITCHCDRConnector: FileImporter {
         public var path: String?
         public var timezone: String?
         public var columns: [String]?
-        public init(path: String? = nil, timezone: String? = nil, columns: [String]? = nil) {
+        public var topics: PhoneTopicSettings?
+        public init(path: String? = nil, timezone: String? = nil, columns: [String]? = nil, topics: PhoneTopicSettings? = nil) {
             self.path = path
             self.timezone = timezone
             self.columns = columns
+            self.topics = topics
         }
     }
 
@@ -21,6 +23,8 @@ public struct FreeSWITCHCDRConnector: FileImporter {
     public static let settings: [SettingSpec] = [
         .path, .timezone,
         SettingSpec("columns", "[string]", "template variables in file order, to override the example template (15 columns) and its 13-column fallback"),
+        PhoneTopicSettings.spec(queue: "a cc_queue (mod_callcenter) or queue column of the template",
+                                dids: "destination_number, on calls that are not outbound", contexts: "the context column"),
     ]
 
     /// The `example` template of mod_cdr_csv (FORMATS §1); the fallback drops the codecs.
@@ -29,6 +33,8 @@ public struct FreeSWITCHCDRConnector: FileImporter {
                           "accountcode", "read_codec", "write_codec"]
     static let required = ["caller_id_number", "destination_number", "start_stamp", "end_stamp", "billsec",
                            "hangup_cause", "uuid"]
+    /// Template variables that name the call's queue, first found wins (mod_callcenter sets `cc_queue`).
+    static let queueColumns = ["cc_queue", "queue"]
     /// Hangup causes of calls that never reached anyone because the network or the target failed.
     static let failureCauses: Set<String> = [
         "UNALLOCATED_NUMBER", "NO_ROUTE_TRANSIT_NET", "NO_ROUTE_DESTINATION", "CHANNEL_UNACCEPTABLE",
@@ -55,8 +61,14 @@ public struct FreeSWITCHCDRConnector: FileImporter {
         columns = settings.columns
         timeZone = try context.timeZone(setting: settings.timezone)
         shortAbandon = context.phone.shortAbandon
+        var unavailable: [String: String] = [:]
+        if let columns = settings.columns, !columns.contains("context") {
+            unavailable["contexts"] = "the configured columns have no context; add ${context} to the template and to columns"
+        }
         builder = PhoneCallBuilder(source: name, platform: "freeswitch", agents: context.agents,
-                                   defaultCountry: context.phone.defaultCountry)
+                                   defaultCountry: context.phone.defaultCountry,
+                                   topics: try PhoneTopics(settings.topics, defaultCountry: context.phone.defaultCountry,
+                                                           unavailable: unavailable))
     }
 
     public func importFiles(_ urls: [URL], into sink: any IngestSink) async throws {
@@ -94,6 +106,8 @@ public struct FreeSWITCHCDRConnector: FileImporter {
         let configured: [String: Int]?
         let configuredCount: Int
         let example: [String: Int]
+        /// The column of the queue name in a configured template (the example template has none).
+        let queueColumn: Int?
         let converter: LocalTimeConverter
         var fields = CSVFields()
 
@@ -101,6 +115,7 @@ public struct FreeSWITCHCDRConnector: FileImporter {
             configured = columns.map { Dictionary($0.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a }) }
             configuredCount = columns?.count ?? 0
             example = Dictionary(FreeSWITCHCDRConnector.example.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
+            queueColumn = configured.flatMap { c in FreeSWITCHCDRConnector.queueColumns.lazy.compactMap { c[$0] }.first }
             self.converter = converter
         }
 
@@ -159,6 +174,10 @@ public struct FreeSWITCHCDRConnector: FileImporter {
                                  callerName: name.isEmpty || name == number ? nil : name,
                                  callee: try strict("destination_number"), callerChannel: nil,
                                  context: text("context"), outcome: .abandoned, provenance: provenance)
+            if let q = queueColumn, !f.isEmpty(q) {
+                let queue = f.string(q, in: line).trimmingCharacters(in: .whitespaces)
+                if !queue.isEmpty { call.queue = queue }
+            }
             let bridged = !(try strict("bleg_uuid")).isEmpty
             if let answer, billsec > 0 {
                 if bridged || map["bleg_uuid"] == nil {

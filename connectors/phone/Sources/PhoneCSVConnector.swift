@@ -14,9 +14,10 @@ public struct PhoneCSVConnector: FileImporter {
         public var dateFormat: String?
         public var outcomeMap: [String: String]?
         public var directionMap: [String: String]?
+        public var topics: PhoneTopicSettings?
 
         enum CodingKeys: String, CodingKey {
-            case path, timezone, delimiter, header, columns
+            case path, timezone, delimiter, header, columns, topics
             case dateFormat = "date_format"
             case outcomeMap = "outcome_map"
             case directionMap = "direction_map"
@@ -33,6 +34,7 @@ public struct PhoneCSVConnector: FileImporter {
         SettingSpec("date_format", "string", "auto (default), iso8601, rfc2822, epoch, epoch_ms, or a pattern such as yyyy/M/d H:mm"),
         SettingSpec("outcome_map", "{value: outcome}", "source status → answered, abandoned, busy, failed, voicemail, missed (also timeout, ivr)"),
         SettingSpec("direction_map", "{value: direction}", "source direction → inbound, outbound, internal"),
+        PhoneTopicSettings.spec(queue: "the queue column", dids: "the to column, on calls that are not outbound", contexts: nil),
     ]
 
     public let name: String
@@ -90,7 +92,10 @@ public struct PhoneCSVConnector: FileImporter {
         timeZone = try context.timeZone(setting: settings.timezone)
         shortAbandon = context.phone.shortAbandon
         builder = PhoneCallBuilder(source: name, platform: "csv", agents: context.agents,
-                                   defaultCountry: context.phone.defaultCountry)
+                                   defaultCountry: context.phone.defaultCountry,
+                                   topics: try PhoneTopics(settings.topics, defaultCountry: context.phone.defaultCountry, unavailable: [
+                                       "contexts": "a call export has no dialplan context; map a column of labels instead (columns: {topics: …})",
+                                   ]))
     }
 
     public func importFiles(_ urls: [URL], into sink: any IngestSink) async throws {
@@ -132,6 +137,7 @@ public struct PhoneCSVConnector: FileImporter {
         let main = rows.first { $0.parent == nil } ?? rows[0]
         var call = main.call
         call.key = main.parent ?? main.key
+        if rows.count > 1 { call.topics = rows.flatMap(\.call.topics) }   // labels of child legs too
         if call.agent == nil {
             let answeredLeg = rows.first { $0.parent != nil && $0.call.outcome == .answered }
             call.agent = answeredLeg.map { $0.call.agent ?? $0.call.callee }

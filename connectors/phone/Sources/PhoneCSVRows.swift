@@ -102,10 +102,11 @@ struct PhoneCSVRows {
         }
         let from = text(.from) ?? ""
         let key = text(.id) ?? "row-" + InteractionID.digest(line)
-        let call = PhoneCall(key: key, start: start, end: end ?? start + (wait ?? 0) + (talk ?? 0), caller: from,
+        var call = PhoneCall(key: key, start: start, end: end ?? start + (wait ?? 0) + (talk ?? 0), caller: from,
                              callerName: text(.callerName), callee: text(.to) ?? "", callerChannel: nil, context: nil,
                              outcome: outcome, wait: wait, talk: talk, agent: text(.agent), queue: text(.queue),
                              direction: direction, provenance: provenance)
+        if let labels = text(.topics) { call.topics = PhoneTopics.split(labels) }
         return PhoneCSVRow(key: key, parent: text(.parent), start: start, end: end, call: call)
     }
 

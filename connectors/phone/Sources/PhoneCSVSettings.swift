@@ -22,6 +22,8 @@ enum PhoneCSVField: String, CaseIterable, Sendable {
     case id, parent, start, answer, end, from, to
     case callerName = "caller_name"
     case direction, outcome, wait, talk, duration, agent, queue
+    /// Labels of what the call is about: `billing; vip` (`;` or `,` between them).
+    case topics
 
     /// Header names (lower-cased) that mean this field when `columns` does not say.
     var aliases: [String] {
@@ -41,6 +43,7 @@ enum PhoneCSVField: String, CaseIterable, Sendable {
         case .duration: ["duration"]
         case .agent: ["agent", "agent_id", "to-dn", "extension"]
         case .queue: ["queue", "queuename", "queue_name"]
+        case .topics: ["topics", "topic", "tags"]
         }
     }
 

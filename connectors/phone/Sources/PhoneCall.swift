@@ -23,6 +23,10 @@ struct PhoneCall: Sendable, Hashable {
     /// Set when the source says the direction itself (mapped CSV).
     var direction: Direction?
     var provenance: String
+    /// The number the caller dialled when it is not ``callee`` (queue_log `DID` lines), for `topics.dids`.
+    var did: String? = nil
+    /// Labels the source gave the call itself (phone-csv `topics` column), not yet normalised.
+    var topics: [String] = []
 }
 
 /// Makes the one `kind: call` ``Interaction`` of a ``PhoneCall`` (same rules for every PBX).
@@ -39,9 +43,12 @@ struct PhoneCallBuilder: Sendable {
     private let phoneBytes: AgentPhoneIndex
     /// `defaultCountry`, resolved once.
     private let normalizer: PhoneNumber.Normalizer
+    /// What gives a call its topics (the kind's `topics:` setting).
+    var topics: PhoneTopics
 
     init(source: String, platform: String, agents: AgentDirectory, defaultCountry: String?,
-         inboundContexts: Set<String> = []) {
+         inboundContexts: Set<String> = [], topics: PhoneTopics? = nil) {
+        self.topics = topics ?? PhoneTopics(defaultCountry: defaultCountry)
         self.source = source
         self.platform = platform
         self.agents = agents
@@ -140,7 +147,9 @@ struct PhoneCallBuilder: Sendable {
             customerKey: customerKey, occurredAt: Date(timeIntervalSince1970: call.start),
             call: CallInfo(queue: call.queue, agentId: agentId, waitSeconds: call.wait, talkSeconds: call.talk,
                            outcome: call.outcome),
-            provenance: call.provenance)
+            provenance: call.provenance,
+            topics: topics.labels(queue: call.queue, dialled: call.did ?? call.callee, context: call.context,
+                                  outbound: direction == .outbound, extra: call.topics))
     }
 
     /// ``callerName(fromClid:number:)`` on the clid's bytes (same trimming; only the name becomes a String).

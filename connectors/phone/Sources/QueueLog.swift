@@ -16,9 +16,13 @@ struct QueueEvent: Codable, Sendable, Hashable {
     /// Events that end a call's stay in the queue.
     static let terminal: Set<String> = ["ABANDON", "EXITWITHTIMEOUT", "EXITEMPTY", "EXITWITHKEY", "COMPLETEAGENT",
                                         "COMPLETECALLER", "TRANSFER", "BLINDTRANSFER", "ATTENDEDTRANSFER"]
-    /// Events that say something about a call; everything else (agent events, DID, INFO…) is not a call fact.
+    /// Events that say something about a call; everything else (agent events, INFO…) is not a call fact
+    /// (a `DID` line only when `topics.dids` asks for it).
     static let callEvents: Set<String> = terminal.union(["ENTERQUEUE", "CONNECT", "RINGNOANSWER", "RINGCANCELED"])
     static let nonCallIds: Set<String> = ["NONE", "MANAGER", "REALTIME", ""]
+    /// `DID(number)`: the dialled number, logged by the dialplan before the call enters the queue
+    /// (FreePBX: `QueueLog(queue,${UNIQUEID},NONE,DID,${FROM_DID})`); read only for `topics.dids`.
+    static let did = "DID"
 }
 
 /// What a queue_log says about one call (FORMATS §1; semantics pinned in the README).
@@ -32,6 +36,8 @@ struct QueueCall: Sendable, Hashable {
     var wait: Double?
     var talk: Double?
     var agent: String?
+    /// The dialled number of a `DID` line.
+    var did: String?
     /// RINGNOANSWER lines: rings an agent let pass (agent misses, not a call outcome).
     var agentMisses = 0
     var finished = false
@@ -40,10 +46,15 @@ struct QueueCall: Sendable, Hashable {
     /// Folds a call's events, in time order, into its facts.
     static func assemble(_ events: [QueueEvent], shortAbandon: Double) -> QueueCall {
         let ordered = events.enumerated().sorted { ($0.element.time, $0.offset) < ($1.element.time, $1.offset) }.map(\.element)
-        let first = ordered[0]
+        // A DID line names the dialled number only: the call's start, end and provenance are its queue lines'.
+        let first = ordered.first { $0.event != QueueEvent.did } ?? ordered[0]
         var c = QueueCall(callid: first.callid, start: first.time, end: first.time, provenance: first.provenance)
         func seconds(_ s: String?) -> Double? { s.flatMap { Double($0.trimmingCharacters(in: .whitespaces)) }.map { max(0, $0) } }
         for e in ordered {
+            if e.event == QueueEvent.did {
+                if c.did == nil, let number = e.param(1), !number.isEmpty { c.did = number }
+                continue
+            }
             c.end = max(c.end, e.time)
             if !e.queue.isEmpty, e.queue != "NONE" { c.queue = e.queue }
             switch e.event {
@@ -111,7 +122,7 @@ struct QueueCall: Sendable, Hashable {
                   callerChannel: nil, context: nil,
                   // Entered the queue and left no exit line: it left unanswered.
                   outcome: outcome ?? .missed, wait: wait ?? (outcome == nil ? end - start : nil), talk: talk,
-                  agent: outcome == .answered ? agent : nil, queue: queue, provenance: provenance)
+                  agent: outcome == .answered ? agent : nil, queue: queue, provenance: provenance, did: did)
     }
 }
 
@@ -124,6 +135,8 @@ struct QueueLogReader {
     var fields = CSVFields()
     /// Column positions from a header line of the database form.
     var header: [String: Int]?
+    /// Also return `DID` lines (for `topics.dids`); other readers skip them like any non-call line.
+    var keepDID = false
 
     init(timeZone: TimeZone, shortAbandon: Double) {
         converter = LocalTimeConverter(timeZone: timeZone)
@@ -163,7 +176,8 @@ struct QueueLogReader {
         }
         let callid = values[1]
         let event = values[4].uppercased()
-        guard !QueueEvent.nonCallIds.contains(callid), QueueEvent.callEvents.contains(event) else { return nil }
+        guard !QueueEvent.nonCallIds.contains(callid),
+              QueueEvent.callEvents.contains(event) || (keepDID && event == QueueEvent.did) else { return nil }
         guard values.allSatisfy({ !$0.contains("\u{FFFD}") }) else { throw LineError(reason: "the line is not valid UTF-8") }
         guard let time = time(values[0]) else {
             throw LineError(reason: "time '\(values[0])' is neither epoch seconds nor YYYY-MM-DD HH:MM:SS")

@@ -14,6 +14,7 @@ public struct SurveyCSVImporter: FileImporter {
         public var conversation: String?
         public var agent: String?
         public var id: String?
+        public var topics: String?
     }
 
     public struct Settings: Decodable, Sendable {
@@ -30,7 +31,7 @@ public struct SurveyCSVImporter: FileImporter {
     public static let summary = "Survey answers (CSAT, NPS, CES) from a CSV export with a header row"
     public static let settings: [SettingSpec] = [
         .path, .timezone,
-        SettingSpec("columns", "{field: header}", "header names of time, metric, score, scale, customer, conversation, agent, id (default: the field names)"),
+        SettingSpec("columns", "{field: header}", "header names of time, metric, score, scale, customer, conversation, agent, id, topics (default: the field names); a topics cell holds labels separated by ; or ,"),
         SettingSpec("metric", "string", "csat, nps or ces for files without a metric column"),
         SettingSpec("scale", "string", "scale when a row has none, as `1-5` or `0-10` (default: csat 1-5, nps 0-10, ces 1-7)"),
         SettingSpec("channel", "string", "channel recorded on the answers (default web)"),
@@ -53,7 +54,8 @@ public struct SurveyCSVImporter: FileImporter {
         let c = settings.columns
         fields = ["time": c?.time ?? "time", "metric": c?.metric ?? "metric", "score": c?.score ?? "score",
                   "scale": c?.scale ?? "scale", "customer": c?.customer ?? "customer",
-                  "conversation": c?.conversation ?? "conversation", "agent": c?.agent ?? "agent", "id": c?.id ?? "id"]
+                  "conversation": c?.conversation ?? "conversation", "agent": c?.agent ?? "agent", "id": c?.id ?? "id",
+                  "topics": c?.topics ?? "topics"]
         if let m = settings.metric {
             guard let metric = SurveyMetric(rawValue: m.lowercased()) else {
                 throw ConnectorError(.settings, "\(name): metric '\(m)' is not one of csat, nps, ces")
@@ -170,7 +172,13 @@ public struct SurveyCSVImporter: FileImporter {
             source: name, externalId: externalId, channel: channel, platform: "survey",
             conversationKey: cell("conversation") ?? "survey:\(externalId)", kind: .survey, direction: .inbound,
             actorRole: .customer, actorId: agent, customerKey: cell("customer").map(customerKey), occurredAt: at,
-            survey: SurveyInfo(metric: metric, score: score, scaleMin: scale.0, scaleMax: scale.1), provenance: provenance)
+            survey: SurveyInfo(metric: metric, score: score, scaleMin: scale.0, scaleMax: scale.1), provenance: provenance,
+            topics: cell("topics").map(Self.topics) ?? [])
+    }
+
+    /// Labels of a `topics` cell: `billing; vip` or `billing, vip`, in normal form.
+    static func topics(_ cell: String) -> [String] {
+        Topics.normalize(cell.split(whereSeparator: { $0 == ";" || $0 == "," }).map(String.init))
     }
 
     func customerKey(_ raw: String) -> String {

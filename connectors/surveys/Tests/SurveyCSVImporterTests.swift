@@ -84,4 +84,51 @@ struct SurveyCSVImporterTests {
                                   context: Self.context)
         }
     }
+
+    @Test func topicsColumnGivesNativeTopics() async throws {
+        let yaml = "columns: {time: Submitted At, metric: Type, score: Score, customer: Email, id: Response ID, topics: Tags}"
+        let importer = try SurveyCSVImporter(name: "s", settings: try ConnectorHarness.settings(for: SurveyCSVImporter.self, yaml: yaml),
+                                             context: Self.context)
+        let harness = ConnectorHarness(context: Self.context)
+        let summary = try await harness.importFiles(importer, source: "s", [try Self.fixture("survey-topics.csv")])
+        #expect(summary.deadLetters == 0)
+        let stored = await harness.stored()
+        #expect(stored.map(\.externalId) == ["S-2001", "S-2002", "S-2003", "S-2004"])
+        // `;` or `,` between labels; trimmed, distinct, sorted; empty labels dropped.
+        #expect(stored.map(\.topics) == [["billing", "vip"], [], ["billing", "returns"], []])
+        // Without the mapping there is no `topics` header in that file: no topics.
+        let plain = try SurveyCSVImporter(name: "p", settings: try ConnectorHarness.settings(
+            for: SurveyCSVImporter.self, yaml: "columns: {time: Submitted At, metric: Type, score: Score, id: Response ID}"),
+            context: Self.context)
+        try await harness.importFiles(plain, source: "p", [try Self.fixture("survey-topics.csv")])
+        #expect(await harness.stored().filter { $0.source == "p" }.allSatisfy { $0.topics.isEmpty })
+    }
+
+    @Test func topicsHeaderIsFoundByDefault() async throws {
+        let importer = try SurveyCSVImporter(name: "n", settings: try ConnectorHarness.settings(
+            for: SurveyCSVImporter.self, yaml: "metric: nps\ndelimiter: \";\""), context: Self.context)
+        let harness = ConnectorHarness(context: Self.context)
+        try await harness.importFiles(importer, source: "n", [try Self.fixture("nps-topics.csv")])
+        #expect(await harness.stored().map(\.topics) == [["delivery"]])
+    }
+
+    @Test func topicsColumnOfTheWrongTypeIsAConfigProblemNamingTheKey() throws {
+        let loader = ConfigLoader(registry: ConnectorRegistry([SurveyCSVImporter.self]), environment: [:])
+        let file = URL(fileURLWithPath: "/etc/switchboard/switchboard.yaml")
+        let config = try loader.load(yaml: """
+            connectors:
+              - name: csat
+                kind: survey-csv
+                path: ./answers.csv
+                columns: {time: at, topics: [Tags, Labels]}
+            """, file: file)
+        let error = try #require(throws: ConfigError.self) {
+            try ConnectorRegistry([SurveyCSVImporter.self]).make(config.connectors[0], context: ConnectorContext(config: config),
+                                                                  file: file.path)
+        }
+        #expect(error.problems.count == 1)
+        #expect(error.problems.first?.keyPath == "connectors[0].columns.topics")
+        // Yams names the node type it wanted ("expected Scalar"): the key path is what matters here.
+        #expect(error.problems.first?.message.hasPrefix("expected") == true, "\(error.problems)")
+    }
 }
