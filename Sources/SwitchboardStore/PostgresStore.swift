@@ -11,7 +11,7 @@ import SwitchboardScan
 /// `ON CONFLICT (id) DO NOTHING`), its dead letters and its checkpoint. Connections
 /// come from a pool that replaces broken ones; a call that fails because the
 /// connection broke is tried again on a fresh one.
-public final class PostgresStore: MetricsStore {
+public final class PostgresStore: MetricsStore, RuleTopicsStore {
     public let location: PostgresLocation
     let client: PostgresClient
     let logger: Logger
@@ -75,13 +75,53 @@ public final class PostgresStore: MetricsStore {
                     VALUES (\(d.source), \(Timestamp.milliseconds(d.at)), \(d.reason), \(d.provenance), \(d.raw))
                     """, logger: logger)
             }
-            if let cp = batch.checkpoint {
-                try await conn.query("""
-                    INSERT INTO checkpoints (source, state, updated_at) VALUES (\(cp.source), \(cp.state), \(Timestamp.milliseconds(cp.updatedAt)))
-                    ON CONFLICT (source) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at
-                    """, logger: logger)
-            }
+            if let cp = batch.checkpoint { try await Self.save(cp, on: conn, logger: logger) }
             return result
+        }
+    }
+
+    /// The checkpoint upsert of ``write(_:)`` and ``updateRuleTopics(_:checkpoint:)``.
+    static func save(_ cp: Checkpoint, on conn: PostgresConnection, logger: Logger) async throws {
+        try await conn.query("""
+            INSERT INTO checkpoints (source, state, updated_at) VALUES (\(cp.source), \(cp.state), \(Timestamp.milliseconds(cp.updatedAt)))
+            ON CONFLICT (source) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at
+            """, logger: logger)
+    }
+
+    public func customerMessages(after seq: Int64, limit: Int) async throws -> [StoredMessage] {
+        let logger = logger
+        let sql = PostgresQuery(unsafeSQL: """
+            SELECT \(PostgresSchema.selectColumns), seq FROM interactions
+            WHERE seq > $1 AND kind = 'message' AND actor_role = 'customer' ORDER BY seq LIMIT $2
+            """, binds: { var b = PostgresBindings(); b.append(seq); b.append(Int64(limit)); return b }())
+        return try await withConnection("read customer messages") { conn in
+            var out: [StoredMessage] = []
+            for try await row in try await conn.query(sql, logger: logger) {
+                let seq = try row.makeRandomAccess()[InteractionColumn.allCases.count].decode(Int64.self)
+                out.append(StoredMessage(seq: seq, interaction: try Self.interaction(row)))
+            }
+            return out
+        }
+    }
+
+    public func updateRuleTopics(_ updates: [RuleTopicsUpdate], checkpoint: Checkpoint) async throws {
+        let logger = logger
+        try await withTransaction("write rule topics") { conn in
+            var seqs: [Int64] = [], topics: [String?] = [], rules: [String?] = []
+            for u in updates {
+                seqs.append(u.seq)
+                topics.append(Topics.encode(u.topics))
+                rules.append(u.rules)
+            }
+            var binds = PostgresBindings()
+            binds.append(seqs)
+            binds.append(NullableArray(elements: .text(topics)))
+            binds.append(NullableArray(elements: .text(rules)))
+            _ = try await conn.query(PostgresQuery(unsafeSQL: """
+                UPDATE interactions AS i SET rule_topics = u.topics, topic_rules = u.rules
+                FROM unnest($1::bigint[], $2::text[], $3::text[]) AS u(seq, topics, rules) WHERE i.seq = u.seq
+                """, binds: binds), logger: logger)
+            try await Self.save(checkpoint, on: conn, logger: logger)
         }
     }
 

@@ -10,7 +10,7 @@ import SwitchboardScan
 /// with `synchronous=FULL` so an acknowledged batch survives a crash. The WAL
 /// is copied back into the file by a second connection beside the writer
 /// (``SQLiteCheckpointer``).
-public final class SQLiteStore: MetricsStore {
+public final class SQLiteStore: MetricsStore, RuleTopicsStore {
     let pool: DatabasePool
     public let path: String
     /// Page size of a new store file.
@@ -87,13 +87,45 @@ public final class SQLiteStore: MetricsStore {
                 try insert.execute()
             }
         }
-        if let cp = batch.checkpoint {
-            try db.execute(sql: """
-                INSERT INTO checkpoints (source, state, updated_at) VALUES (?, ?, ?)
-                ON CONFLICT(source) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at
-                """, arguments: [cp.source, cp.state, Timestamp.milliseconds(cp.updatedAt)])
-        }
+        if let cp = batch.checkpoint { try save(cp, in: db) }
         return result
+    }
+
+    /// The checkpoint upsert of ``write(_:)`` and ``updateRuleTopics(_:checkpoint:)``.
+    static func save(_ cp: Checkpoint, in db: Database) throws {
+        try db.execute(sql: """
+            INSERT INTO checkpoints (source, state, updated_at) VALUES (?, ?, ?)
+            ON CONFLICT(source) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at
+            """, arguments: [cp.source, cp.state, Timestamp.milliseconds(cp.updatedAt)])
+    }
+
+    public func customerMessages(after seq: Int64, limit: Int) async throws -> [StoredMessage] {
+        try await guarded("read customer messages") {
+            try await pool.read { db in
+                let cursor = try Row.fetchCursor(db, sql: """
+                    SELECT \(SQLiteSchema.selectColumns), seq FROM interactions
+                    WHERE seq > ? AND kind = 'message' AND actor_role = 'customer' ORDER BY seq LIMIT ?
+                    """, arguments: [seq, limit])
+                var out: [StoredMessage] = []
+                while let row = try cursor.next() {
+                    out.append(StoredMessage(seq: row[SQLiteSchema.columns.count], interaction: try Self.interaction(row)))
+                }
+                return out
+            }
+        }
+    }
+
+    public func updateRuleTopics(_ updates: [RuleTopicsUpdate], checkpoint: Checkpoint) async throws {
+        try await guarded("write rule topics") {
+            try await pool.write { db in
+                let update = try db.cachedStatement(sql: "UPDATE interactions SET rule_topics = ?, topic_rules = ? WHERE seq = ?")
+                for u in updates {
+                    update.setUncheckedArguments([Topics.encode(u.topics), u.rules, u.seq])
+                    try update.execute()
+                }
+                try Self.save(checkpoint, in: db)
+            }
+        }
     }
 
     public func checkpoint(source: String) async throws -> Checkpoint? {

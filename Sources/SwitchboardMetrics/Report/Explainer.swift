@@ -70,6 +70,7 @@ public struct Explainer: Sendable {
                     out += "  state as of now: unresolved\n"
                 }
                 out += "  reopens: \(conv.reopens.count); agents: \(conv.agents.map { $0 >= 0 ? names.string($0) : "(unknown)" }.joined(separator: ", "))\n"
+                out += topics(list, now: now)
                 if !conv.counts { out += "  not counted in conversations (\(conv.call?.outcome.rawValue ?? "")): volume only\n" }
                 if let number = data.tables.findConversation(source: source, key: list[0].conversationKey),
                    let idx = data.conversations.firstIndex(where: { $0.number == number }) {
@@ -81,6 +82,27 @@ public struct Explainer: Sendable {
             out += "\n"
         }
         return out
+    }
+
+    /// The conversation's topics and what gave each: a source's label on an interaction, or a rule matched on
+    /// the first customer message (the rules as of that message's import or the last `topics apply`).
+    func topics(_ items: [Interaction], now: Date) -> String {
+        var origin: [String: String] = [:]
+        let known = items.filter { $0.kind != .survey && $0.occurredAt <= now }
+        for i in known {
+            for t in Topics.normalize(i.topics) where origin[t] == nil {
+                origin[t] = "label from the source on \(Timestamp.formatISO8601(i.occurredAt)) [\(i.provenance)]"
+            }
+        }
+        let first = known.first { ($0.kind == .message && $0.actorRole == .customer) || ($0.kind == .call && $0.direction == .inbound) }
+        if let first, first.kind == .message {
+            for t in Topics.normalize(first.ruleTopics) {
+                let rule = "rule '\(t)' (rule set \(first.topicRules ?? "?")) on the first customer message"
+                origin[t] = origin[t].map { "\($0); \(rule)" } ?? rule
+            }
+        }
+        guard !origin.isEmpty else { return "  topics: none\n" }
+        return "  topics:\n" + origin.keys.sorted().map { "    \($0): \(origin[$0]!)\n" }.joined()
     }
 
     func seconds(_ s: Double) -> String { "\(JSONWriter.format(s))s (\(TextReportRenderer.dur(s)))" }
