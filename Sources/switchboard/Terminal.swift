@@ -45,10 +45,10 @@ enum Terminal {
         return "\(n) B"
     }
 
-    /// Pretty, key-sorted JSON.
-    static func json<T: Encodable>(_ value: T) -> String {
+    /// Pretty, key-sorted JSON; `line`: on one line (JSON Lines).
+    static func json<T: Encodable>(_ value: T, line: Bool = false) -> String {
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        encoder.outputFormatting = line ? [.sortedKeys, .withoutEscapingSlashes] : [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         return String(decoding: (try? encoder.encode(value)) ?? Data(), as: UTF8.self)
     }
 }

@@ -77,7 +77,7 @@ struct TopicsCommand: AsyncParsableCommand {
     struct Suggest: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "suggest",
-            abstract: "The most distinctive words and phrases in the first messages of conversations without a topic.")
+            abstract: "The most distinctive words and phrases in the first messages of conversations without a topic (--json: JSON Lines).")
 
         @OptionGroup var global: GlobalOptions
         @OptionGroup var metrics: MetricsOptions
@@ -110,7 +110,8 @@ struct TopicsCommand: AsyncParsableCommand {
             let result = try await publisher.engine.suggestTopics(store: await rt.openStore(), request: request, limit: limit)
             if global.json {
                 for s in result.suggestions {
-                    print(Terminal.json(Line(phrase: s.phrase, count: s.count, score: (s.score * 1e6).rounded() / 1e6, example: s.example)))
+                    print(Terminal.json(Line(phrase: s.phrase, count: s.count, score: (s.score * 1e6).rounded() / 1e6, example: s.example),
+                                        line: true))
                 }
                 return
             }
