@@ -117,6 +117,16 @@ import Testing
         let dom = try Self.checkInBrowser(ws, ["--now", "2026-04-01", "--from", "2026-03-01", "--to", "2026-04-01"], screenshot: keep)
         #expect(dom.contains("Anna Smirnova"), "agent display names from the config")
         #expect(dom.contains("2026-03-01 00:00 → 2026-04-01 00:00"))
+        // Topics (demo rules and native labels): the rule set, and one row per topic with the JSON report's numbers.
+        let topics = try #require(Self.section(dom, id: "topics", end: "</section>"))
+        #expect(topics.contains("Rule topics from rule set") && topics.contains("have no topic") && topics.contains("<svg"))
+        let json = try ws.run(["report", "--format", "json", "--by", "topic", "--now", "2026-04-01", "--from", "2026-03-01", "--to", "2026-04-01"])
+        let byTopic = try #require(try JSONParser.parse(json.stdout)["topics"]?["by_topic"]?.members)
+        #expect(byTopic.count > 2, "demo topics: \(byTopic.map(\.0))")
+        for (name, t) in byTopic {
+            let row = try #require(Self.section(topics, id: nil, start: "<tr data-group=\"\(name)\"", end: "</tr>"), "topic row \(name)")
+            #expect(Self.cell(row, "conversations") == t["conversations"]?.number && Self.cell(row, "change") == t["change"]?.number, "topic \(name)")
+        }
         // Filters are shown in the header and change the numbers like the JSON report.
         let email = try Self.checkInBrowser(ws, ["--now", "2026-04-01", "--channel", "email"])
         #expect(email.contains("channel: email"))

@@ -6,13 +6,16 @@ import SwitchboardCore
 ///
 /// Sections (each with a stable id): header with period and filters, KPI tiles
 /// (`#kpis`), FRT and resolution-time distributions, backlog line, volume heatmap,
-/// channel mix, phone rates by hour, agent and channel tables, data quality.
+/// channel mix, phone rates by hour, topics (`#topics`: where the topics came from, volume per
+/// topic with its change against the previous period, resolution time per topic and the per-topic
+/// table), agent and channel tables, data quality.
 /// Raw values sit in `data-value` attributes beside the formatted text.
 public enum HTMLReportRenderer {
     /// Titles of every chart, in page order (the DOM shows each as a heading).
     public static let chartTitles = [
         "First response time distribution", "Resolution time distribution", "Backlog over the period",
         "Volume by hour and weekday", "Channel mix (preferred channels)", "Phone: abandonment and service level by hour",
+        "Topics by volume", "Resolution time by topic (median)",
     ]
 
     public static func render(_ input: HTMLReportInput) -> String {
@@ -33,6 +36,7 @@ public enum HTMLReportRenderer {
         out += channelMix(g)
         out += phoneChart(g)
         out += "</div>\n</section>\n"
+        out += HTMLReportSections.topics(input)
         out += HTMLReportSections.agentTable(input)
         out += HTMLReportSections.channelTable(input)
         out += HTMLReportSections.dataQuality(input)

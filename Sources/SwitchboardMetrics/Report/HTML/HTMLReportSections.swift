@@ -79,8 +79,9 @@ enum HTMLReportSections {
         return JSONWriter.format(v)
     }
 
-    static func cell(_ v: Double?, _ kind: HTMLFormat.ValueKind, _ key: String) -> String {
-        "<td class=\"num\" data-key=\"\(key)\" data-value=\"\(raw(v))\">\(HTMLFormat.escape(HTMLFormat.value(v, kind)))</td>"
+    /// A number cell: the raw value in `data-value`, the value formatted by kind (or `text`) for people.
+    static func cell(_ v: Double?, _ kind: HTMLFormat.ValueKind, _ key: String, text: String? = nil) -> String {
+        "<td class=\"num\" data-key=\"\(key)\" data-value=\"\(raw(v))\">\(HTMLFormat.escape(text ?? HTMLFormat.value(v, kind)))</td>"
     }
 
     /// Conversations, FRT median/p90, resolution median, FCR, CSAT per agent (names isolated with `<bdi>`).

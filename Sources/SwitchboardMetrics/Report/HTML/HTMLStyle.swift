@@ -48,6 +48,13 @@ enum HTMLStyle {
     table.data th.name { max-width: 320px; overflow-wrap: anywhere; font-weight: 500; }
     table.data td.warn { color: var(--bad); font-weight: 700; }
     bdi { unicode-bidi: isolate; }
+    .note { color: var(--muted); margin: 4px 0; }
+    .note.warn { color: var(--bad); }
+    code { font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas, "DejaVu Sans Mono", monospace; font-size: 13px; background: #e4e7eb; padding: 0 4px; border-radius: 3px; }
+    #topics .grid { margin-top: 12px; }
+    #topics .scroll { margin-top: 16px; }
+    #table-topics th.name { min-width: 8em; }
+    table.data tr.none th.name { font-style: italic; color: var(--muted); }
     footer { color: var(--muted); font-size: 12px; }
     @media print { body { background: #fff; } .grid { grid-template-columns: 1fr; } details { display: none; } }
 

@@ -35,7 +35,7 @@ public enum SVGCharts {
         for h in table.header { out += "<th scope=\"col\">\(HTMLFormat.escape(h))</th>" }
         out += "</tr></thead><tbody>\n"
         for row in table.rows {
-            out += "<tr>" + row.enumerated().map { i, c in i == 0 ? "<th scope=\"row\">\(HTMLFormat.escape(c))</th>" : "<td>\(HTMLFormat.escape(c))</td>" }.joined() + "</tr>\n"
+            out += "<tr>" + row.enumerated().map { i, c in i == 0 ? "<th scope=\"row\"><bdi>\(HTMLFormat.escape(c))</bdi></th>" : "<td>\(HTMLFormat.escape(c))</td>" }.joined() + "</tr>\n"
         }
         return out + "</tbody></table></details>\n</figure>\n"
     }
@@ -132,22 +132,33 @@ public enum SVGCharts {
         return figure(id: id, title: title, summary: summary, svg: total > 0 ? svg : nil, height: h, table: table)
     }
 
-    /// Horizontal bars with the label on the left and the value text on the right.
-    public static func horizontalBars(id: String, title: String, valueName: String, bars: [Bar]) -> String {
+    /// Horizontal bars with the label on the left and the value text on the right, in the given order.
+    /// Each bar carries its raw value in `data-value`; a label longer than the left column is shortened
+    /// with "…" (the full label is in the bar's tooltip and the data table). `labelName` heads the table's
+    /// first column.
+    public static func horizontalBars(id: String, title: String, valueName: String, labelName: String = "Channel",
+                                      bars: [Bar]) -> String {
         let rowH = 30.0, left = 150.0, right = 170.0
         let h = rowH * Double(bars.count) + 10
         let maxV = bars.map(\.value).max() ?? 0
         var svg = ""
         for (i, b) in bars.enumerated() {
             let y = 5 + rowH * Double(i)
-            let w = maxV > 0 ? (width - left - right) * b.value / maxV : 0
-            svg += "<text class=\"lbl\" x=\"\(f(left - 8))\" y=\"\(f(y + rowH / 2 + 3))\" text-anchor=\"end\">\(HTMLFormat.escape(b.label))</text>"
-            svg += "<rect class=\"bar\" x=\"\(f(left))\" y=\"\(f(y + 4))\" width=\"\(f(w))\" height=\"\(f(rowH - 10))\"/>"
+            let w = maxV > 0 ? (width - left - right) * max(b.value, 0) / maxV : 0
+            let raw = b.value.isFinite ? JSONWriter.format(b.value) : ""
+            svg += "<text class=\"lbl\" x=\"\(f(left - 8))\" y=\"\(f(y + rowH / 2 + 3))\" text-anchor=\"end\">\(HTMLFormat.escape(short(b.label, 20)))</text>"
+            svg += "<rect class=\"bar\" x=\"\(f(left))\" y=\"\(f(y + 4))\" width=\"\(f(w))\" height=\"\(f(rowH - 10))\" data-value=\"\(raw)\">"
+            svg += "<title>\(HTMLFormat.escape(b.label)): \(HTMLFormat.escape(b.text))</title></rect>"
             svg += "<text class=\"val\" x=\"\(f(left + w + 6))\" y=\"\(f(y + rowH / 2 + 3))\">\(HTMLFormat.escape(b.text))</text>\n"
         }
         let summary = "\(title): " + bars.map { "\($0.label) \($0.text)" }.joined(separator: "; ") + "."
         return figure(id: id, title: title, summary: summary, svg: bars.contains { $0.value > 0 } ? svg : nil, height: h,
-                      table: (["Channel", valueName], bars.map { [$0.label, $0.text] }))
+                      table: ([labelName, valueName], bars.map { [$0.label, $0.text] }))
+    }
+
+    /// At most `n` characters: longer text keeps its first `n − 1` and ends with "…".
+    static func short(_ s: String, _ n: Int) -> String {
+        s.count <= n ? s : String(s.prefix(n - 1)) + "…"
     }
 
     /// Two rates per hour side by side: the first hatched, the second solid, with a legend in words.
