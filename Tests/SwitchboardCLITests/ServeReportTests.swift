@@ -100,6 +100,13 @@ import Testing
         #expect(csv.status == 200 && csv.headers["content-type"] == "text/csv; charset=utf-8")
         #expect(csv.body == cliCSV.stdout)
 
+        // Topic breakdown and filter: the same names as the command's flags.
+        let topics = try Self.get(port, "/report?\(Self.query)&format=json&by=topic&topic=vip&topic=billing", headers: auth)
+        let cliTopics = try ws.run(["report", "--format", "json"] + Self.flags + ["--by", "topic", "--topic", "vip", "--topic", "billing"],
+                                   env: Self.env)
+        #expect(topics.status == 200 && topics.body == cliTopics.stdout)
+        #expect(try JSONParser.parse(topics.body)["by_topic"]?["vip"] != nil, "\(topics.body.prefix(300))")
+
         // The scheme is case-insensitive (RFC 7235).
         #expect(try Self.get(port, "/report?format=table&now=2026-04-01", headers: ["Authorization: bearer \(Self.token)"])
             .status == 200)

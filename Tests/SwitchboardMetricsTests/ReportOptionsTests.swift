@@ -27,6 +27,18 @@ struct ReportOptionsTests {
         #expect(request.agents == ["anna"])
     }
 
+    @Test func topicAndQueueFiltersComeFromTheBreakdownTable() throws {
+        let fromQuery = try ReportOptions(query: [("by", "topic"), ("topic", "оплата"), ("topic", "vip"), ("queue", "support")])
+        #expect(fromQuery == ReportOptions(format: .html, by: ["topic"], topic: ["оплата", "vip"], queue: ["support"]))
+        let request = try fromQuery.request(timeZone: moscow)
+        #expect(request.by == [.topic])
+        #expect(request.topics == ["оплата", "vip"] && request.queues == ["support"])
+        #expect(ReportOptions.names == ["from", "to", "now", "by", "channel", "source", "agent", "queue", "topic", "format"])
+        // Not every breakdown filters: platform is a breakdown only.
+        #expect(throws: ReportOptions.Problem.self) { try ReportOptions(query: [("platform", "imap")]) }
+        #expect(throws: ReportOptions.Problem.self) { try ReportOptions(by: ["topics"]).breakdowns() }
+    }
+
     @Test func defaultsAreHTMLForTheServerAndTheCurrentTimeForNow() throws {
         let options = try ReportOptions(query: [])
         #expect(options.format == .html)
