@@ -173,23 +173,29 @@ struct ReferenceModelTests {
         }
     }
 
+    static let now = "2026-03-12T00:00:00Z", end = "2026-03-11T00:00:00Z"
+
+    /// The generated events, the reference's outcome and the engine's report of them; nil once a failure is recorded.
+    static func run(_ codes: [Int], by: [Breakdown] = []) async -> (events: [Reference.Event], reference: Reference.Outcome, report: Report)? {
+        let events = Self.events(codes)
+        var scenario = Scenario()
+        scenario.items = Self.interactions(events)
+        var settings = MetricsSettings()
+        settings.repeatWindow = 2 * 86400
+        let reference = Reference.compute(events, now: at(now), idle: settings.idleAfter, window: settings.repeatWindow,
+                                          end: at(end), customer: { $0 % 3 })
+        do {
+            return (events, reference, try await scenario.report(settings, from: "2026-03-01T00:00:00Z", to: end, now: now, by: by))
+        } catch {
+            Issue.record("report failed: \(error)")
+            return nil
+        }
+    }
+
     @Test func engineByTopicMatchesBruteForceOnRandomInteractionSets() async {
         await propertyCheck(count: 200, input: Gen.int(in: 0...(36 * 400)).array(of: 0...40)) { codes in
-            let events = Self.events(codes)
-            var scenario = Scenario()
-            scenario.items = Self.interactions(events)
-            var settings = MetricsSettings()
-            settings.repeatWindow = 2 * 86400
-            let now = "2026-03-12T00:00:00Z", end = "2026-03-11T00:00:00Z"
-            let reference = Reference.compute(events, now: at(now), idle: settings.idleAfter, window: settings.repeatWindow,
-                                              end: at(end), customer: { $0 % 3 })
-            let r: Report
-            do {
-                r = try await scenario.report(settings, from: "2026-03-01T00:00:00Z", to: end, now: now, by: [.topic])
-            } catch {
-                Issue.record("report failed: \(error)")
-                return
-            }
+            guard let (events, reference, r) = await Self.run(codes, by: [.topic]) else { return }
+            let now = Self.now
             var expected: [String: [Reference.Outcome]] = [:]
             for (c, o) in reference.perConversation {
                 let topics = Self.topics(of: c, events, now: at(now))
@@ -217,18 +223,7 @@ struct ReferenceModelTests {
 
     @Test func engineMatchesReferenceOnRandomInteractionSets() async {
         await propertyCheck(count: 300, input: Gen.int(in: 0...(36 * 400)).array(of: 0...40)) { codes in
-            let events = Self.events(codes)
-            var scenario = Scenario()
-            scenario.items = Self.interactions(events)
-            var settings = MetricsSettings()
-            settings.repeatWindow = 2 * 86400
-            let now = "2026-03-12T00:00:00Z", end = "2026-03-11T00:00:00Z"
-            let expected = Reference.compute(events, now: at(now), idle: settings.idleAfter, window: settings.repeatWindow,
-                                             end: at(end), customer: { $0 % 3 })
-            guard let r = try? await scenario.report(settings, from: "2026-03-01T00:00:00Z", to: end, now: now) else {
-                Issue.record("report failed")
-                return
-            }
+            guard let (_, expected, r) = await Self.run(codes) else { return }
             let g = r.overall
             #expect(g.conversations == expected.conversations)
             #expect(g.resolved == expected.resolved)

@@ -127,7 +127,8 @@ import Testing
         #expect(noId?.contains("`topics`") == true)
     }
 
-    @Test func metaTopicsOfTheWrongShapeIsAConfigProblemAtTheKey() throws {
+    /// A `meta` source whose `topics:` setting is the YAML `topics`, made through the config loader and the registry.
+    func metaThroughTheConfig(topics: String) throws -> MetaWebhook {
         let registry = ConnectorRegistry([MetaWebhook.self])
         let config = try ConfigLoader(registry: registry, environment: [:]).load(yaml: """
             connectors:
@@ -135,46 +136,28 @@ import Testing
                 kind: meta
                 app_secret: x
                 verify_token: y
-                topics: [shop]
+                topics: \(topics)
             """, file: URL(fileURLWithPath: "/tmp/switchboard.yaml"))
         let entry = try #require(config.connectors.first)
+        return try #require(try registry.make(entry, context: Kit.context, file: "switchboard.yaml") as? MetaWebhook)
+    }
+
+    @Test func metaTopicsOfTheWrongShapeIsAConfigProblemAtTheKey() throws {
         #expect {
-            _ = try registry.make(entry, context: Kit.context, file: "switchboard.yaml")
+            _ = try metaThroughTheConfig(topics: "[shop]")
         } throws: { error in
             (error as? ConfigError)?.problems.contains { $0.keyPath == "connectors[0].topics" } == true
         }
     }
 
     @Test func metaTopicsThroughTheConfigLoader() throws {
-        let registry = ConnectorRegistry([MetaWebhook.self])
-        let config = try ConfigLoader(registry: registry, environment: [:]).load(yaml: """
-            connectors:
-              - name: meta
-                kind: meta
-                app_secret: x
-                verify_token: y
-                topics:
-                  104882915872119: shop
-                  "+1 555-078-3881": sales-line
-            """, file: URL(fileURLWithPath: "/tmp/switchboard.yaml"))
-        let entry = try #require(config.connectors.first)
-        let meta = try #require(try registry.make(entry, context: Kit.context) as? MetaWebhook)
+        let meta = try metaThroughTheConfig(topics: #"{104882915872119: shop, "+1 555-078-3881": sales-line}"#)
         #expect(try only(meta, "messenger-message.json").topics == ["shop"])
         #expect(try only(meta, "whatsapp-message.json").topics == ["sales-line"])
     }
 
     @Test func quotedAndPlainNumericIdsReadAlike() throws {
-        let registry = ConnectorRegistry([MetaWebhook.self])
-        let config = try ConfigLoader(registry: registry, environment: [:]).load(yaml: """
-            connectors:
-              - name: meta
-                kind: meta
-                app_secret: x
-                verify_token: y
-                topics: {"104882915872119": shop, 104882915872120: other}
-            """, file: URL(fileURLWithPath: "/tmp/switchboard.yaml"))
-        let entry = try #require(config.connectors.first)
-        let meta = try #require(try registry.make(entry, context: Kit.context, file: "switchboard.yaml") as? MetaWebhook)
+        let meta = try metaThroughTheConfig(topics: #"{"104882915872119": shop, 104882915872120: other}"#)
         #expect(meta.topics.topics("104882915872119") == ["shop"] && meta.topics.topics("104882915872120") == ["other"])
     }
 
