@@ -78,6 +78,9 @@ final class Accumulator {
 }
 
 extension Channel {
+    /// Number of channels.
+    static let count = allCases.count
+
     /// Position in ``Channel/allCases`` (the schema order).
     var order: Int {
         switch self {

@@ -25,7 +25,7 @@ struct FinishContext {
 /// outbound-only conversations by channel.
 struct VolumePart: KPIPart {
     var total = 0
-    var byChannel = [Int](repeating: 0, count: 6), outboundByChannel = [Int](repeating: 0, count: 6)
+    var byChannel = [Int](repeating: 0, count: Channel.count), outboundByChannel = [Int](repeating: 0, count: Channel.count)
     /// By ``MetricsScan/names`` number (sparse: names also hold every actor id, groups are many).
     var byPlatform: [Int32: Int] = [:], bySource: [Int32: Int] = [:]
     var byDay: [Int: Int] = [:]
@@ -45,7 +45,7 @@ struct VolumePart: KPIPart {
 
     mutating func merge(_ o: VolumePart) {
         total += o.total
-        for i in 0..<6 { byChannel[i] += o.byChannel[i]; outboundByChannel[i] += o.outboundByChannel[i] }
+        for i in 0..<Channel.count { byChannel[i] += o.byChannel[i]; outboundByChannel[i] += o.outboundByChannel[i] }
         for (k, n) in o.byPlatform { byPlatform[k, default: 0] += n }
         for (k, n) in o.bySource { bySource[k, default: 0] += n }
         for (d, n) in o.byDay { byDay[d, default: 0] += n }
@@ -100,7 +100,7 @@ struct ResolutionPart: KPIPart {
 /// First response time (calendar and business), per channel for the FRT targets.
 struct FRTPart: KPIPart {
     var calendar: [Double] = [], business: [Double] = []
-    var byChannel = [[Double]](repeating: [], count: 6)
+    var byChannel = [[Double]](repeating: [], count: Channel.count)
 
     mutating func add(_ c: Conversation, open: Date, calendar cal: BusinessCalendar) {
         guard let r = c.firstResponseAt else { return }
@@ -112,7 +112,7 @@ struct FRTPart: KPIPart {
 
     mutating func merge(_ o: FRTPart) {
         calendar += o.calendar; business += o.business
-        for i in 0..<6 { byChannel[i] += o.byChannel[i] }
+        for i in 0..<Channel.count { byChannel[i] += o.byChannel[i] }
     }
 
     func finish(into g: inout GroupMetrics, _ c: FinishContext) {
@@ -293,13 +293,14 @@ struct BacklogPart: KPIPart {
 
 /// Conversations per channel of each customer: channel shares, each customer's most-used channel and repeat contacts.
 struct CustomerPart: KPIPart {
-    var channelCounts = [Int](repeating: 0, count: 6)
+    var channelCounts = [Int](repeating: 0, count: Channel.count)
     /// Dense by customer number (the overall group), else sparse.
     var dense: [ChannelCounts]
     var sparse: [Int32: ChannelCounts] = [:]
     let isDense: Bool
 
     init(customers: Int, dense: Bool) {
+        precondition(Channel.count == 6, "ChannelCounts holds one slot per channel")
         isDense = dense
         self.dense = dense ? [ChannelCounts](repeating: ChannelCounts(), count: customers) : []
     }
@@ -312,7 +313,7 @@ struct CustomerPart: KPIPart {
     }
 
     mutating func merge(_ o: CustomerPart) {
-        for i in 0..<6 { channelCounts[i] += o.channelCounts[i] }
+        for i in 0..<Channel.count { channelCounts[i] += o.channelCounts[i] }
         if isDense {
             dense.withUnsafeMutableBufferPointer { mine in
                 o.dense.withUnsafeBufferPointer { theirs in
@@ -332,12 +333,12 @@ struct CustomerPart: KPIPart {
             }
             g.channelShares = shares
         }
-        var preferred = [Int](repeating: 0, count: 6)
+        var preferred = [Int](repeating: 0, count: Channel.count)
         var customers = 0, repeats = 0
         func tally(_ counts: ChannelCounts) {
             // Most conversations wins; ties go to the channel listed first in the schema.
             var best = 0
-            for i in 1..<6 where counts[i] > counts[best] { best = i }
+            for i in 1..<Channel.count where counts[i] > counts[best] { best = i }
             preferred[best] += 1
             customers += 1
             if counts.total > 1 { repeats += 1 }
@@ -366,7 +367,8 @@ struct TopicPart: KPIPart {
     }
 }
 
-/// Conversations per channel of one customer (Channel.allCases order).
+/// Conversations per channel of one customer (Channel.allCases order), inline: one slot per channel
+/// (a new channel needs a slot here; ``CustomerPart`` checks the count at start).
 struct ChannelCounts {
     var n: (Int32, Int32, Int32, Int32, Int32, Int32) = (0, 0, 0, 0, 0, 0)
 
@@ -377,7 +379,7 @@ struct ChannelCounts {
 
     var total: Int32 { n.0 + n.1 + n.2 + n.3 + n.4 + n.5 }
 
-    mutating func add(_ o: ChannelCounts) { for i in 0..<6 { self[i] += o[i] } }
+    mutating func add(_ o: ChannelCounts) { for i in 0..<Channel.count { self[i] += o[i] } }
 }
 
 extension CallCounts {

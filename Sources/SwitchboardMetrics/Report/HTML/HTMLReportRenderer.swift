@@ -50,9 +50,11 @@ public enum HTMLReportRenderer {
     static func header(_ input: HTMLReportInput) -> String {
         let r = input.report, f = input.filters
         var filters: [String] = []
-        if !f.channels.isEmpty { filters.append("channel: " + f.channels.map(\.rawValue).sorted().joined(separator: ", ")) }
-        if !f.sources.isEmpty { filters.append("source: " + f.sources.sorted().joined(separator: ", ")) }
-        if !f.agents.isEmpty { filters.append("agent: " + f.agents.sorted().map { input.agentNames[$0] ?? $0 }.joined(separator: ", ")) }
+        for b in Breakdown.filters {
+            guard let values = f.filters[b.name], !values.isEmpty else { continue }
+            let shown = values.sorted().map { b == .agent ? input.agentNames[$0] ?? $0 : $0 }
+            filters.append("\(b.name): " + shown.joined(separator: ", "))
+        }
         var out = "<header>\n<h1>\(HTMLFormat.escape(input.title))</h1>\n<dl class=\"meta\">\n"
         out += "<dt>Period</dt><dd id=\"period\" data-from=\"\(Timestamp.formatISO8601(r.from))\" data-to=\"\(Timestamp.formatISO8601(r.to))\">"
         out += "\(HTMLFormat.escape(periodText(r)))</dd>\n"
