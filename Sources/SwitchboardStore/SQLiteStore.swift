@@ -79,13 +79,9 @@ public final class SQLiteStore: MetricsStore, RuleTopicsStore {
     static func write(_ batch: IngestBatch, in db: Database) throws -> IngestBatchResult {
         let result = batch.interactions.isEmpty
             ? IngestBatchResult(stored: 0, duplicates: 0) : try Self.insert(batch.interactions, in: db)
-        if !batch.deadLetters.isEmpty {
-            let insert = try db.cachedStatement(
-                sql: "INSERT INTO dead_letters (source, at, reason, provenance, raw) VALUES (?, ?, ?, ?, ?)")
-            for d in batch.deadLetters {
-                insert.setUncheckedArguments([d.source, Timestamp.milliseconds(d.at), d.reason, d.provenance, d.raw])
-                try insert.execute()
-            }
+        for d in batch.deadLetters {
+            var record = DeadLetterRecord(d)
+            try record.insert(db)
         }
         if let cp = batch.checkpoint { try save(cp, in: db) }
         return result
@@ -93,10 +89,7 @@ public final class SQLiteStore: MetricsStore, RuleTopicsStore {
 
     /// The checkpoint upsert of ``write(_:)`` and ``updateRuleTopics(_:checkpoint:)``.
     static func save(_ cp: Checkpoint, in db: Database) throws {
-        try db.execute(sql: """
-            INSERT INTO checkpoints (source, state, updated_at) VALUES (?, ?, ?)
-            ON CONFLICT(source) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at
-            """, arguments: [cp.source, cp.state, Timestamp.milliseconds(cp.updatedAt)])
+        try CheckpointRecord(cp).upsert(db)
     }
 
     public func customerMessages(after seq: Int64, limit: Int) async throws -> [StoredMessage] {
@@ -130,46 +123,32 @@ public final class SQLiteStore: MetricsStore, RuleTopicsStore {
 
     public func checkpoint(source: String) async throws -> Checkpoint? {
         try await guarded("read a checkpoint") {
-            try await pool.read { db in
-                try Row.fetchOne(db, sql: "SELECT state, updated_at FROM checkpoints WHERE source = ?", arguments: [source])
-                    .map { Checkpoint(source: source, state: $0["state"], updatedAt: Self.date($0["updated_at"])) }
-            }
+            try await pool.read { db in try CheckpointRecord.fetchOne(db, key: source)?.checkpoint }
         }
     }
 
     public func startRun(source: String, mode: String, at: Date) async throws -> IngestRun {
         try await guarded("record a run") {
             try await pool.write { db in
-                try db.execute(sql: "INSERT INTO ingest_runs (source, mode, started_at, status) VALUES (?, ?, ?, 'running')",
-                               arguments: [source, mode, Timestamp.milliseconds(at)])
-                return IngestRun(id: db.lastInsertedRowID, source: source, mode: mode, startedAt: at)
+                var record = RunRecord(IngestRun(id: 0, source: source, mode: mode, startedAt: at))
+                try record.insert(db)
+                return record.run
             }
         }
     }
 
     public func finishRun(_ run: IngestRun) async throws {
         try await guarded("record a run") {
-            try await pool.write { db in
-                try db.execute(sql: """
-                    UPDATE ingest_runs SET finished_at = ?, read = ?, stored = ?, duplicates = ?, rejected = ?, status = ?, error = ?
-                    WHERE id = ?
-                    """, arguments: [run.finishedAt.map(Timestamp.milliseconds), run.read, run.stored, run.duplicates,
-                                     run.rejected, run.status, run.error, run.id])
-            }
+            try await pool.write { db in try RunRecord(run).update(db) }
         }
     }
 
     public func runs(source: String?, limit: Int) async throws -> [IngestRun] {
         try await guarded("read runs") {
             try await pool.read { db in
-                let rows = try Row.fetchAll(db, sql: """
-                    SELECT * FROM ingest_runs WHERE (?1 IS NULL OR source = ?1) ORDER BY id DESC LIMIT ?2
-                    """, arguments: [source, limit])
-                return rows.map { r in
-                    IngestRun(id: r["id"], source: r["source"], mode: r["mode"], startedAt: Self.date(r["started_at"]),
-                              finishedAt: (r["finished_at"] as Int64?).map(Self.date), read: r["read"], stored: r["stored"],
-                              duplicates: r["duplicates"], rejected: r["rejected"], status: r["status"], error: r["error"])
-                }
+                var request = RunRecord.order(Column("id").desc).limit(limit)
+                if let source { request = request.filter(Column("source") == source) }
+                return try request.fetchAll(db).map(\.run)
             }
         }
     }
@@ -177,12 +156,9 @@ public final class SQLiteStore: MetricsStore, RuleTopicsStore {
     public func deadLetters(source: String?, limit: Int) async throws -> [DeadLetter] {
         try await guarded("read dead letters") {
             try await pool.read { db in
-                try Row.fetchAll(db, sql: """
-                    SELECT * FROM dead_letters WHERE (?1 IS NULL OR source = ?1) ORDER BY id DESC LIMIT ?2
-                    """, arguments: [source, limit]).map { r in
-                    DeadLetter(source: r["source"], at: Self.date(r["at"]), reason: r["reason"], provenance: r["provenance"],
-                               raw: r["raw"])
-                }
+                var request = DeadLetterRecord.order(Column("id").desc).limit(limit)
+                if let source { request = request.filter(Column("source") == source) }
+                return try request.fetchAll(db).map(\.deadLetter)
             }
         }
     }
