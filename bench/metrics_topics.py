@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
-"""The timing side of bench/run-metrics-topics: in each round, `switchboard report --format json --by topic`
-of this build on the store with topics (topics.db) and without (plain.db), and `report --format json` of the
-baseline build on the same interactions before topics existed (base.db), each beside DuckDB's query of
-bench/metrics_peer.py on those interactions (loaded once, not timed). Prints each round and the medians."""
+"""The timing side of bench/run-metrics-topics: in each round, `switchboard report --format json` (as
+bench/run-metrics runs it) of the baseline build on the interactions before topics existed (base.db), of this
+build on the same interactions without topics (plain.db) and with them (topics.db), and of this build with
+`--by topic` — each beside DuckDB's query of bench/metrics_peer.py on those interactions (loaded once, not
+timed). Prints each round and the medians."""
 import json, os, resource, statistics, subprocess, sys, time
 
 import duckdb
@@ -26,30 +27,30 @@ def main():
     con = duckdb.connect()
     con.execute(f"SET threads TO {os.cpu_count()}")
     con.execute(f"CREATE TABLE interactions AS SELECT * FROM read_csv('{out}/interactions.csv', header = true, auto_detect = true)")
+    report = ["report", "--format", "json", "--now", "2026-04-15"]
     runs = {
-        "base (before topics)": [base, "report", "--config", f"{out}/base.yaml", "--format", "json", "--now", "2026-04-15"],
-        "this build, no topics": [binary, "report", "--config", f"{out}/plain.yaml", "--format", "json", "--now", "2026-04-15",
-                                  "--by", "topic"],
-        "this build, topics": [binary, "report", "--config", f"{out}/topics.yaml", "--format", "json", "--now", "2026-04-15",
-                               "--by", "topic"],
+        "base (before topics)": [base] + report + ["--config", f"{out}/base.yaml"],
+        "this build, no topics": [binary] + report + ["--config", f"{out}/plain.yaml"],
+        "this build, topics": [binary] + report + ["--config", f"{out}/topics.yaml"],
+        "this build, --by topic": [binary] + report + ["--config", f"{out}/topics.yaml", "--by", "topic"],
     }
     ratios = {name: [] for name in runs}
     reports = {}
     for r in range(rounds):
         for name, args in runs.items():
-            seconds, rss = timed(args, f"{out}/{name.split()[0]}-{r}.json")
+            seconds, rss = timed(args, f"{out}/run-{list(runs).index(name)}-{r}.json")
             start = time.perf_counter()
             con.execute(QUERY).fetchone()
             peer = time.perf_counter() - start
             ratios[name].append(seconds / peer)
-            reports[name] = json.load(open(f"{out}/{name.split()[0]}-{r}.json"))
+            reports[name] = json.load(open(f"{out}/run-{list(runs).index(name)}-{r}.json"))
             print(f"round {r + 1}  {name:24s} switchboard {seconds:6.2f} s (peak RSS {rss:5.0f} MiB)  duckdb {peer:5.2f} s"
                   f"  ratio {seconds / peer:.2f}", flush=True)
     # The topics change nothing else: the overall numbers agree across the three.
     keys = ["conversations", "resolved", "frt", "resolution_time", "fcr", "csat", "phone"]
     same = all(json.dumps({k: reports[n]["overall"][k] for k in keys}, sort_keys=True)
                == json.dumps({k: reports["base (before topics)"]["overall"][k] for k in keys}, sort_keys=True) for n in runs)
-    topics = reports["this build, topics"]
+    topics = reports["this build, --by topic"]
     print(f"overall numbers identical across the three: {same}")
     print("topics: " + ", ".join(f"{k} {v['conversations']}" for k, v in topics.get("by_topic", {}).items()))
     base = statistics.median(ratios["base (before topics)"])

@@ -105,6 +105,7 @@ extension SQLiteStore {
             try reader.read(into: &scan, rows: &rows)
         }
         reader.complete(into: &scan, rows: &rows)
+        reader.countRuleSet(into: &scan)
         scan.chunks = [rows]
         return scan
     }
@@ -119,8 +120,11 @@ struct MetricsColumns {
     let states = EnumBytes<ConversationState>()
     /// Last name number per name column (source, platform, actor, call agent, queue): rows repeat them.
     var last: (Int32, Int32, Int32, Int32, Int32) = (-1, -1, -1, -1, -1)
-    /// Last topic set numbers (native, rule) and rule set name number, likewise.
-    var lastTopics: (Int32, Int32, Int32) = (-1, -1, -1)
+    /// Recent topic set numbers (native and rule topics share them; a few combinations alternate).
+    var recentTopics: (Int32, Int32, Int32, Int32) = (-1, -1, -1, -1)
+    /// Last rule set name number, and the rows counted for it since it last changed.
+    var lastRuleSet: Int32 = -1
+    var ruleSetRows = 0
     /// Per conversation number, the customer record of its last row: a conversation's rows nearly always share it.
     var lastCustomer: [Int] = []
 
@@ -153,6 +157,25 @@ struct MetricsColumns {
         if table.matches(last, b) { return last }
         last = table.intern(b)
         return last
+    }
+
+    /// A topic list column through the small cache of recent sets.
+    @inline(__always) mutating func topicSet(_ column: Int32, _ table: inout ByteInterner) throws -> Int32 {
+        guard let b = try text(column) else { return -1 }
+        let r = recentTopics
+        if r.0 >= 0 && table.matches(r.0, b) { return r.0 }
+        if r.1 >= 0 && table.matches(r.1, b) { return r.1 }
+        if r.2 >= 0 && table.matches(r.2, b) { return r.2 }
+        if r.3 >= 0 && table.matches(r.3, b) { return r.3 }
+        let id = table.intern(b)
+        recentTopics = (id, r.0, r.1, r.2)
+        return id
+    }
+
+    /// Adds the rows counted for the last rule set to the scan's totals.
+    mutating func countRuleSet(into scan: inout MetricsScan) {
+        if lastRuleSet >= 0 && ruleSetRows > 0 { scan.ruleSets[lastRuleSet, default: 0] += ruleSetRows }
+        ruleSetRows = 0
     }
 
     func known<E: RawRepresentable>(_ column: Int32, _ table: EnumBytes<E>) throws -> E where E.RawValue == String {
@@ -207,10 +230,15 @@ struct MetricsColumns {
         let actor = try name(8, &scan.names, &l.2)
         guard !isNull(10) else { throw nullColumn(10) }
         let at = sqlite3_column_int64(stmt, 10)
-        var t = lastTopics
-        defer { lastTopics = t }
-        let fingerprint = try name(23, &scan.names, &t.2)
-        if fingerprint >= 0 { scan.ruleSets[fingerprint, default: 0] += 1 }
+        // Rule topics are only ever set on messages: other rows skip both columns (mostly NULL, read once).
+        let message = kind == .message
+        var ruleSet = lastRuleSet
+        let fingerprint = message && !isNull(23) ? try name(23, &scan.names, &ruleSet) : -1
+        if fingerprint >= 0 {
+            if fingerprint != lastRuleSet { countRuleSet(into: &scan) }
+            lastRuleSet = fingerprint
+            ruleSetRows += 1
+        }
         let survey = kind == .survey
         if survey {
             guard !isNull(16) else { return }
@@ -227,7 +255,8 @@ struct MetricsColumns {
                 callAgent: hasCall ? try name(12, &scan.names, &l.3) : -1, queue: hasCall ? try name(11, &scan.names, &l.4) : -1, platform: platform,
                 kind: kind, direction: try known(6, directions), role: try known(7, roles), channel: channel,
                 outcome: hasCall ? try known(15, outcomes) : nil, status: kind == .status && !isNull(20) ? try known(20, states) : nil,
-                topics: try name(21, &scan.topicSets, &t.0), ruleTopics: try name(22, &scan.topicSets, &t.1))
+                topics: isNull(21) ? -1 : try topicSet(21, &scan.topicSets),
+                ruleTopics: message && !isNull(22) ? try topicSet(22, &scan.topicSets) : -1)
             complete(into: &scan, rows: &rows)
             rows.append(row)
         }

@@ -35,3 +35,17 @@ import Testing
         #expect(!String(decoding: try JSONEncoder().encode(i), as: UTF8.self).contains("topics"))
     }
 }
+
+@Suite struct TopicsNormalFormTests {
+    /// The no-allocation check agrees with the full fold on every kind of label.
+    @Test func theFastCheckAgreesWithTheFold() {
+        let labels = ["support", "Support/Billing", "оплата", "חשבון", "a b", "a  b", " a", "a ", "", "a\tb", "a\u{00A0}b",
+                      "a\u{2028}b", String(repeating: "x", count: 64), String(repeating: "x", count: 65),
+                      String(repeating: "я", count: 32), String(repeating: "я", count: 33), "+74950000001", "a\u{7F}"]
+        for l in labels {
+            let fast = Topics.encode([l])
+            let full = Topics.normalize(label: l)
+            #expect(fast == full, "\(l.debugDescription)")
+        }
+    }
+}

@@ -35,9 +35,30 @@ public enum Topics {
         return out.isEmpty ? nil : out
     }
 
+    /// Whether a label is in normal form already, checked without allocating (the common case: the
+    /// store binds every interaction's topics): at most 64 bytes, no control character, no white space
+    /// but single spaces between other characters.
+    @inline(__always) static func isNormal(_ label: String) -> Bool {
+        guard label.utf8.count <= maxLength else { return false }
+        var previousSpace = true, ascii = true
+        for b in label.utf8 {
+            if b == 0x20 {
+                if previousSpace { return false }
+                previousSpace = true
+                continue
+            }
+            if b < 0x20 || b == 0x7F { return false }
+            if b >= 0x80 { ascii = false }
+            previousSpace = false
+        }
+        guard !previousSpace else { return false }   // empty, or a trailing space
+        return ascii || label.unicodeScalars.allSatisfy { $0.isASCII || !($0.properties.isWhitespace || $0.properties.generalCategory == .control) }
+    }
+
     /// Distinct labels in normal form, sorted byte-wise.
     public static func normalize(_ labels: [String]) -> [String] {
         guard !labels.isEmpty else { return [] }
+        if labels.count == 1, isNormal(labels[0]) { return labels }
         var set = Set<String>()
         for l in labels { if let n = normalize(label: l) { set.insert(n) } }
         let sorted = set.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
@@ -46,6 +67,7 @@ public enum Topics {
 
     /// The stored text of a list: normalised labels joined by newlines; nil for none.
     public static func encode(_ labels: [String]) -> String? {
+        if labels.count == 1, isNormal(labels[0]) { return labels[0] }
         let n = normalize(labels)
         return n.isEmpty ? nil : n.joined(separator: String(separator))
     }

@@ -159,8 +159,9 @@ public struct IDSet: Sendable, Hashable {
 
     public var list: [Int32] { Array([a, b].prefix(count)) + (more ?? []) }
 
-    /// The first number (0 when empty).
+    /// The first and second numbers (0 when absent).
     public var first: Int32 { a }
+    public var second: Int32 { count > 1 ? b : 0 }
 }
 
 /// Why a clock moved, for `switchboard explain`.

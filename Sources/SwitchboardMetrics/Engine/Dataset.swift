@@ -142,16 +142,31 @@ public struct Dataset: Sendable {
         return (names, lists)
     }
 
-    /// A conversation's topic numbers, distinct (the union of its topic sets).
+    /// A conversation's topic numbers, distinct (the union of its topic sets). Every topic set holds at
+    /// least one topic, so a conversation has a topic exactly when it has a topic set.
     public func topics(of c: Conversation) -> [Int32] {
         switch c.topicSets.count {
         case 0: return []
         case 1: return setTopics[Int(c.topicSets.first)]
-        default:
-            var out: [Int32] = []
-            for s in c.topicSets.list { for t in setTopics[Int(s)] where !out.contains(t) { out.append(t) } }
-            return out
+        default: return Self.union(c.topicSets.list, setTopics)
         }
+    }
+
+    /// ``topics(of:)`` with the unions of several sets kept in `cache` (conversations share few
+    /// combinations: a native label set beside a rule topic set), so the walk does not build one per conversation.
+    func topics(of c: Conversation, cache: inout [Int64: [Int32]]) -> [Int32] {
+        guard c.topicSets.count == 2 else { return topics(of: c) }
+        let key = Int64(c.topicSets.first) << 32 | Int64(UInt32(bitPattern: c.topicSets.second))
+        if let known = cache[key] { return known }
+        let merged = Self.union(c.topicSets.list, setTopics)
+        cache[key] = merged
+        return merged
+    }
+
+    static func union(_ sets: [Int32], _ setTopics: [[Int32]]) -> [Int32] {
+        var out: [Int32] = []
+        for s in sets { for t in setTopics[Int(s)] where !out.contains(t) { out.append(t) } }
+        return out
     }
 
     // MARK: text of numbers

@@ -35,7 +35,8 @@ struct GroupWalk {
     let settings: MetricsSettings
     let from: Date, to: Date
     let filter: GroupFilter
-    /// Topic numbers are read only when a breakdown or filter needs them (or the topic count).
+    /// Topic numbers are read only when a breakdown or filter reads them (whether a conversation has any
+    /// topic is known without them).
     let readsTopics: Bool
 
     init(data: Dataset, request: ReportRequest, settings: MetricsSettings, from: Date, to: Date) {
@@ -45,13 +46,13 @@ struct GroupWalk {
         self.from = from
         self.to = to
         filter = GroupFilter(request.filters, data: data)
-        readsTopics = !data.topicNames.isEmpty
+        readsTopics = !data.topicNames.isEmpty && (request.by.contains(.topic) || request.filters[Breakdown.topic.name] != nil)
     }
 
-    /// What the breakdowns and filters read of a conversation.
-    @inline(__always) func subject(_ c: Conversation, agent: Int32, day: Int?) -> GroupSubject {
+    /// What the breakdowns and filters read of a conversation; `cache` keeps unions of topic sets (one per part).
+    @inline(__always) func subject(_ c: Conversation, agent: Int32, day: Int?, cache: inout [Int64: [Int32]]) -> GroupSubject {
         GroupSubject(channel: c.channel, platform: c.platform, source: c.source, agent: agent, queue: c.call?.queue ?? -1,
-                     day: day, topics: readsTopics ? data.topics(of: c) : [])
+                     day: day, topics: readsTopics ? data.topics(of: c, cache: &cache) : [])
     }
 
     /// Calls `body` with the overall accumulator and the group accumulator of each key of each breakdown
@@ -81,10 +82,11 @@ struct GroupWalk {
         let part = PartResult(overall: overall, breakdowns: request.by.count, days: dayEnds.count)
         let answerWithin = settings.targets.phoneAnswerWithin
         let convs = data.conversations, fcr = data.fcr
+        var unions: [Int64: [Int32]] = [:]
         for i in range {
             let c = convs[i]
             let owner = c.owner
-            var s = subject(c, agent: owner, day: nil)
+            var s = subject(c, agent: owner, day: nil, cache: &unions)
             guard filter.isEmpty || filter.passes(s) else { continue }
             guard let open = c.openedAt else {
                 if c.firstAt >= from && c.firstAt < to {
@@ -109,7 +111,7 @@ struct GroupWalk {
             let day = LocalClock.floorDiv(local, 86400), hour = (local - day * 86400) / 3600, weekday = BusinessCalendar.weekday(day)
             let counts = c.counts
             s.day = day
-            let hasTopic = !s.topics.isEmpty
+            let hasTopic = c.topicSets.count > 0
             each(part, s) { acc in
                 acc.addVolume(c, day: day, hour: hour, weekday: weekday)
                 if c.call != nil { acc.addCall(c, hour: hour, weekday: weekday, answerWithin: answerWithin) }

@@ -39,6 +39,13 @@ public enum TextReportRenderer {
             out += "Volume by channel: " + g.volume.byChannel.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }
                 .joined(separator: ", ") + "\n\n"
         }
+        if r.topics.rules != nil || !r.topics.ruleSets.isEmpty {
+            let stored = r.topics.ruleSets.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+            out += "Topic rules: \(r.topics.rules.map { "rule set \($0)" } ?? "none in the config")"
+                + (stored.isEmpty ? "" : "; stored messages by rule set: \(stored)")
+                + (r.topics.ruleSets.keys.contains { $0 != r.topics.rules } ? " (run `switchboard topics apply` to reclassify)" : "")
+                + "\n\n"
+        }
         if !g.targets.isEmpty {
             var t: [[String]] = [["target", "goal", "actual", "status"]]
             for x in g.targets { t.append(targetRow(x)) }
@@ -114,6 +121,9 @@ public enum CSVReportRenderer {
         }
         emit("overall", "", r.overall)
         for (d, list) in r.breakdowns { for (k, g) in list { emit(d.name, k, g) } }
+        for (fingerprint, n) in r.topics.ruleSets.sorted(by: { $0.key < $1.key }) {
+            out += "topics,\(field(fingerprint)),rule_set_messages,\(n)\n"
+        }
         if let previous = r.topics.previous {
             for (k, g) in r.groups(.topic) {
                 let share = r.overall.conversations > 0 ? Double(g.conversations) / Double(r.overall.conversations) : nil

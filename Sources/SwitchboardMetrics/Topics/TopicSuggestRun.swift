@@ -43,12 +43,13 @@ extension MetricsEngine {
         let walk = GroupWalk(data: data, request: request, settings: settings, from: report.from, to: report.to)
         var keys: [(source: String, key: String)] = []
         var untopiced: [Bool] = []
+        var unions: [Int64: [Int32]] = [:]
         for c in data.conversations where c.counts {
             guard let open = c.openedAt, open >= report.from, open < report.to else { continue }
-            let s = walk.subject(c, agent: c.owner, day: nil)
+            let s = walk.subject(c, agent: c.owner, day: nil, cache: &unions)
             guard walk.filter.isEmpty || walk.filter.passes(s) else { continue }
             keys.append((data.source(of: c), data.key(of: c)))
-            untopiced.append(s.topics.isEmpty)
+            untopiced.append(c.topicSets.count == 0)
         }
         // (source, key) order: the suggestions' examples do not depend on the store's row order.
         let order = keys.indices.sorted { (keys[$0].source, keys[$0].key) < (keys[$1].source, keys[$1].key) }
