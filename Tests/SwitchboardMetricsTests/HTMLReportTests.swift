@@ -280,7 +280,7 @@ struct HTMLReportTests {
             s.items[s.items.count - 1].topicRules = rules
         }
         var settings = MetricsSettings()
-        settings.topicRules = "a1b2c3d4e5f6"
+        settings.topicRuleSet = "a1b2c3d4e5f6"
         let input = try await Self.input(s, settings: settings)
         #expect(input.report.topics.ruleSets == ["a1b2c3d4e5f6": 1, "0f0f0f0f0f0f": 2])
         let html = HTMLReportRenderer.render(input)
@@ -290,7 +290,7 @@ struct HTMLReportTests {
         #expect(stale.contains("2 messages were classified by an earlier rule set; run <code>switchboard topics apply</code> to reclassify"))
         #expect(!html.contains("id=\"topics-none\""))
         // Only the current rule set: no reclassification hint.
-        settings.topicRules = "0f0f0f0f0f0f"
+        settings.topicRuleSet = "0f0f0f0f0f0f"
         let current = HTMLReportRenderer.render(try await Self.input(s, settings: settings))
         #expect(current.contains("1 message was classified by an earlier rule set"))
         var one = Scenario()

@@ -82,7 +82,7 @@ public struct MetricsEngine: Sendable {
     /// The rule sets behind the stored rule topics and, with a `topic` breakdown, each topic's counted
     /// conversations in the previous period of equal length (same filters).
     func topicSummary(_ data: Dataset, request: ReportRequest, from: Date, to: Date) -> TopicSummary {
-        var summary = TopicSummary(rules: settings.topicRules.isEmpty ? nil : settings.topicRules)
+        var summary = TopicSummary(rules: settings.topicRuleSet.isEmpty ? nil : settings.topicRuleSet)
         for (f, n) in data.tables.ruleSets { summary.ruleSets[data.tables.names.string(f), default: 0] += n }
         let length = to.timeIntervalSince(from)
         guard request.by.contains(.topic), length > 0 else { return summary }

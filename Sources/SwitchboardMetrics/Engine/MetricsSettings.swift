@@ -21,7 +21,7 @@ public struct MetricsSettings: Sendable {
     public var attainmentGoal: Double = 0.8
     public var links = CustomerLinks()
     /// ``TopicRules/fingerprint`` of the config's topic rules ("" without rules), named in the report.
-    public var topicRules = ""
+    public var topicRuleSet = ""
 
     public init(businessHours: BusinessHoursSettings? = nil, timeZone: TimeZone? = nil) {
         self.businessHours = businessHours
@@ -36,7 +36,7 @@ public struct MetricsSettings: Sendable {
         repeatWindow = config.fcrRepeatWindow
         shortAbandon = config.phone.shortAbandon
         targets = config.targets
-        topicRules = config.topicRules.fingerprint
+        topicRuleSet = config.topicRules.fingerprint
         if let path = config.customerLinks {
             links = try CustomerLinks(contentsOf: config.resolve(path: path), defaultCountry: config.phone.defaultCountry)
         }
