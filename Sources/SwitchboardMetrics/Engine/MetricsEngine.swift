@@ -37,15 +37,22 @@ public struct MetricsEngine: Sendable {
         return report
     }
 
-    /// The overall group and the breakdowns' groups of a request.
-    func groups(_ data: Dataset, request: ReportRequest) -> Report {
+    /// The request's period: `to` defaults to now, `from` to the local midnight of the first open.
+    func period(_ data: Dataset, request: ReportRequest) -> (from: Date, to: Date) {
         let clock = LocalClock(timeZone: settings.timeZone)
         let to = request.to ?? request.now
+        if let from = request.from { return (from, to) }
         var firstOpen: Date?
         data.conversations.withUnsafeBufferPointer { convs in
             for i in convs.indices { if let o = convs[i].openedAt, firstOpen.map({ o < $0 }) ?? true { firstOpen = o } }
         }
-        let from = request.from ?? firstOpen.map { clock.midnight(day: clock.day($0)) } ?? to
+        return (firstOpen.map { clock.midnight(day: clock.day($0)) } ?? to, to)
+    }
+
+    /// The overall group and the breakdowns' groups of a request.
+    func groups(_ data: Dataset, request: ReportRequest) -> Report {
+        let clock = LocalClock(timeZone: settings.timeZone)
+        let (from, to) = period(data, request: request)
         let walk = GroupWalk(data: data, request: request, settings: settings, from: from, to: to)
         let bounds = Self.dayBounds(from: from, to: to, clock: clock)
 

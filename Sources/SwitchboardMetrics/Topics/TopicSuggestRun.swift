@@ -39,13 +39,13 @@ extension MetricsEngine {
     /// way, and the first customer message of each (subject and text) is the document.
     public func suggestTopics(store: any MetricsStore, request: ReportRequest, limit: Int = 30) async throws -> TopicSuggestions {
         let data = try await load(store: store, now: request.now).data
-        let report = groups(data, request: ReportRequest(from: request.from, to: request.to, now: request.now))
-        let walk = GroupWalk(data: data, request: request, settings: settings, from: report.from, to: report.to)
+        let (from, to) = period(data, request: request)
+        let walk = GroupWalk(data: data, request: request, settings: settings, from: from, to: to)
         var keys: [(source: String, key: String)] = []
         var untopiced: [Bool] = []
         var unions: [Int64: [Int32]] = [:]
         for c in data.conversations where c.counts {
-            guard let open = c.openedAt, open >= report.from, open < report.to else { continue }
+            guard let open = c.openedAt, open >= from, open < to else { continue }
             let s = walk.subject(c, agent: c.owner, day: nil, cache: &unions)
             guard walk.filter.isEmpty || walk.filter.passes(s) else { continue }
             keys.append((data.source(of: c), data.key(of: c)))
@@ -63,7 +63,7 @@ extension MetricsEngine {
             documents.append(("\(keys[n].source)/\(keys[n].key)", text))
             flags.append(untopiced[n])
         }
-        return TopicSuggestions(from: report.from, to: report.to, conversations: documents.count,
+        return TopicSuggestions(from: from, to: to, conversations: documents.count,
                                 untopiced: flags.filter { $0 }.count,
                                 suggestions: TopicSuggester.suggest(documents: documents, untopiced: flags, limit: limit))
     }
