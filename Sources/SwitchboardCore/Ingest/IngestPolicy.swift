@@ -27,8 +27,8 @@ public struct IngestPolicy: Sendable {
     public static func classify(_ interaction: Interaction, rules: TopicRules) -> Interaction {
         guard interaction.kind == .message, interaction.actorRole == .customer else { return interaction }
         var i = interaction
-        i.ruleTopics = rules.match(subject: i.subject, text: i.text, channel: i.channel, source: i.source,
-                                   queue: i.call?.queue, mailbox: TopicRules.mailbox(fromProvenance: i.provenance))
+        i.ruleTopics = rules.match(subject: i.subject, text: i.text, channel: i.channel, source: i.source, queue: i.call?.queue,
+                                   mailbox: rules.readsMailbox ? TopicRules.mailbox(fromProvenance: i.provenance) : nil)
         i.topicRules = rules.fingerprint
         return i
     }

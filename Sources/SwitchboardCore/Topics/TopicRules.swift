@@ -162,10 +162,14 @@ public struct TopicRules: Sendable {
     /// Rules with keywords (the text is split only when one of these is eligible).
     private let hasKeywords: [Bool]
     private let anyLimits: Bool
+    /// Some rule is limited to mailboxes (only then is a message's mailbox worth reading).
+    public let readsMailbox: Bool
 
     public static let empty = TopicRules(validated: [])
 
     public var isEmpty: Bool { rules.isEmpty }
+
+
 
     /// Compiles the rules.
     /// - Throws: ``TopicRuleError`` naming the rule for an invalid regular expression or keyword.
@@ -193,6 +197,7 @@ public struct TopicRules: Sendable {
         self.regexes = regexes
         self.hasKeywords = rules.map { !$0.keywords.isEmpty }
         self.anyLimits = rules.contains { $0.channels != nil || $0.sources != nil || $0.queues != nil || $0.mailboxes != nil }
+        self.readsMailbox = rules.contains { $0.mailboxes != nil }
         self.fingerprint = Self.fingerprint(rules)
     }
 
@@ -202,6 +207,7 @@ public struct TopicRules: Sendable {
         regexes = []
         hasKeywords = []
         anyLimits = false
+        readsMailbox = false
         fingerprint = ""
     }
 
