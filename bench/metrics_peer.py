@@ -60,15 +60,28 @@ FROM counted
 """
 
 
-def main():
-    binary, config, csv_path, out_json = sys.argv[1:5]
+def run_report(binary, config, out_json):
+    """Runs `switchboard report --format json` into out_json; wall seconds and the child's own peak RSS (MiB)."""
     start = time.perf_counter()
     with open(out_json, "w") as out:
-        subprocess.run([binary, "report", "--config", config, "--format", "json", "--now", "2026-04-15"],
-                       stdout=out, check=True)
-    ours = time.perf_counter() - start
-    rss_mib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        proc = subprocess.Popen([binary, "report", "--config", config, "--format", "json", "--now", "2026-04-15"], stdout=out)
+        _, status, usage = os.wait4(proc.pid, 0)
+    elapsed = time.perf_counter() - start
+    if os.waitstatus_to_exitcode(status) != 0:
+        sys.exit(f"switchboard report --config {config} failed")
+    return elapsed, usage.ru_maxrss / 1024
+
+
+def main():
+    binary, config, csv_path, out_json = sys.argv[1:5]
+    # Optional: the same data in a PostgreSQL store, reported right after the SQLite one.
+    pg_config = sys.argv[5] if len(sys.argv) > 5 else None
+    ours, rss_mib = run_report(binary, config, out_json)
     overall = json.load(open(out_json))["overall"]
+    if pg_config:
+        pg_json = out_json.replace(".json", "-postgres.json")
+        pg, pg_rss = run_report(binary, pg_config, pg_json)
+        same = open(out_json, "rb").read() == open(pg_json, "rb").read()
 
     con = duckdb.connect()
     con.execute(f"SET threads TO {os.cpu_count()}")
@@ -84,6 +97,10 @@ def main():
     print(f"duckdb query: {peer:.2f} s")
     print(f"  frt mean/median/p90 {row[0]:.3f}/{row[1]}/{row[2]}  resolution mean {row[3]:.3f}  fcr {row[6]:.6f}"
           f"  csat {row[7]:.6f}  abandonment {row[8]:.6f}")
+    if pg_config:
+        print(f"switchboard report on PostgreSQL: {pg:.2f} s, peak RSS {pg_rss:.0f} MiB, "
+              f"JSON {'byte-identical to' if same else 'DIFFERENT from'} SQLite's")
+        print(f"postgres/sqlite={pg / ours:.2f} rss_postgres/sqlite={pg_rss / rss_mib:.2f} postgres/duckdb={pg / peer:.2f}")
     print(f"ratio={ours / peer:.2f}")
 
 

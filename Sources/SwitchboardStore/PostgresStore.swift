@@ -231,9 +231,6 @@ public final class PostgresStore: MetricsStore, RuleTopicsStore {
 
     public func sourceStats() async throws -> [String: SourceStats] { try await sourceStats(countingStored: true) }
 
-    /// The generic conversation-order scan (this store has no narrower one yet).
-    public func scanMetrics() async throws -> MetricsScan { try await scanMetricsGeneric() }
-
     public func sourceStats(countingStored: Bool) async throws -> [String: SourceStats] {
         let logger = logger
         return try await withConnection("read source totals") { conn in
