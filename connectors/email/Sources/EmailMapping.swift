@@ -53,7 +53,8 @@ public struct EmailMapping: Sendable {
 
     /// The interaction of one message.
     /// - Parameters:
-    ///   - fallbackDate: INTERNALDATE, the mbox `From ` line or the Maildir file time, used without a readable `Date:`.
+    ///   - fallbackDate: INTERNALDATE, the mbox `From ` line or the Maildir file time, used without a readable
+    ///     `Date:` (after the date of a `From ` line the message itself began with).
     ///   - fromSentMailbox: the message was read from the team's Sent folder.
     ///   - topics: native topics (keywords, labels, folder; see ``MailTopics``).
     /// - Throws: ``Rejection`` when the bytes are not an e-mail or have no usable sender or date.
@@ -63,7 +64,7 @@ public struct EmailMapping: Sendable {
         guard let from = m.from else {
             throw Rejection(reason: "no readable From address" + (m.problems.isEmpty ? "" : " (\(m.problems.joined(separator: "; ")))"))
         }
-        guard let when = m.date ?? fallbackDate else { throw Rejection(reason: "no readable Date header and no delivery date") }
+        guard let when = m.date ?? m.envelopeDate ?? fallbackDate else { throw Rejection(reason: "no readable Date header and no delivery date") }
         let recipients = m.to + m.cc
         let supportId = supportIdentity(from) ?? (fromSentMailbox ? from.address : nil)
         var direction: Direction
@@ -79,7 +80,9 @@ public struct EmailMapping: Sendable {
             role = .customer
         }
         if m.isAutoReply { role = .bot }
-        let conversationKey = threads.key(for: m, customer: customer?.address, at: when)
+        // Who the message is between, the support side left out: the sender, or for team mail its recipients.
+        let people = supportId == nil ? [from.address] : recipients.compactMap { supportIdentity($0) == nil ? $0.address : nil }
+        let conversationKey = threads.key(for: m, customer: customer?.address, people: people, at: when)
         return Interaction(
             source: source, externalId: m.stableKey, channel: .email, platform: platform,
             conversationKey: conversationKey, kind: .message, direction: direction, actorRole: role,

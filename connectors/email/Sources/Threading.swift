@@ -9,35 +9,116 @@ import Foundation
 /// ancestors joins the latest conversation with the same normalised subject
 /// and the same customer within ``window`` (14 days); otherwise it starts one
 /// keyed by its own Message-ID.
+///
+/// Ids that cannot name one message are left out of threading: ids that are not
+/// `left@right` (`<yes>`, `<>`, `<1234>`), an id equal to an address of the message
+/// (old clients put the sender's address in `In-Reply-To`), and an id declared by
+/// two different messages (another sender or another `Date:`) — from the second on.
+///
+/// A reference never joins a message to a thread across more than ``unrelatedGap``
+/// (30 days before the thread's first or after its last message) when the two have
+/// nothing in common: no subject (normalised; equal, or one containing the other's words) and
+/// no person (see ``key(for:customer:people:at:)``). Such a message is threaded as
+/// if it had no references.
 public struct ThreadIndex: Sendable {
+    /// How far apart a message and a conversation of the same customer and subject may be to join without references.
     public var window: TimeInterval = 14 * 86400
+    /// How far apart a message and a conversation with nothing in common may be to join through a reference.
+    public var unrelatedGap: TimeInterval = 30 * 86400
     private var rootById: [String: String] = [:]
     private var bySubject: [String: (key: String, last: Date)] = [:]
+    /// Message-ID (hashed) → a digest of the sender and `Date:` of the message that declared it.
+    private var declaredBy: [Int: Int] = [:]
+    private var reused: Set<String> = []
+    private var threads: [String: Thread] = [:]
+
+    /// What a conversation's messages so far have in common with a newcomer.
+    struct Thread: Sendable {
+        var first: Date
+        var last: Date
+        /// Normalised subjects, each padded with a space on both sides (containment is by whole words).
+        var subjects: Set<String> = []
+        /// Hashes of the people's addresses.
+        var people: Set<Int> = []
+
+        /// Days apart and nothing shared: the newcomer only got here through a reference.
+        func unrelated(date: Date, subject: String, people other: [String], gap: TimeInterval) -> Bool {
+            let distance = date < first ? first.timeIntervalSince(date) : max(0, date.timeIntervalSince(last))
+            guard distance > gap else { return false }
+            if !subject.isEmpty {
+                let padded = " " + subject + " "
+                if subjects.contains(where: { $0.contains(padded) || padded.contains($0) }) { return false }
+            }
+            return !other.contains { people.contains($0.hashValue) }
+        }
+
+        mutating func add(date: Date, subject: String, people other: [String]) {
+            first = min(first, date)
+            last = max(last, date)
+            if !subject.isEmpty { subjects.insert(" " + subject + " ") }
+            for p in other { people.insert(p.hashValue) }
+        }
+    }
 
     public init() {}
 
     /// The conversation key of `m`, recording it for the messages that follow.
-    public mutating func key(for m: EmailMessage, customer: String?, at date: Date) -> String {
-        let ancestors = m.references + m.inReplyTo.filter { !m.references.contains($0) }
-        var root: String? = nil
+    /// - Parameters:
+    ///   - customer: the customer of the message (subject matching stays within one customer).
+    ///   - people: who the message is between, the support side left out: its sender when the sender is
+    ///     not on the support side, else its recipients that are not.
+    public mutating func key(for m: EmailMessage, customer: String?, people: [String] = [], at date: Date) -> String {
+        let ownId = threadableOwnId(m)
+        let references = m.references.filter { usable($0, in: m) }
+        let inReplyTo = m.inReplyTo.filter { usable($0, in: m) }
+        var ancestors = references + inReplyTo.filter { !references.contains($0) }
         // Nearest ancestor first: the last References id, then In-Reply-To, then older ones.
-        var ordered = Array(m.references.reversed())
-        if let irt = m.inReplyTo.first, !ordered.contains(irt) { ordered.insert(irt, at: 0) }
+        var ordered = Array(references.reversed())
+        if let irt = inReplyTo.first, !ordered.contains(irt) { ordered.insert(irt, at: 0) }
+        var root: String? = nil
         for id in ordered { if let r = rootById[id] { root = r; break } }
-        if root == nil { root = m.references.first ?? m.inReplyTo.first }
-        let subjectKey = customer.flatMap { c in
-            m.subject.map(Self.normaliseSubject).flatMap { $0.isEmpty ? nil : c + "\u{1F}" + $0 }
+        if root == nil { root = references.first ?? inReplyTo.first }
+        let subject = m.subject.map(Self.normaliseSubject) ?? ""
+        if let r = root, let thread = threads[r], thread.unrelated(date: date, subject: subject, people: people, gap: unrelatedGap) {
+            root = nil
+            ancestors = []
         }
+        let subjectKey = customer.flatMap { c in subject.isEmpty ? nil : c + "\u{1F}" + subject }
         if root == nil, let sk = subjectKey, let hit = bySubject[sk], abs(date.timeIntervalSince(hit.last)) <= window {
             root = hit.key
         }
-        let key = root ?? m.messageId ?? "hash:" + m.contentHash
-        if let id = m.messageId, rootById[id] == nil { rootById[id] = key }
+        let key = root ?? ownId ?? "hash:" + m.contentHash
+        if let id = ownId, rootById[id] == nil { rootById[id] = key }
         for id in ancestors where rootById[id] == nil { rootById[id] = key }
         if let sk = subjectKey {
             if let prev = bySubject[sk], prev.key == key, prev.last > date { } else { bySubject[sk] = (key, date) }
         }
+        threads[key, default: Thread(first: date, last: date)].add(date: date, subject: subject, people: people)
         return key
+    }
+
+    /// Whether the reference `id` of `m` may thread it: well-formed, not reused, not one of the message's addresses.
+    private func usable(_ id: String, in m: EmailMessage) -> Bool {
+        guard MessageIDs.isWellFormed(id), !reused.contains(id) else { return false }
+        let lower = id.lowercased()
+        return m.from?.address != lower && m.replyTo?.address != lower
+            && !m.to.contains { $0.address == lower } && !m.cc.contains { $0.address == lower }
+    }
+
+    /// The message's own id when it may thread: well-formed and not declared before by another message.
+    private mutating func threadableOwnId(_ m: EmailMessage) -> String? {
+        guard let id = m.messageId, MessageIDs.isWellFormed(id), !reused.contains(id) else { return nil }
+        var h = Hasher()
+        h.combine(m.from?.address)
+        h.combine(m.date)
+        let digest = h.finalize()
+        if let previous = declaredBy[id.hashValue] {
+            if previous == digest { return id }
+            reused.insert(id)
+            return nil
+        }
+        declaredBy[id.hashValue] = digest
+        return id
     }
 
     private static let prefixes = ["re", "fw", "fwd", "aw", "wg", "sv", "vs", "tr", "ответ", "отв", "ha", "rif"]

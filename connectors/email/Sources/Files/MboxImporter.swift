@@ -86,7 +86,7 @@ public struct MboxImporter: FileImporter {
                     finish(&ingest)
                     sawSeparator = true
                     messageLine = line.number
-                    envelopeDate = MailDate.parse(Array(b[5...]).split(separator: 0x20, maxSplits: 1).dropFirst().first.map(Array.init) ?? [])
+                    envelopeDate = MboxEnvelope.date(Array(b[5...]))
                     previousBlank = false
                     full = ingest.pending >= 256
                     return !full

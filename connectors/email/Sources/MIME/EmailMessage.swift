@@ -16,11 +16,14 @@ public struct EmailMessage: Sendable {
     public var subject: String?
     /// The `Date:` header; nil when missing or unreadable.
     public var date: Date?
+    /// The date of an mbox `From ` separator line the bytes began with (a file cut out of an mbox).
+    public var envelopeDate: Date?
     /// text/plain preferred, else text/html turned into text.
     public var text: String?
     /// Attachments: parts with a filename or `attachment` disposition, non-text parts, forwarded messages.
     public var attachments: Int = 0
-    /// `Auto-Submitted` other than `no`, `X-Autoreply`, or `Precedence: auto_reply|bulk|junk`.
+    /// `Auto-Submitted` other than `no`, `X-Autoreply`, `X-Autorespond`, `Precedence: auto_reply|junk`, or
+    /// `Precedence: bulk` without `List-Id` (see ``MessageParser/isAutoReply(_:)``).
     public var isAutoReply = false
     /// A digest of From, Date, Subject and the body with line ends normalised: the same
     /// message read from mbox, Maildir or IMAP gets the same hash.

@@ -52,10 +52,11 @@ enum EncodedWords {
         return out
     }
 
-    /// Header text that was not encoded: UTF-8 when valid (RFC 6532), else the fallback charset.
+    /// Header text that was not encoded: UTF-8 when valid (RFC 6532), else the fallback charset (the
+    /// body's), else as undeclared bytes (mostly-UTF-8 with U+FFFD for the bad sequences, or windows-1252).
     static func rawText(_ bytes: [UInt8], fallbackCharset: String?) -> String {
         if let s = String(validating: bytes, as: UTF8.self) { return s }
-        return Charset.decode(bytes, charset: fallbackCharset ?? "iso-8859-1")
+        return Charset.decode(bytes, charset: fallbackCharset)
     }
 
     /// One `=?charset?X?text?=` at `start`, or nil when it is not a well-formed word.

@@ -43,15 +43,10 @@ public struct MailAddress: Sendable, Hashable {
     private static func parseOne(_ raw: [UInt8], fallbackCharset: String?) -> MailAddress? {
         if let lt = raw.lastIndex(of: 0x3C) {
             let gt = raw[lt...].firstIndex(of: 0x3E) ?? raw.endIndex
-            let addr = clean(raw[(lt + 1)..<gt])
-            guard addr.contains("@") else { return nil }
-            var name = EncodedWords.decode(Array(raw[..<lt]), fallbackCharset: fallbackCharset)
-            name = name.trimmingCharacters(in: .whitespaces)
-            if name.hasPrefix("\""), name.hasSuffix("\""), name.count >= 2 { name = String(name.dropFirst().dropLast()) }
-            name = name.replacingOccurrences(of: "\\\"", with: "\"").trimmingCharacters(in: .whitespaces)
-            return MailAddress(address: addr, name: name.isEmpty ? nil : name)
+            guard let addr = address(raw[(lt + 1)..<gt]) else { return nil }
+            return MailAddress(address: addr, name: displayName(raw[..<lt], fallbackCharset: fallbackCharset))
         }
-        // `addr (Name)` or bare `addr`.
+        // `addr (Name)`, bare `addr`, or `"Name" addr` without angle brackets.
         var addrPart = raw[...]
         var comment: String? = nil
         if let open = raw.firstIndex(of: 0x28) {
@@ -59,9 +54,59 @@ public struct MailAddress: Sendable, Hashable {
             comment = EncodedWords.decode(Array(raw[(open + 1)..<close]), fallbackCharset: fallbackCharset)
             addrPart = raw[..<open]
         }
-        let addr = clean(addrPart)
-        guard addr.contains("@") else { return nil }
-        return MailAddress(address: addr, name: comment?.isEmpty == false ? comment : nil)
+        if comment?.isEmpty == true { comment = nil }
+        let words = addrPart.split(whereSeparator: { $0 == 0x20 || $0 == 0x09 })
+        if words.count > 1, let last = words.last, let at = last.firstIndex(of: 0x40),
+           at > last.startIndex, at < last.endIndex - 1 {
+            // The last word is an address (`@` with both sides non-empty): the words before it are a name.
+            return MailAddress(address: clean(last),
+                               name: comment ?? displayName(addrPart[..<last.startIndex], fallbackCharset: fallbackCharset))
+        }
+        guard let addr = address(addrPart) else { return nil }
+        return MailAddress(address: addr, name: comment)
+    }
+
+    /// A display name: RFC 2047 decoded, surrounding quotes and quoted-pair escapes removed; nil when empty.
+    private static func displayName(_ raw: ArraySlice<UInt8>, fallbackCharset: String?) -> String? {
+        var name = EncodedWords.decode(Array(raw), fallbackCharset: fallbackCharset).trimmingCharacters(in: .whitespaces)
+        if name.hasPrefix("\""), name.hasSuffix("\""), name.count >= 2 { name = String(name.dropFirst().dropLast()) }
+        name = name.replacingOccurrences(of: "\\\"", with: "\"").trimmingCharacters(in: .whitespaces)
+        return name.isEmpty ? nil : name
+    }
+
+    /// `local@domain` lower-cased, or the same written as an archive writes it; nil when it is neither.
+    private static func address(_ bytes: ArraySlice<UInt8>) -> String? {
+        let addr = clean(bytes)
+        return addr.contains("@") ? addr : archived(bytes)
+    }
+
+    /// `jdoe at example.com`: how Mailman's pipermail and other list archives write an address to keep
+    /// it from harvesters. Read only when unambiguous: exactly three words, the middle one `at`, a local
+    /// part of address characters and a domain name of two or more dot-separated labels (letters, digits,
+    /// hyphens) ending in a letter label — `Bob at Acme Corp` or `support at home` are no address.
+    static func archived(_ bytes: ArraySlice<UInt8>) -> String? {
+        let words = bytes.split(whereSeparator: { $0 == 0x20 || $0 == 0x09 })
+        guard words.count == 3, words[1].count == 2, words[1].first! | 0x20 == 0x61, words[1].last! | 0x20 == 0x74,
+              words[0].allSatisfy(isLocalPartByte) else { return nil }
+        let labels = words[2].split(separator: 0x2E, omittingEmptySubsequences: false)
+        guard labels.count >= 2, labels.allSatisfy({ label in
+                  !label.isEmpty && label.first != 0x2D && label.last != 0x2D && label.allSatisfy(isDomainByte)
+              }),
+              let last = labels.last, last.count >= 2, last.allSatisfy({ ($0 | 0x20) >= 0x61 && ($0 | 0x20) <= 0x7A })
+                || last.starts(with: Array("xn--".utf8))
+        else { return nil }
+        return String(decoding: words[0], as: UTF8.self).lowercased() + "@" + String(decoding: words[2], as: UTF8.self).lowercased()
+    }
+
+    /// Letters, digits and the other characters of an RFC 5322 dot-atom.
+    private static func isLocalPartByte(_ c: UInt8) -> Bool {
+        isDomainByte(c) || c == 0x2E || localPartSymbols.contains(c)
+    }
+
+    private static let localPartSymbols = Set("!#$%&'*+/=?^_`{|}~".utf8)
+
+    private static func isDomainByte(_ c: UInt8) -> Bool {
+        (c >= 0x30 && c <= 0x39) || ((c | 0x20) >= 0x61 && (c | 0x20) <= 0x7A) || c == 0x2D
     }
 
     private static func clean(_ bytes: ArraySlice<UInt8>) -> String {
@@ -72,6 +117,15 @@ public struct MailAddress: Sendable, Hashable {
 
 /// Message ids (`<id@host>`) from `Message-ID`, `In-Reply-To` and `References`.
 enum MessageIDs {
+    /// Whether `id` (without brackets) has the shape of a message id, `left@right` with both sides
+    /// non-empty and no second `@`; `yes`, an empty id or `1234` are not ids and never thread mail.
+    static func isWellFormed(_ id: String) -> Bool {
+        let u = id.utf8
+        guard let at = u.firstIndex(of: 0x40), at != u.startIndex else { return false }
+        let right = u[u.index(after: at)...]
+        return !right.isEmpty && !right.contains(0x40)
+    }
+
     /// Every `<…>` id in order, without brackets; a bare id when there are no brackets.
     static func parse(_ raw: [UInt8]) -> [String] {
         var out: [String] = []

@@ -94,3 +94,19 @@ enum MailDate {
         return Date(timeIntervalSince1970: TimeInterval(seconds))
     }
 }
+
+/// The `From sender date` separator line of an mbox.
+enum MboxEnvelope {
+    /// The date of a separator line, given the bytes after `From `: what follows the sender, which
+    /// mailing-list archives write as `jdoe at example.com` (Mailman's pipermail); nil when unreadable.
+    static func date(_ rest: [UInt8]) -> Date? {
+        let tokens = rest.split(maxSplits: 3, whereSeparator: { $0 == 0x20 || $0 == 0x09 || $0 == 0x0D })
+        guard tokens.count >= 2 else { return nil }
+        let afterSender = Array(rest[tokens[1].startIndex...])
+        if let d = MailDate.parse(afterSender) { return d }
+        if tokens.count == 4, tokens[1].elementsEqual("at".utf8) {
+            return MailDate.parse(Array(rest[tokens[3].startIndex...]))
+        }
+        return nil
+    }
+}

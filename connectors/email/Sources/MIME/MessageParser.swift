@@ -16,7 +16,8 @@ public enum MessageParser {
     /// Parses one whole message held in `buf`.
     public static func parse(_ buf: UnsafeBufferPointer<UInt8>) -> EmailMessage {
         var m = EmailMessage()
-        let (headers, bodyStart, malformed) = Headers.parse(buf, from: 0, to: buf.count)
+        let start = headerStart(buf, envelopeDate: &m.envelopeDate)
+        let (headers, bodyStart, malformed) = Headers.parse(buf, from: start, to: buf.count)
         if headers.fields.isEmpty {
             m.hasNoHeaders = true
             m.problems.append("no header fields")
@@ -58,17 +59,48 @@ public enum MessageParser {
         return m
     }
 
+    /// Where the header block starts: after a UTF-8 byte-order mark and after an mbox `From sender date`
+    /// separator line (files cut out of an mbox, bounces, Maildirs converted from mbox), whose date is
+    /// read into `envelopeDate`. `From:` and the obsolete `From :` are header fields, not separators.
+    static func headerStart(_ buf: UnsafeBufferPointer<UInt8>, envelopeDate: inout Date?) -> Int {
+        var i = 0
+        if buf.count >= 3 && buf[0] == 0xEF && buf[1] == 0xBB && buf[2] == 0xBF { i = 3 }
+        guard buf.count - i > 5, buf[i] == 0x46, buf[i + 1] == 0x72, buf[i + 2] == 0x6F, buf[i + 3] == 0x6D,
+              buf[i + 4] == 0x20 else { return i }   // "From "
+        var k = i + 5
+        while k < buf.count && (buf[k] == 0x20 || buf[k] == 0x09) { k += 1 }
+        guard k < buf.count, buf[k] != 0x3A else { return i }
+        var end = k
+        while end < buf.count && buf[end] != 0x0A { end += 1 }
+        envelopeDate = MboxEnvelope.date(Array(UnsafeBufferPointer(rebasing: buf[(i + 5)..<end])))
+        return min(end + 1, buf.count)
+    }
+
+    /// Whether the message was written by a program answering or notifying on its own (RFC 3834):
+    /// `Auto-Submitted` with any value but `no`; `X-Autoreply` or `X-Autorespond` present;
+    /// `Precedence: auto_reply` or `junk`; `Precedence: bulk` only on mail no list relayed (a list
+    /// sets `bulk` or `list` on every post it relays, and has `List-Id`). `Precedence: list` alone says
+    /// nothing about the author: a person's post to a mailing list carries it.
     static func isAutoReply(_ h: Headers) -> Bool {
         if let v = h.raw("auto-submitted") {
-            let s = String(decoding: v, as: UTF8.self).lowercased().trimmingCharacters(in: .whitespaces)
-            if !s.hasPrefix("no") { return true }
+            let token = firstToken(v)
+            if !token.isEmpty && token != "no" { return true }
         }
         if h.raw("x-autoreply") != nil || h.raw("x-autorespond") != nil { return true }
         if let v = h.raw("precedence") {
-            let s = String(decoding: v, as: UTF8.self).lowercased().trimmingCharacters(in: .whitespaces)
-            if s == "auto_reply" || s == "bulk" || s == "junk" { return true }
+            switch firstToken(v) {
+            case "auto_reply", "junk": return true
+            case "bulk": return h.raw("list-id") == nil
+            default: return false
+            }
         }
         return false
+    }
+
+    /// The lower-cased first word of a header value: `auto-replied` of `Auto-Replied; owner-email=…`.
+    private static func firstToken(_ v: [UInt8]) -> String {
+        let word = v.drop { $0 == 0x20 || $0 == 0x09 }.prefix { $0 != 0x20 && $0 != 0x09 && $0 != 0x3B && $0 != 0x28 }
+        return String(decoding: word, as: UTF8.self).lowercased()
     }
 
     /// Digest of From, Date, Subject (unfolded) and the body with CR removed and
