@@ -21,7 +21,8 @@ import SwitchboardScan
 extension PostgresStore {
     /// The scan's query for one seq range.
     static func metricsSQL(_ range: ClosedRange<Int64>) -> String {
-        "SELECT \(MetricsScanColumns.names.joined(separator: ", ")) FROM interactions WHERE seq BETWEEN \(range.lowerBound) AND \(range.upperBound)"
+        "SELECT ROW(\(MetricsScanColumns.names.joined(separator: ", "))) FROM interactions "
+            + "WHERE seq BETWEEN \(range.lowerBound) AND \(range.upperBound)"
     }
     /// Below this many rows one connection reads everything.
     static let metricsSplitRows: Int64 = 200_000
@@ -115,22 +116,22 @@ struct ScanConnection: Sendable {
 
     /// Reads the rows of one seq range into a fresh scan, inside the connection's transaction.
     ///
-    /// Through a cursor, `FETCH`ed in blocks that are taken off the connection whole before they are decoded: the
-    /// connection is never left holding rows the scan has not asked for. (postgres-nio stops the process with a
-    /// precondition failure when the server closes a connection while a row stream waits for its reader; between
-    /// `FETCH`es the connection is idle, and a lost connection is an ordinary error.)
+    /// Through a cursor, `FETCH`ed in blocks, each taken off the connection whole before it is decoded rather than
+    /// streamed row by row to the decoder: the driver never waits long for its reader.
+    /// (postgres-nio stops the process with a precondition failure when the server closes a connection while a row
+    /// stream waits for its reader.)
     func read(_ range: ClosedRange<Int64>, tableRows: Int?) async throws -> MetricsScan {
         _ = try await rows("DECLARE metrics_scan NO SCROLL CURSOR FOR " + PostgresStore.metricsSQL(range))
         var part = MetricsPart(PostgresCells(storeName: storeName), from: range.lowerBound, to: range.upperBound, tableRows: tableRows)
         var checked = false
+        // Not fetched ahead while a block is decoded: the task taking the next block off the connection would then
+        // compete with the decoder for a core, and the driver would wait for it with rows in hand.
+        let fetch = "FETCH FORWARD \(Self.fetchRows) FROM metrics_scan"
         while true {
-            let block = try await rows("FETCH FORWARD \(Self.fetchRows) FROM metrics_scan")
-            if !checked, let first = block.first {
-                try PostgresCells.check(first, storeName: storeName)
-                checked = true
-            }
+            let block = try await rows(fetch)
             for row in block {
-                part.reader.cells.load(row)
+                try part.reader.cells.load(row, checkTypes: !checked)
+                checked = true
                 try part.read()
             }
             if block.count < Self.fetchRows { break }
@@ -169,13 +170,18 @@ private final class Once<T: Sendable>: @unchecked Sendable {
     }
 }
 
-/// The current row of the PostgreSQL metrics statement: each cell's binary value as the driver received it.
+/// The current row of the PostgreSQL metrics statement. The statement sends each interaction as one binary
+/// record (`ROW(seq, source, …)`: a field count, then per field its type OID, its length or -1 for NULL, and its
+/// bytes), so a row is one cell, split here into its fields by offset — not one driver cell per column.
 ///
-/// Text cells are handed to the reader as pointers into the row's buffer: the buffers are held here, and not
-/// changed, until the next row is loaded, which is as long as the reader uses them.
+/// Field pointers point into the row's buffer, which is held here, and not changed, until the next row is loaded:
+/// as long as the reader uses them.
 struct PostgresCells: MetricsCells {
     let storeName: String
-    private var buffers = [ByteBuffer?](repeating: nil, count: MetricsScanColumns.names.count)
+    private var row: ByteBuffer?
+    private var base = UnsafePointer<UInt8>(PostgresCells.empty)
+    /// Per field: offset in the record (-1 for NULL) and length.
+    private let fields = FieldTable(count: MetricsScanColumns.names.count)
     /// The address of every empty text (never written).
     nonisolated(unsafe) private static let empty: UnsafeMutablePointer<UInt8> = .allocate(capacity: 1)
 
@@ -183,47 +189,104 @@ struct PostgresCells: MetricsCells {
         self.storeName = storeName
     }
 
-    /// Every cell in binary and of the type the scan reads; a table changed by another program is an error, not a misread.
-    static func check(_ row: PostgresRow, storeName: String) throws {
-        let columns = [InteractionColumn?.none] + MetricsScanColumns.columns.map { $0 }
-        for (k, cell) in row.enumerated() {
-            let expected: PostgresDataType = switch columns[k]?.storage {
-            case nil, .integer: .int8
-            case .real: .float8
-            case .text: .text
+    /// The type OIDs of the fields, by position (int8, float8, text).
+    static let expectedTypes: [UInt32] = [20] + MetricsScanColumns.columns.map { c in
+        switch c.storage {
+        case .integer: 20
+        case .real: 701
+        case .text: 25
+        }
+    }
+
+    static func typeName(_ oid: UInt32) -> String {
+        switch oid {
+        case 20: "bigint"
+        case 701: "double precision"
+        case 25: "text"
+        default: "type OID \(oid)"
+        }
+    }
+
+    @inline(__always) private static func be32(_ p: UnsafePointer<UInt8>) -> UInt32 {
+        UInt32(bigEndian: UnsafeRawPointer(p).loadUnaligned(as: UInt32.self))
+    }
+
+    /// Splits the row's record into fields; with `checkTypes`, also that every field has the type the scan reads
+    /// (a table changed by another program is an error, not a misread).
+    mutating func load(_ row: PostgresRow, checkTypes: Bool = false) throws {
+        var cells = row.makeIterator()
+        guard let cell = cells.next(), let bytes = cell.bytes else {
+            throw StoreError(.corrupt, "\(storeName): the metrics statement returned an empty row")
+        }
+        self.row = bytes
+        let count = bytes.readableBytes
+        let start = bytes.withUnsafeReadableBytes { raw in raw.baseAddress?.assumingMemoryBound(to: UInt8.self) }
+        guard let start, count >= 4 else { throw malformed() }
+        base = start
+        let n = fields.count
+        guard Int(Self.be32(start)) == n else { throw malformed() }
+        var at = 4
+        for k in 0..<n {
+            guard at + 8 <= count else { throw malformed() }
+            let oid = Self.be32(start + at)
+            let length = Int32(bitPattern: Self.be32(start + at + 4))
+            at += 8
+            if checkTypes && oid != Self.expectedTypes[k] {
+                throw StoreError(.corrupt, "\(storeName): column \(MetricsScanColumns.names[k]) of interactions has "
+                    + "\(Self.typeName(oid)), expected \(Self.typeName(Self.expectedTypes[k])); the table was changed by another program")
             }
-            guard cell.format == .binary, cell.dataType == expected else {
-                throw StoreError(.corrupt, "\(storeName): column \(cell.columnName) of interactions has type \(cell.dataType) "
-                    + "(\(cell.format)), expected \(expected); the table was changed by another program")
+            if length < 0 {
+                fields.offsets[k] = -1
+            } else {
+                guard at + Int(length) <= count else { throw malformed() }
+                fields.offsets[k] = Int32(at)
+                fields.lengths[k] = length
+                at += Int(length)
             }
         }
     }
 
-    mutating func load(_ row: PostgresRow) {
-        var k = 0
-        for cell in row {
-            buffers[k] = cell.bytes
-            k += 1
-        }
+    private func malformed() -> StoreError {
+        StoreError(.corrupt, "\(storeName): a row of the metrics statement is not the record it should be")
     }
 
-    @inline(__always) func isNull(_ column: Int32) -> Bool { buffers[Int(column)] == nil }
+    @inline(__always) func isNull(_ column: Int32) -> Bool { fields.offsets[Int(column)] < 0 }
 
-    @inline(__always) func int64(_ column: Int32) -> Int64 {
-        guard let b = buffers[Int(column)], b.readableBytes == 8 else { return 0 }
-        return b.getInteger(at: b.readerIndex, as: Int64.self) ?? 0
+    @inline(__always) private func word(_ column: Int32) -> UInt64? {
+        let k = Int(column)
+        guard fields.offsets[k] >= 0, fields.lengths[k] == 8 else { return nil }
+        return UInt64(bigEndian: UnsafeRawPointer(base + Int(fields.offsets[k])).loadUnaligned(as: UInt64.self))
     }
 
-    @inline(__always) func real(_ column: Int32) -> Double {
-        guard let b = buffers[Int(column)], b.readableBytes == 8 else { return .nan }
-        return Double(bitPattern: b.getInteger(at: b.readerIndex, as: UInt64.self) ?? 0)
-    }
+    @inline(__always) func int64(_ column: Int32) -> Int64 { word(column).map { Int64(bitPattern: $0) } ?? 0 }
+
+    @inline(__always) func real(_ column: Int32) -> Double { word(column).map { Double(bitPattern: $0) } ?? .nan }
 
     @inline(__always) func text(_ column: Int32) throws -> UnsafeBufferPointer<UInt8>? {
-        guard let b = buffers[Int(column)] else { return nil }
-        return b.withUnsafeReadableBytes { raw in
-            guard raw.count > 0, let base = raw.baseAddress else { return UnsafeBufferPointer(start: Self.empty, count: 0) }
-            return UnsafeBufferPointer(start: base.assumingMemoryBound(to: UInt8.self), count: raw.count)
-        }
+        let k = Int(column)
+        let offset = fields.offsets[k]
+        guard offset >= 0 else { return nil }
+        let length = Int(fields.lengths[k])
+        return length == 0 ? UnsafeBufferPointer(start: Self.empty, count: 0) : UnsafeBufferPointer(start: base + Int(offset), count: length)
+    }
+}
+
+/// Offsets and lengths of a record's fields, written in place row after row.
+private final class FieldTable: @unchecked Sendable {
+    let count: Int
+    let offsets: UnsafeMutablePointer<Int32>
+    let lengths: UnsafeMutablePointer<Int32>
+
+    init(count: Int) {
+        self.count = count
+        offsets = .allocate(capacity: count)
+        offsets.initialize(repeating: -1, count: count)
+        lengths = .allocate(capacity: count)
+        lengths.initialize(repeating: 0, count: count)
+    }
+
+    deinit {
+        offsets.deallocate()
+        lengths.deallocate()
     }
 }
