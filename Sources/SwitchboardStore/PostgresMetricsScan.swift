@@ -85,12 +85,14 @@ struct ScanConnection: Sendable {
 
     /// The rows of one statement, taken off the connection whole.
     func rows(_ sql: String) async throws -> [PostgresRow] {
-        let (conn, logger, storeName) = (conn, logger, storeName)
+        let (conn, storeName) = (conn, storeName)
         let outcome = Once<[PostgresRow]>()
         return try await withCheckedThrowingContinuation { continuation in
             outcome.set(continuation)
             let query = Task {
-                do { outcome.resume(.success(try await conn.query(PostgresQuery(unsafeSQL: sql), logger: logger).collect())) }
+                // Rows handed over on the connection's event loop as they arrive (the future-based query): the driver
+                // asks the server for more at once, never waiting for a reader.
+                do { outcome.resume(.success(try await (conn as any PostgresDatabase).query(sql, []).get().rows)) }
                 catch { outcome.resume(.failure(error)) }
             }
             conn.closeFuture.whenComplete { _ in
@@ -116,10 +118,10 @@ struct ScanConnection: Sendable {
 
     /// Reads the rows of one seq range into a fresh scan, inside the connection's transaction.
     ///
-    /// Through a cursor, `FETCH`ed in blocks, each taken off the connection whole before it is decoded rather than
-    /// streamed row by row to the decoder: the driver never waits long for its reader.
-    /// (postgres-nio stops the process with a precondition failure when the server closes a connection while a row
-    /// stream waits for its reader.)
+    /// Through a cursor, `FETCH`ed in blocks of bounded size, each taken off the connection whole on its event loop
+    /// (``rows(_:)``) before it is decoded. (postgres-nio stops the process with a precondition failure when the
+    /// server closes a connection while an async row stream waits for its reader; the event-loop consumer never
+    /// leaves it waiting.)
     func read(_ range: ClosedRange<Int64>, tableRows: Int?) async throws -> MetricsScan {
         _ = try await rows("DECLARE metrics_scan NO SCROLL CURSOR FOR " + PostgresStore.metricsSQL(range))
         var part = MetricsPart(PostgresCells(storeName: storeName), from: range.lowerBound, to: range.upperBound, tableRows: tableRows)
