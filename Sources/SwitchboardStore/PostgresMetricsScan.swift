@@ -126,17 +126,20 @@ struct ScanConnection: Sendable {
         _ = try await rows("DECLARE metrics_scan NO SCROLL CURSOR FOR " + PostgresStore.metricsSQL(range))
         var part = MetricsPart(PostgresCells(storeName: storeName), from: range.lowerBound, to: range.upperBound, tableRows: tableRows)
         var checked = false
-        // Not fetched ahead while a block is decoded: the task taking the next block off the connection would then
-        // compete with the decoder for a core, and the driver would wait for it with rows in hand.
+        // The server produces the next block while this one is decoded (its rows are taken off the connection on the
+        // event loop, whatever the decoder is doing).
         let fetch = "FETCH FORWARD \(Self.fetchRows) FROM metrics_scan"
+        var next = Task { try await rows(fetch) }
         while true {
-            let block = try await rows(fetch)
+            let block = try await next.value
+            let more = block.count == Self.fetchRows
+            if more { next = Task { try await rows(fetch) } }
             for row in block {
                 try part.reader.cells.load(row, checkTypes: !checked)
                 checked = true
                 try part.read()
             }
-            if block.count < Self.fetchRows { break }
+            if !more { break }
         }
         _ = try await rows("CLOSE metrics_scan")
         return part.finish()
