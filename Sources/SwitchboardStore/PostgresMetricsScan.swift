@@ -21,7 +21,7 @@ import SwitchboardScan
 extension PostgresStore {
     /// The scan's query for one seq range.
     static func metricsSQL(_ range: ClosedRange<Int64>) -> String {
-        "SELECT ROW(\(MetricsScanColumns.names.joined(separator: ", "))) FROM interactions "
+        "SELECT \(MetricsScanColumns.names.joined(separator: ", ")) FROM interactions "
             + "WHERE seq BETWEEN \(range.lowerBound) AND \(range.upperBound)"
     }
     /// Below this many rows one connection reads everything.
@@ -175,17 +175,18 @@ private final class Once<T: Sendable>: @unchecked Sendable {
     }
 }
 
-/// The current row of the PostgreSQL metrics statement. The statement sends each interaction as one binary
-/// record (`ROW(seq, source, …)`: a field count, then per field its type OID, its length or -1 for NULL, and its
-/// bytes), so a row is one cell, split here into its fields by offset — not one driver cell per column.
+/// The current row of the PostgreSQL metrics statement, split into its fields by offset.
 ///
-/// Field pointers point into the row's buffer, which is held here, and not changed, until the next row is loaded:
-/// as long as the reader uses them.
+/// A row arrives as one `DataRow` message: per column, its length as a big-endian int32 (-1 for NULL) and its bytes,
+/// back to back. The driver has checked those lengths against the message when it received it; the driver's cells
+/// (one object per column) cost more than the rest of the scan, so only the first is taken — `seq`, never NULL — and
+/// the other fields are found from it by walking the message. Pointers point into the row's buffer, which is held
+/// here, and not changed, until the next row is loaded: as long as the reader uses them.
 struct PostgresCells: MetricsCells {
     let storeName: String
     private var row: ByteBuffer?
     private var base = UnsafePointer<UInt8>(PostgresCells.empty)
-    /// Per field: offset in the record (-1 for NULL) and length.
+    /// Per field: offset from the first field's first byte (-1 for NULL) and length.
     private let fields = FieldTable(count: MetricsScanColumns.names.count)
     /// The address of every empty text (never written).
     nonisolated(unsafe) private static let empty: UnsafeMutablePointer<UInt8> = .allocate(capacity: 1)
@@ -194,65 +195,58 @@ struct PostgresCells: MetricsCells {
         self.storeName = storeName
     }
 
-    /// The type OIDs of the fields, by position (int8, float8, text).
-    static let expectedTypes: [UInt32] = [20] + MetricsScanColumns.columns.map { c in
+    /// The driver's types of the fields, by position.
+    static let expectedTypes: [PostgresDataType] = [.int8] + MetricsScanColumns.columns.map { c in
         switch c.storage {
-        case .integer: 20
-        case .real: 701
-        case .text: 25
+        case .integer: .int8
+        case .real: .float8
+        case .text: .text
         }
     }
 
-    static func typeName(_ oid: UInt32) -> String {
-        switch oid {
-        case 20: "bigint"
-        case 701: "double precision"
-        case 25: "text"
-        default: "type OID \(oid)"
+    @inline(__always) private static func be32(_ p: UnsafePointer<UInt8>) -> Int32 {
+        Int32(bigEndian: UnsafeRawPointer(p).loadUnaligned(as: Int32.self))
+    }
+
+    /// Every column in binary and of the type the scan reads: a table changed by another program is an error, not a misread.
+    static func check(_ row: PostgresRow, storeName: String) throws {
+        guard row.count == expectedTypes.count else {
+            throw StoreError(.corrupt, "\(storeName): the metrics statement returned \(row.count) columns, expected \(expectedTypes.count)")
+        }
+        for (k, cell) in row.enumerated() where cell.format != .binary || cell.dataType != expectedTypes[k] {
+            throw StoreError(.corrupt, "\(storeName): column \(cell.columnName) of interactions has type \(cell.dataType) "
+                + "(\(cell.format)), expected \(expectedTypes[k]); the table was changed by another program")
         }
     }
 
-    @inline(__always) private static func be32(_ p: UnsafePointer<UInt8>) -> UInt32 {
-        UInt32(bigEndian: UnsafeRawPointer(p).loadUnaligned(as: UInt32.self))
-    }
-
-    /// Splits the row's record into fields; with `checkTypes`, also that every field has the type the scan reads
-    /// (a table changed by another program is an error, not a misread).
+    /// Splits the row into fields; with `checkTypes`, first checks its columns (``check(_:storeName:)``).
     mutating func load(_ row: PostgresRow, checkTypes: Bool = false) throws {
+        if checkTypes { try Self.check(row, storeName: storeName) }
         var cells = row.makeIterator()
-        guard let cell = cells.next(), let bytes = cell.bytes else {
-            throw StoreError(.corrupt, "\(storeName): the metrics statement returned an empty row")
-        }
+        guard let first = cells.next(), let bytes = first.bytes, bytes.readableBytes == 8 else { throw malformed() }
         self.row = bytes
-        let count = bytes.readableBytes
-        let start = bytes.withUnsafeReadableBytes { raw in raw.baseAddress?.assumingMemoryBound(to: UInt8.self) }
-        guard let start, count >= 4 else { throw malformed() }
+        guard let start = bytes.withUnsafeReadableBytes({ $0.baseAddress?.assumingMemoryBound(to: UInt8.self) }) else {
+            throw malformed()
+        }
         base = start
-        let n = fields.count
-        guard Int(Self.be32(start)) == n else { throw malformed() }
-        var at = 4
-        for k in 0..<n {
-            guard at + 8 <= count else { throw malformed() }
-            let oid = Self.be32(start + at)
-            let length = Int32(bitPattern: Self.be32(start + at + 4))
-            at += 8
-            if checkTypes && oid != Self.expectedTypes[k] {
-                throw StoreError(.corrupt, "\(storeName): column \(MetricsScanColumns.names[k]) of interactions has "
-                    + "\(Self.typeName(oid)), expected \(Self.typeName(Self.expectedTypes[k])); the table was changed by another program")
-            }
+        fields.offsets[0] = 0
+        fields.lengths[0] = 8
+        var at: Int32 = 8
+        for k in 1..<fields.count {
+            let length = Self.be32(start + Int(at))
+            at += 4
             if length < 0 {
                 fields.offsets[k] = -1
             } else {
-                guard at + Int(length) <= count else { throw malformed() }
-                fields.offsets[k] = Int32(at)
+                fields.offsets[k] = at
                 fields.lengths[k] = length
-                at += Int(length)
+                at += length
             }
         }
     }
 
     private func malformed() -> StoreError {
-        StoreError(.corrupt, "\(storeName): a row of the metrics statement is not the record it should be")
+        StoreError(.corrupt, "\(storeName): a row of the metrics statement has no 8-byte seq")
     }
 
     @inline(__always) func isNull(_ column: Int32) -> Bool { fields.offsets[Int(column)] < 0 }
