@@ -66,13 +66,14 @@ public struct CustomerLinks: Sendable, Hashable {
     /// Number of linked identities.
     public var count: Int { canonical.count }
 
-    /// The form customerKeys take in the store: lower-cased e-mail, E.164 phone, `platform:id` as written.
+    /// The form customerKeys take in the store: lower-cased e-mail, E.164 phone (`tel-local:<digits>`
+    /// when its country is not known), `platform:id` as written.
     static func normalise(_ raw: String, defaultCountry: String?) -> String? {
         let t = raw.trimmingCharacters(in: .whitespaces)
         guard !t.isEmpty else { return nil }
         if t.contains("@") && !t.contains(":") { return t.lowercased() }
         if t.contains(":") { return t }
-        if t.first == "+" || t.first?.isNumber == true, let e = PhoneNumber.e164(t, defaultCountry: defaultCountry) { return e }
+        if t.first == "+" || t.first?.isNumber == true, let e = PhoneNumber.customerKey(t, defaultCountry: defaultCountry) { return e }
         return t
     }
 }

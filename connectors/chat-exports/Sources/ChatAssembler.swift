@@ -192,7 +192,7 @@ struct ChatAssembler {
         }
     }
 
-    /// `+79161234567` for WhatsApp names that are phone numbers, else `platform:id` (or `platform:name`).
+    /// `+79161234567` (or `tel-local:…`) for WhatsApp names that are phone numbers, else `platform:id` (or `platform:name`).
     func customerKeyOf(id: String?, name: String?) -> String? {
         if let id { return "\(platform):\(id)" }
         guard let name, !name.isEmpty else { return nil }

@@ -24,7 +24,7 @@ struct RoleResolver: Sendable {
         self.defaultCountry = defaultCountry
         for a in agents {
             agentNames.insert(Self.fold(a))
-            if let p = PhoneNumber.e164(a, defaultCountry: defaultCountry) { agentPhones.insert(p) }
+            if let p = Self.phone(a, defaultCountry: defaultCountry) { agentPhones.insert(p) }
         }
     }
 
@@ -73,7 +73,8 @@ struct RoleResolver: Sendable {
         return (.customer, actor)
     }
 
-    /// E.164 of a display name that is a phone number (`+7 916 123-45-67`), else nil.
+    /// The customer key of a display name that is a phone number: E.164 (`+7 916 123-45-67`), or
+    /// `tel-local:<digits>` for a national number whose country is not known; else nil.
     static func phone(_ name: String, defaultCountry: String?) -> String? {
         var digits = 0
         for u in name.unicodeScalars {
@@ -84,7 +85,7 @@ struct RoleResolver: Sendable {
             }
         }
         guard digits >= 6 else { return nil }
-        return PhoneNumber.e164(name, defaultCountry: defaultCountry)
+        return PhoneNumber.customerKey(name, defaultCountry: defaultCountry)
     }
 
     static func fold(_ s: String) -> String {

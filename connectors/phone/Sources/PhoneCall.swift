@@ -79,10 +79,21 @@ struct PhoneCallBuilder: Sendable {
         }
     }
 
-    /// The E.164 form of a number (the directory's default country).
-    func e164(_ number: String) -> String? {
+    /// The customerKey of a caller or dialled number: E.164 or `tel-local:<digits>` (``PhoneNumber``
+    /// with the default country), else `sip:<name>` for a SIP account whose caller id is its own name
+    /// (`client1` on channel `SIP/client1-00000001` or `PJSIP/client1-…`). A channel alone gives no
+    /// key: a trunk's name (`SIP/trunk-…` under an anonymous caller) is not a customer.
+    func customerKey(_ number: String, channel: String? = nil) -> String? {
         var n = number
-        return n.withUTF8 { normalizer.e164($0) }
+        if let key = n.withUTF8({ normalizer.customerKey($0) }) { return key }
+        guard let channel, !number.isEmpty, channel.hasPrefix("SIP/") || channel.hasPrefix("PJSIP/"),
+              Self.extensionPart(channel) == number else { return nil }
+        return "sip:" + number
+    }
+
+    /// Whether `key` is `tel-local:` with fewer than 6 digits (an extension or short number).
+    static func isShortLocal(_ key: String) -> Bool {
+        key.hasPrefix(PhoneNumber.localPrefix) && key.utf8.count < PhoneNumber.localPrefix.utf8.count + 6
     }
 
     /// `SIP/301-0000002a` → `301`; `Local/301@from-queue-00000a;1` → `301`, on UTF-8 bytes.
@@ -129,12 +140,13 @@ struct PhoneCallBuilder: Sendable {
         var customerKey: String?
         switch direction {
         case .inbound:
-            customerKey = e164(call.caller)
+            customerKey = self.customerKey(call.caller, channel: call.callerChannel)
             actorId = customerKey ?? (call.caller.isEmpty ? nil : call.caller)
             actorName = call.callerName
         case .outbound:
             actorRole = .agent
-            customerKey = e164(call.callee)
+            // A short dialled number (under 6 digits) is a queue, a service or a colleague, not a customer.
+            customerKey = self.customerKey(call.callee).flatMap { Self.isShortLocal($0) ? nil : $0 }
             actorId = agent(phone: call.caller) ?? call.callerChannel.flatMap { agent(phone: $0) } ?? call.caller
             agentId = actorId   // the agent who placed the call
         case .internal:

@@ -106,7 +106,9 @@ struct PhoneTopics: Sendable {
                     throw ConnectorError(.settings, "topics.dids.\(number): the topic is empty")
                 }
                 if let other = dids[key], other != label {
-                    throw ConnectorError(.settings, "topics.dids: '\(written[key] ?? "")' and '\(number)' are the same number \(key) with different topics (\(other), \(label))")
+                    var n = number
+                    let shown = n.withUTF8 { normalizer.e164($0) } ?? key
+                    throw ConnectorError(.settings, "topics.dids: '\(written[key] ?? "")' and '\(number)' are the same number \(shown) with different topics (\(other), \(label))")
                 }
                 dids[key] = label
                 written[key] = number
@@ -126,11 +128,13 @@ struct PhoneTopics: Sendable {
     /// Whether anything besides the queue can give a topic (then calls take the general path).
     var mapsNumbersOrContexts: Bool { !dids.isEmpty || !contexts.isEmpty }
 
-    /// A number as the DID map compares it: E.164 with the default country, else its digits
-    /// (short service numbers and extensions such as `211474`); nil without digits.
+    /// A number as the DID map compares it: the digits of its E.164 form (the default country's
+    /// trunk prefix removed), else its digits as written (short service numbers and extensions such
+    /// as `211474`, national numbers without a default country); nil without digits. So
+    /// `+7 495 000-00-01` and `74950000001` are one number with or without a default country.
     static func numberKey(_ raw: String, _ normalizer: PhoneNumber.Normalizer) -> String? {
         var s = raw
-        if let e164 = s.withUTF8({ normalizer.e164($0) }) { return e164 }
+        if let e164 = s.withUTF8({ normalizer.e164($0) }) { return String(e164.dropFirst()) }
         let digits = raw.unicodeScalars.filter { $0.value >= 48 && $0.value <= 57 }
         return digits.isEmpty ? nil : String(String.UnicodeScalarView(digits))
     }

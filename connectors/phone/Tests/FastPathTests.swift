@@ -39,6 +39,8 @@ struct FastPathTests {
             var bytes = raw
             let fast = bytes.withUTF8 { normalizer.e164($0) }
             #expect(fast == PhoneNumber.e164(raw, defaultCountry: country), "\(raw.debugDescription) in \(country ?? "nil")")
+            let key = bytes.withUTF8 { normalizer.customerKey($0) }
+            #expect(key == PhoneNumber.customerKey(raw, defaultCountry: country), "key of \(raw.debugDescription) in \(country ?? "nil")")
         }
         // Invalid UTF-8 (the real Master.csv has 0xA5 bytes) reads as the String decoding of the same bytes.
         let invalid: [UInt8] = [0x38, 0x39, 0xA5, 0x31, 0x36, 0x31, 0x32, 0x33, 0x34, 0x35, 0x36, 0x37]

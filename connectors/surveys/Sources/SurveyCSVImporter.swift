@@ -184,7 +184,7 @@ public struct SurveyCSVImporter: FileImporter {
     func customerKey(_ raw: String) -> String {
         if raw.contains("@") && !raw.contains(":") { return raw.lowercased() }
         if raw.contains(":") { return raw }
-        return PhoneNumber.e164(raw, defaultCountry: defaultCountry) ?? raw
+        return PhoneNumber.customerKey(raw, defaultCountry: defaultCountry) ?? raw
     }
 
     /// `1-5`, `0–10`, `5` (1-5), `10` (0-10).

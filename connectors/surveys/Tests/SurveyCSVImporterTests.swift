@@ -70,6 +70,24 @@ struct SurveyCSVImporterTests {
         #expect(await harness.deadLetters().first?.reason.contains("score") == true)
     }
 
+    @Test func customerNumbersAreKeyedAsThePhoneConnectorsKeyThem() async throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("survey-\(UUID().uuidString).csv")
+        try "submitted;rating;who\n2026-03-05 10:00;8;9134 2657\n2026-03-05 11:00;9;0079161234567\n2026-03-05 12:00;7;8 916 123-45-67\n"
+            .write(to: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let yaml = "metric: nps\ndelimiter: \";\"\ncolumns: {time: submitted, score: rating, customer: who}"
+        for (country, expected) in [(nil, ["tel-local:91342657", "+79161234567", "tel-local:89161234567"]),
+                                    ("RU", ["tel-local:91342657", "+79161234567", "+79161234567"])] as [(String?, [String])] {
+            let context = ConnectorContext(timeZone: Self.context.timeZone, phone: PhoneSettings(defaultCountry: country))
+            let importer = try SurveyCSVImporter(name: "nps", settings: try ConnectorHarness.settings(for: SurveyCSVImporter.self, yaml: yaml),
+                                                 context: context)
+            let harness = ConnectorHarness(context: context)
+            try await harness.importFiles(importer, source: "nps", [file])
+            let stored = await harness.stored().sorted { $0.occurredAt < $1.occurredAt }
+            #expect(stored.map { $0.customerKey ?? "" } == expected, "\(country ?? "no country")")
+        }
+    }
+
     @Test func missingColumnsAndBadSettingsSayWhatToDo() async throws {
         let importer = try SurveyCSVImporter(name: "s", settings: try ConnectorHarness.settings(for: SurveyCSVImporter.self, yaml: ""),
                                              context: Self.context)
