@@ -2,14 +2,35 @@
 """Writes a WhatsApp Android export (d/m/y, 24-hour) of N messages, for bench/run-chat.
 
 usage: gen-whatsapp.py N OUT.txt
+       gen-whatsapp.py --one-message MB OUT.txt
 A support chat: customers and two agents, multi-line messages, media
 placeholders, a few system lines. Deterministic (fixed seed).
+With --one-message: a greeting, then one message of about MB megabytes made of
+short continuation lines (a pasted log), then a reply: the worst case for
+gathering a message's lines.
 """
 import random
 import sys
 from datetime import datetime, timedelta
 
+def one_message(megabytes, out):
+    target = int(megabytes * 1_000_000)
+    with open(out, "w", encoding="utf-8") as f:
+        f.write("01/01/2024, 08:00 - Customer 1: hello, here is the log\n")
+        f.write("01/01/2024, 08:01 - Customer 1: log start\n")
+        written, n = 0, 0
+        while written < target:
+            line = "line %d of the pasted log: status ok, retry 0\n" % n
+            f.write(line)
+            written += len(line)
+            n += 1
+        f.write("01/01/2024, 08:05 - Anna (Support): thanks, checking\n")
+
+
 def main():
+    if sys.argv[1] == "--one-message":
+        one_message(float(sys.argv[2]), sys.argv[3])
+        return
     n = int(sys.argv[1])
     out = sys.argv[2]
     rnd = random.Random(42)

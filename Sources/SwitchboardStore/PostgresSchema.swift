@@ -68,6 +68,21 @@ enum PostgresSchema {
             "ALTER TABLE interactions ADD COLUMN rule_topics TEXT",
             "ALTER TABLE interactions ADD COLUMN topic_rules TEXT",
         ]),
+        // A dead letter is identified by (source, provenance, SHA-256 of raw): the same rejected record read again
+        // is stored once. Letters stored more than once before collapse to the first one. The index holds the
+        // provenance's md5, so a long provenance cannot exceed the size of an index entry.
+        ("v5-dead-letter-identity", [
+            "ALTER TABLE dead_letters ADD COLUMN digest TEXT",
+            "UPDATE dead_letters SET digest = encode(sha256(raw), 'hex')",
+            "ALTER TABLE dead_letters ALTER COLUMN digest SET NOT NULL",
+            """
+            DELETE FROM dead_letters WHERE id IN (
+                SELECT id FROM (
+                    SELECT id, row_number() OVER (PARTITION BY source, provenance, digest ORDER BY id) AS n FROM dead_letters
+                ) numbered WHERE n > 1)
+            """,
+            "CREATE UNIQUE INDEX dead_letters_identity ON dead_letters(source, md5(provenance), digest)",
+        ]),
     ]
 
     /// Any constant shared by every instance: migrations run under this advisory

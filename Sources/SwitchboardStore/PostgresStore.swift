@@ -70,9 +70,11 @@ public final class PostgresStore: MetricsStore, RuleTopicsStore {
                 result = IngestBatchResult(stored: stored, duplicates: batch.interactions.count - stored)
             }
             for d in batch.deadLetters {
+                // A letter already stored (the same file imported again) is skipped.
                 try await conn.query("""
-                    INSERT INTO dead_letters (source, at, reason, provenance, raw)
-                    VALUES (\(d.source), \(Timestamp.milliseconds(d.at)), \(d.reason), \(d.provenance), \(d.raw))
+                    INSERT INTO dead_letters (source, at, reason, provenance, raw, digest)
+                    VALUES (\(d.source), \(Timestamp.milliseconds(d.at)), \(d.reason), \(d.provenance), \(d.raw), \(d.digest))
+                    ON CONFLICT (source, md5(provenance), digest) DO NOTHING
                     """, logger: logger)
             }
             if let cp = batch.checkpoint { try await Self.save(cp, on: conn, logger: logger) }

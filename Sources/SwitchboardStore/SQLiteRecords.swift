@@ -24,7 +24,8 @@ struct CheckpointRecord: Codable, FetchableRecord, PersistableRecord {
     var checkpoint: Checkpoint { Checkpoint(source: source, state: state, updatedAt: SQLiteStore.date(updatedAt)) }
 }
 
-/// One row of `dead_letters` (the id is the table's order, newest last).
+/// One row of `dead_letters` (the id is the table's order, newest last); one row per
+/// (source, provenance, digest): ``DeadLetter/digest``.
 struct DeadLetterRecord: Codable, FetchableRecord, MutablePersistableRecord {
     static let databaseTableName = "dead_letters"
     var id: Int64?
@@ -33,6 +34,7 @@ struct DeadLetterRecord: Codable, FetchableRecord, MutablePersistableRecord {
     var reason: String
     var provenance: String
     var raw: Data
+    var digest: String
 
     init(_ d: DeadLetter) {
         source = d.source
@@ -40,6 +42,7 @@ struct DeadLetterRecord: Codable, FetchableRecord, MutablePersistableRecord {
         reason = d.reason
         provenance = d.provenance
         raw = d.raw
+        digest = d.digest
     }
 
     var deadLetter: DeadLetter {

@@ -1,4 +1,6 @@
+import Foundation
 import GRDB
+import SwitchboardCore
 
 /// Named, append-only migrations of the SQLite store. Never edit a shipped
 /// migration: add a new one.
@@ -77,6 +79,19 @@ enum SQLiteSchema {
                 ALTER TABLE interactions ADD COLUMN topics TEXT;
                 ALTER TABLE interactions ADD COLUMN rule_topics TEXT;
                 ALTER TABLE interactions ADD COLUMN topic_rules TEXT;
+                """)
+        }
+        m.registerMigration("v5-dead-letter-identity") { db in
+            // A dead letter is identified by (source, provenance, SHA-256 of raw): the same rejected record read
+            // again is stored once. Letters stored more than once before collapse to the first one.
+            db.add(function: DatabaseFunction("switchboard_digest", argumentCount: 1, pure: true) { args in
+                DeadLetter.digest(of: Data.fromDatabaseValue(args[0]) ?? Data())
+            })
+            try db.execute(sql: """
+                ALTER TABLE dead_letters ADD COLUMN digest TEXT NOT NULL DEFAULT '';
+                UPDATE dead_letters SET digest = switchboard_digest(raw);
+                DELETE FROM dead_letters WHERE id NOT IN (SELECT MIN(id) FROM dead_letters GROUP BY source, provenance, digest);
+                CREATE UNIQUE INDEX dead_letters_identity ON dead_letters(source, provenance, digest);
                 """)
         }
         return m

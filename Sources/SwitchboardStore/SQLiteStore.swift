@@ -81,7 +81,7 @@ public final class SQLiteStore: MetricsStore, RuleTopicsStore {
             ? IngestBatchResult(stored: 0, duplicates: 0) : try Self.insert(batch.interactions, in: db)
         for d in batch.deadLetters {
             var record = DeadLetterRecord(d)
-            try record.insert(db)
+            try record.insert(db, onConflict: .ignore)   // a letter already stored (the same file imported again)
         }
         if let cp = batch.checkpoint { try save(cp, in: db) }
         return result

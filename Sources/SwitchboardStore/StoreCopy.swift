@@ -15,8 +15,9 @@ public struct StoreCopyResult: Sendable, Hashable {
 /// Copies a SQLite store into PostgreSQL (`switchboard migrate --to postgres://…`).
 ///
 /// Idempotent: interactions are inserted in storage order with the id conflict
-/// skipping those already there; dead letters and runs are inserted only when an
-/// identical one is not there yet; a checkpoint replaces the target's only when newer.
+/// skipping those already there; dead letters only when no letter of the same (source,
+/// provenance, digest) is there yet, and runs only when an identical one is not there yet;
+/// a checkpoint replaces the target's only when newer.
 public enum StoreCopy {
     public static func copy(from source: SQLiteStore, to target: PostgresStore, batchSize: Int = 5_000,
                             progress: @Sendable (Int) -> Void = { _ in }) async throws -> StoreCopyResult {
@@ -47,8 +48,9 @@ public enum StoreCopy {
             (try Row.fetchAll(db, sql: "SELECT source, state, updated_at FROM checkpoints ORDER BY source").map {
                 CheckpointRow(source: $0["source"], state: $0["state"], updated: $0["updated_at"])
              },
-             try Row.fetchAll(db, sql: "SELECT source, at, reason, provenance, raw FROM dead_letters ORDER BY id").map {
-                DeadLetterRow(source: $0["source"], at: $0["at"], reason: $0["reason"], provenance: $0["provenance"], raw: $0["raw"])
+             try Row.fetchAll(db, sql: "SELECT source, at, reason, provenance, raw, digest FROM dead_letters ORDER BY id").map {
+                DeadLetterRow(source: $0["source"], at: $0["at"], reason: $0["reason"], provenance: $0["provenance"], raw: $0["raw"],
+                              digest: $0["digest"])
              },
              try Row.fetchAll(db, sql: """
                 SELECT source, mode, started_at, finished_at, read, stored, duplicates, rejected, status, error
@@ -73,12 +75,11 @@ public enum StoreCopy {
                 for try await _ in rows { counts.0 += 1 }
             }
             for r in letters {
-                let (source, at, reason, provenance, raw) = (r.source, r.at, r.reason, r.provenance, r.raw)
+                let (source, at, reason, provenance, raw, digest) = (r.source, r.at, r.reason, r.provenance, r.raw, r.digest)
                 let rows = try await conn.query("""
-                    INSERT INTO dead_letters (source, at, reason, provenance, raw)
-                    SELECT \(source), \(at), \(reason), \(provenance), \(raw)
-                    WHERE NOT EXISTS (SELECT 1 FROM dead_letters WHERE source = \(source) AND at = \(at)
-                        AND reason = \(reason) AND provenance = \(provenance) AND raw = \(raw))
+                    INSERT INTO dead_letters (source, at, reason, provenance, raw, digest)
+                    VALUES (\(source), \(at), \(reason), \(provenance), \(raw), \(digest))
+                    ON CONFLICT (source, md5(provenance), digest) DO NOTHING
                     RETURNING 1
                     """, logger: logger)
                 for try await _ in rows { counts.1 += 1 }
@@ -104,7 +105,9 @@ public enum StoreCopy {
 }
 
 private struct CheckpointRow: Sendable { var source: String; var state: Data; var updated: Int64 }
-private struct DeadLetterRow: Sendable { var source: String; var at: Int64; var reason: String; var provenance: String; var raw: Data }
+private struct DeadLetterRow: Sendable {
+    var source: String, at: Int64, reason: String, provenance: String, raw: Data, digest: String
+}
 private struct RunRow: Sendable {
     var source: String, mode: String, started: Int64, finished: Int64?
     var read: Int, stored: Int, duplicates: Int, rejected: Int

@@ -9,6 +9,8 @@ public actor InMemoryStore: MetricsStore {
     private var ids: Set<String> = []
     private var checkpoints: [String: Checkpoint] = [:]
     public private(set) var deadLetterList: [DeadLetter] = []
+    /// (source, provenance, digest) of the stored dead letters: each is stored once, as in the real stores.
+    private var deadLetterKeys: Set<[String]> = []
     private var runList: [IngestRun] = []
     private var duplicateTotals: [String: Int] = [:]
     /// How many batches ``write(_:)`` received (one per transaction of a real store).
@@ -31,7 +33,9 @@ public actor InMemoryStore: MetricsStore {
             }
         }
         duplicateTotals[batch.source, default: 0] += result.duplicates
-        deadLetterList += batch.deadLetters
+        for d in batch.deadLetters where deadLetterKeys.insert([d.source, d.provenance, d.digest]).inserted {
+            deadLetterList.append(d)
+        }
         if let cp = batch.checkpoint { checkpoints[cp.source] = cp }
         return result
     }

@@ -3,23 +3,37 @@ import Foundation
 /// Reads a file line by line in large chunks without building Strings, so
 /// imports stay fast and memory stays flat whatever the file size.
 ///
-/// Lines end with LF (a preceding CR is dropped). A last line without LF is
-/// delivered only when `includeUnterminated` is true; pull sources leave it for
-/// the next pass (it may be half-written).
+/// Lines end with LF (a preceding CR is dropped); a UTF-8 byte-order mark at the start of the
+/// file is skipped. A last line without LF is delivered only when `includeUnterminated` is true;
+/// pull sources leave it for the next pass (it may be half-written). Lines are handed over
+/// straight from the read buffer; only a line that spans two reads is copied, and never more of
+/// it than ``maxLineBytes``.
 public struct LineReader {
     /// One line: its bytes (valid only during the callback), 1-based number and byte range in the file.
     public struct Line {
+        /// The line without its terminator (and without the byte-order mark on the first line);
+        /// only its first ``LineReader/maxLineBytes`` bytes when ``isCut``.
         public var bytes: UnsafeBufferPointer<UInt8>
         public var number: Int
         public var offset: UInt64
         /// Offset just after the line's terminator.
         public var endOffset: UInt64
+        /// The whole line's length in bytes, without its terminator (also when cut).
+        public var length: Int
+        /// Whether the line is longer than ``LineReader/maxLineBytes``: ``bytes`` then holds its head only.
+        public var isCut: Bool
     }
 
     public let url: URL
     public var chunkSize: Int = 1 << 20
+    /// The most bytes of one line the reader holds; a longer line is delivered cut (``Line/isCut``),
+    /// the rest of it skipped without being kept. nil: no limit.
+    public var maxLineBytes: Int?
 
-    public init(url: URL) { self.url = url }
+    public init(url: URL, maxLineBytes: Int? = nil) {
+        self.url = url
+        self.maxLineBytes = maxLineBytes
+    }
 
     /// Calls `body` for every line from `offset`; returns the offset after the last complete line read.
     /// - Parameters:
@@ -33,44 +47,97 @@ public struct LineReader {
         catch { throw ConnectorError(.io, "cannot open \(url.path): \(Self.reason(error))") }
         defer { try? handle.close() }
         if offset > 0 { try handle.seek(toOffset: offset) }
-        var carry: [UInt8] = []
-        var position = offset          // file offset of carry[0] / the next unread line
+        let limit = max(1, maxLineBytes ?? Int.max)
+        var chunk = [UInt8](repeating: 0, count: max(1, chunkSize))
+        var partial = PartialLine(limit: limit)
+        var position = offset          // file offset of the line being read
         var lineNumber = startLine
+
+        /// Hands `head` (the line, or its first `limit` bytes) of a line of `total` bytes on.
+        func deliver(_ head: UnsafeBufferPointer<UInt8>, total: Int, last: UInt8, terminated: Bool) throws -> Bool {
+            var bytes = head
+            var length = total
+            let cut = total > head.count
+            if last == 0x0D {
+                length -= 1
+                if !cut { bytes = UnsafeBufferPointer(rebasing: bytes.dropLast()) }
+            }
+            if position == 0 {
+                let bom = ByteOrderMark.length(bytes)
+                bytes = UnsafeBufferPointer(rebasing: bytes[bom...])
+                length -= bom
+            }
+            let line = Line(bytes: bytes, number: lineNumber, offset: position,
+                            endOffset: position + UInt64(total + (terminated ? 1 : 0)), length: length, isCut: cut)
+            position = line.endOffset
+            lineNumber += 1
+            return try body(line)
+        }
+
         while true {
-            let chunk: Data
-            do { chunk = try handle.read(upToCount: chunkSize) ?? Data() }
-            catch { throw ConnectorError(.io, "cannot read \(url.path): \(Self.reason(error))") }
-            if chunk.isEmpty { break }
-            var stop = false
-            carry.append(contentsOf: chunk)
-            try carry.withUnsafeBufferPointer { buf in
+            let got = chunk.withUnsafeMutableBufferPointer { read(handle.fileDescriptor, $0.baseAddress!, $0.count) }
+            if got < 0 {
+                if errno == EINTR { continue }
+                throw ConnectorError(.io, "cannot read \(url.path): \(String(cString: strerror(errno)))")
+            }
+            if got == 0 { break }
+            let stop: Bool = try chunk.withUnsafeBufferPointer { all in
+                let buf = UnsafeBufferPointer(rebasing: all[0..<got])
                 var start = 0
                 while start < buf.count {
-                    guard let nl = Self.indexOfNewline(buf, from: start) else { break }
-                    var end = nl
-                    if end > start, buf[end - 1] == 0x0D { end -= 1 }
-                    let line = Line(bytes: UnsafeBufferPointer(rebasing: buf[start..<end]), number: lineNumber,
-                                    offset: position, endOffset: position + UInt64(nl + 1 - start))
-                    position = line.endOffset
-                    lineNumber += 1
+                    guard let nl = Self.indexOfNewline(buf, from: start) else {
+                        partial.append(UnsafeBufferPointer(rebasing: buf[start...]))
+                        return false
+                    }
+                    let piece = UnsafeBufferPointer(rebasing: buf[start..<nl])
                     start = nl + 1
-                    if try !body(line) { stop = true; break }
+                    let more: Bool
+                    if partial.isEmpty {
+                        let head = UnsafeBufferPointer(rebasing: piece.prefix(limit))
+                        more = try deliver(head, total: piece.count, last: piece.last ?? 0, terminated: true)
+                    } else {
+                        partial.append(piece)
+                        more = try partial.head.withUnsafeBufferPointer {
+                            try deliver($0, total: partial.total, last: partial.last, terminated: true)
+                        }
+                        partial.reset()
+                    }
+                    if !more { return true }
                 }
-                carry.removeFirst(start)
+                return false
             }
             if stop { return position }
         }
-        if includeUnterminated, !carry.isEmpty {
-            try carry.withUnsafeBufferPointer { buf in
-                var end = buf.count
-                if buf[end - 1] == 0x0D { end -= 1 }
-                let line = Line(bytes: UnsafeBufferPointer(rebasing: buf[0..<end]), number: lineNumber, offset: position,
-                                endOffset: position + UInt64(buf.count))
-                position = line.endOffset
-                _ = try body(line)
+        if includeUnterminated, !partial.isEmpty {
+            _ = try partial.head.withUnsafeBufferPointer {
+                try deliver($0, total: partial.total, last: partial.last, terminated: false)
             }
         }
         return position
+    }
+
+    /// The line being read when it continues past the end of a read: its first `limit` bytes, then only its length.
+    private struct PartialLine {
+        let limit: Int
+        var head: [UInt8] = []
+        var total = 0
+        var last: UInt8 = 0
+
+        var isEmpty: Bool { total == 0 }
+
+        mutating func append(_ b: UnsafeBufferPointer<UInt8>) {
+            guard let final = b.last else { return }
+            let room = limit - head.count
+            if room > 0 { head.append(contentsOf: b.prefix(room)) }
+            total += b.count
+            last = final
+        }
+
+        mutating func reset() {
+            head.removeAll(keepingCapacity: head.capacity <= 1 << 20)
+            total = 0
+            last = 0
+        }
     }
 
     @inline(__always)

@@ -21,9 +21,11 @@ public struct JSONParser {
         }
     }
 
-    /// Parses one complete JSON text from a byte buffer.
+    /// Parses one complete JSON text from a byte buffer; a UTF-8 byte-order mark before it is skipped
+    /// (``ByteOrderMark``: Windows tools write one), offsets in errors still count it.
     public static func parse(_ bytes: UnsafeBufferPointer<UInt8>) throws -> JSONValue {
         var parser = Cursor(bytes: bytes)
+        parser.i = ByteOrderMark.length(bytes)
         parser.skipSpace()
         let value = try parser.value(depth: 0)
         parser.skipSpace()

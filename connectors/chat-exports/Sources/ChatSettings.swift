@@ -28,6 +28,8 @@ public struct ChatExportSettings: Decodable, Sendable {
     public var zipMaxEntries: Int?
     /// Messenger only: `facebook` (default) or `instagram`.
     public var platform: String?
+    /// Slack only: the most bytes one message of a day file may take (default 16MiB).
+    public var maxRecordBytes: String?
 
     enum CodingKeys: String, CodingKey {
         case path, timezone, agents, customer
@@ -36,11 +38,12 @@ public struct ChatExportSettings: Decodable, Sendable {
         case zipMaxBytes = "zip_max_bytes"
         case zipMaxEntries = "zip_max_entries"
         case platform
+        case maxRecordBytes = "max_record_bytes"
     }
 
     public init(path: String? = nil, timezone: String? = nil, agents: [String]? = nil, customer: String? = nil,
                 sessionGap: String? = nil, dateOrder: String? = nil, zipMaxBytes: String? = nil,
-                zipMaxEntries: Int? = nil, platform: String? = nil) {
+                zipMaxEntries: Int? = nil, platform: String? = nil, maxRecordBytes: String? = nil) {
         self.path = path
         self.timezone = timezone
         self.agents = agents
@@ -50,6 +53,7 @@ public struct ChatExportSettings: Decodable, Sendable {
         self.zipMaxBytes = zipMaxBytes
         self.zipMaxEntries = zipMaxEntries
         self.platform = platform
+        self.maxRecordBytes = maxRecordBytes
     }
 }
 
@@ -82,6 +86,7 @@ struct ChatOptions: Sendable {
     var sessionGap: Double
     var roles: RoleResolver
     var zipLimits: ZipLimits
+    var recordLimit: RecordSizeLimit
     var defaultCountry: String?
 
     init(source: String, settings: ChatExportSettings, context: ConnectorContext, platform: String) throws {
@@ -107,6 +112,7 @@ struct ChatOptions: Sendable {
             limits.maxEntries = n
         }
         zipLimits = limits
+        recordLimit = try RecordSizeLimit(setting: settings.maxRecordBytes)
         defaultCountry = context.phone.defaultCountry
         roles = RoleResolver(platform: platform, directory: context.agents, agents: settings.agents ?? [],
                              customer: settings.customer, defaultCountry: context.phone.defaultCountry)

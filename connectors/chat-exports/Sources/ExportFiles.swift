@@ -44,6 +44,31 @@ enum ExportTree {
     }
 }
 
+extension ExportTree {
+    /// Zip entries up to this size are inflated into memory to be read; bigger ones into a scratch file.
+    static let inMemoryEntryBytes: UInt64 = 8 << 20
+
+    /// A reader of the JSON array in one file, one element at a time (memory holds one element): a
+    /// folder's file is read in chunks; a zip entry is inflated into memory when small, else into a
+    /// scratch file that is removed as soon as it is open (the reader keeps it readable, and nothing
+    /// is left behind however the import ends).
+    func arrayReader(_ path: String, maxElementBytes: Int) throws -> JSONArrayReader {
+        switch self {
+        case .folder(let root):
+            return try JSONArrayReader(url: root.appendingPathComponent(path), maxElementBytes: maxElementBytes)
+        case .zip(let z):
+            if let size = z.uncompressedSize(path), size <= Self.inMemoryEntryBytes {
+                return JSONArrayReader(data: try z.data(path), maxElementBytes: maxElementBytes)
+            }
+            let scratch = try ScratchFolder()
+            defer { scratch.remove() }
+            let file = scratch.url.appendingPathComponent("entry.json")
+            try z.extract(path, to: file)
+            return try JSONArrayReader(url: file, maxElementBytes: maxElementBytes)
+        }
+    }
+}
+
 /// Reading whole JSON export files with messages a user can act on.
 enum ExportJSON {
     /// Loads every `.json` file of the paths as one document and hands it to `importDocument`;
@@ -61,7 +86,8 @@ enum ExportJSON {
 
     /// The parsed document, or the reason it cannot be read (empty, truncated, not JSON).
     static func parse(_ data: Data, label: String) -> Result<JSONValue, ConnectorError> {
-        if data.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) {
+        let content = data.starts(with: [0xEF, 0xBB, 0xBF]) ? data.dropFirst(3) : data[...]   // a byte-order mark
+        if content.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) {
             return .failure(ConnectorError(.format, "\(label): the file is empty; export the chat again"))
         }
         do {

@@ -16,7 +16,7 @@ public struct SlackImporter: FileImporter {
 
     public static let kind = "slack-export"
     public static let summary = "Slack workspace export (zip or folder): channels, DMs, threads, bots"
-    public static let settings: [SettingSpec] = SettingSpec.chatCommon + SettingSpec.zipLimits
+    public static let settings: [SettingSpec] = SettingSpec.chatCommon + SettingSpec.zipLimits + [.maxRecordBytes]
 
     let options: ChatOptions
 
@@ -143,33 +143,58 @@ public struct SlackImporter: FileImporter {
             var assembler = ChatAssembler(options: options, platform: "slack", chatId: "slack:\(channelId)",
                                           topics: topic.map { [$0] } ?? [])
             for file in days[folder]!.sorted() {
-                let label = "\(tree.label)!\(file)"
-                let doc: JSONValue
-                switch ExportJSON.parse(try tree.data(file), label: label) {
-                case .success(let v): doc = v
-                case .failure(let e):
-                    try await sink.reject(reason: e.message, provenance: "file:\(label)", raw: Data())
-                    continue
-                }
-                guard let messages = doc.array else {
-                    try await sink.reject(reason: "\(label): expected an array of messages", provenance: "file:\(label)",
-                                          raw: ExportJSON.raw(doc))
-                    continue
-                }
-                var out: [Interaction] = []
-                for (i, m) in messages.enumerated() {
-                    let provenance = "file:\(label)#\(i)"
-                    guard let ts = m["ts"]?.string, let time = Self.time(ts) else {
-                        try await sink.reject(reason: "\(label): message \(i) has no valid ts", provenance: provenance,
-                                              raw: ExportJSON.raw(m))
-                        continue
-                    }
-                    guard let message = message(m, ts: ts, time: time, channelId: channelId, users: users,
-                                                provenance: provenance + "&ts=\(ts)") else { continue }
-                    out.append(assembler.interaction(for: message))
-                }
-                try await sink.accept(contentsOf: out)
+                try await importDay(file, of: tree, channelId: channelId, users: users, assembler: &assembler, into: sink)
             }
+        }
+    }
+
+    /// Streams one day file, the JSON array of a conversation's messages of one day, to the sink in blocks
+    /// (2,048 messages or 16 MiB): memory holds a block, never the whole file. A message over
+    /// `max_record_bytes`, a message that is not valid JSON and a file that is not an array or ends
+    /// early are dead letters; the messages around them are imported.
+    private func importDay(_ file: String, of tree: ExportTree, channelId: String, users: [String: User],
+                           assembler: inout ChatAssembler, into sink: any IngestSink) async throws {
+        let label = "\(tree.label)!\(file)"
+        var reader: JSONArrayReader
+        do { reader = try tree.arrayReader(file, maxElementBytes: options.recordLimit.bytes) } catch let e as ConnectorError
+        where e.code == .format {
+            try await sink.reject(reason: e.message, provenance: "file:\(label)", raw: Data())
+            return
+        }
+        var done = false
+        while !done {
+            var out: [Interaction] = []
+            var rejected: [(reason: String, provenance: String, raw: Data)] = []
+            let blockStart = reader.bytesRead
+            do {
+                while out.count + rejected.count < 2048, reader.bytesRead - blockStart < 16 << 20 {
+                    guard let item = try reader.next() else { done = true; break }
+                    switch item {
+                    case .element(let m, let i):
+                        let provenance = "file:\(label)#\(i)"
+                        guard let ts = m["ts"]?.string, let time = Self.time(ts) else {
+                            rejected.append(("\(label): message \(i) has no valid ts", provenance, ExportJSON.raw(m)))
+                            continue
+                        }
+                        guard let message = message(m, ts: ts, time: time, channelId: channelId, users: users,
+                                                    provenance: provenance + "&ts=\(ts)") else { continue }
+                        out.append(assembler.interaction(for: message))
+                    case .invalid(let e, let i, let raw):
+                        rejected.append(("\(label): message \(i) is not valid JSON (\(e.message) at byte \(e.offset) of it)",
+                                         "file:\(label)#\(i)", raw))
+                    case .tooLarge(let i, let length, let head):
+                        rejected.append(("\(label): message \(i) is \(options.recordLimit.refusal(length: length)); "
+                            + "raise max_record_bytes to import it", "file:\(label)#\(i)", head))
+                    }
+                }
+            } catch let problem as JSONArrayReader.Problem {
+                let hint = problem.kind == .notAnArray ? "expected an array of messages" : "\(problem)"
+                rejected.append(("\(label): \(hint); export it again", "file:\(label)", Data()))
+                done = true
+            }
+            try await sink.accept(contentsOf: out)
+            for r in rejected { try await sink.reject(reason: r.reason, provenance: r.provenance, raw: r.raw) }
+            await sink.progress(bytes: reader.bytesRead - blockStart)
         }
     }
 

@@ -4,7 +4,7 @@ import SwitchboardCore
 /// `kind: telegram-export` — Telegram Desktop's `result.json`, one chat
 /// (`{name, type, id, messages}`) or the whole account (`chats.list`).
 ///
-/// Time is `date_unixtime` (`date` in the source's timezone when absent);
+/// Time is `date_unixtime`, else `date` (ISO 8601 with an offset, or local time in the source's timezone);
 /// service messages are stored as system; `reply_to_message_id` is kept in
 /// the provenance (`…&reply_to=41`). In a `personal_chat` the chat's name is
 /// the other person: the customer, unless listed as an agent.
@@ -116,16 +116,41 @@ public struct TelegramImporter: FileImporter {
         raw.hasPrefix("user") && raw.count > 4 && raw.dropFirst(4).allSatisfy(\.isNumber) ? String(raw.dropFirst(4)) : raw
     }
 
-    /// `date_unixtime` (a string of epoch seconds), else `date` (local time, no offset).
+    /// `date_unixtime` (a string of epoch seconds), else `date`: ISO 8601 with `Z` or an offset
+    /// (`2024-01-05T10:00:00Z`, `…+03:00`, as converters write it), or Telegram Desktop's local time
+    /// without one (`2024-01-05T10:00:00`) read in the source's timezone.
     static func time(of m: JSONValue, converter: LocalTimeConverter) -> Date? {
         if let raw = m["date_unixtime"]?.stringOrNumber, let secs = Int64(raw) {
             return Date(timeIntervalSince1970: Double(secs))
         }
-        guard let local = m["date"]?.string else { return nil }
-        let parts = local.split(whereSeparator: { $0 == "-" || $0 == "T" || $0 == ":" || $0 == " " }).compactMap { Int($0) }
-        guard parts.count == 6 else { return nil }
-        return converter.date(year: parts[0], month: parts[1], day: parts[2], hour: parts[3], minute: parts[4],
-                              second: parts[5])
+        guard let text = m["date"]?.string else { return nil }
+        if let instant = Timestamp.parseISO8601(text) { return instant }
+        return localTime(text, converter: converter)
+    }
+
+    /// `YYYY-MM-DDTHH:MM:SS` (a space for `T`, optional fraction) in the converter's zone; nil for anything else.
+    static func localTime(_ text: String, converter: LocalTimeConverter) -> Date? {
+        let b = Array(text.utf8)
+        guard b.count >= 19, b[4] == 0x2D, b[7] == 0x2D, b[10] == 0x54 || b[10] == 0x20, b[13] == 0x3A, b[16] == 0x3A
+        else { return nil }
+        func number(_ range: Range<Int>) -> Int? {
+            var v = 0
+            for i in range {
+                guard (0x30...0x39).contains(b[i]) else { return nil }
+                v = v * 10 + Int(b[i] - 0x30)
+            }
+            return v
+        }
+        guard let year = number(0..<4), let month = number(5..<7), let day = number(8..<10), let hour = number(11..<13),
+              let minute = number(14..<16), let second = number(17..<19) else { return nil }
+        var millisecond = 0
+        if b.count > 19 {
+            guard b[19] == 0x2E, b.count > 20, let fraction = number(20..<min(b.count, 23)),
+                  b[20...].allSatisfy({ (0x30...0x39).contains($0) }) else { return nil }
+            millisecond = fraction * [100, 10, 1][min(b.count, 23) - 21]
+        }
+        return converter.date(year: year, month: month, day: day, hour: hour, minute: minute, second: second,
+                              millisecond: millisecond)
     }
 }
 

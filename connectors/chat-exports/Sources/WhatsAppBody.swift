@@ -36,7 +36,7 @@ struct WhatsAppBody {
         let core = UnsafeBufferPointer(rebasing: bytes[start..<end])
         // Marks inside a name are rare: copy only when there is one.
         var hasMark = false
-        for i in core.indices where core[i] == 0xE2 || core[i] == 0xEF {
+        for i in core.indices where core[i] == 0xE2 {
             if WhatsAppHeader.markWidth(core, i) > 0 { hasMark = true; break }
         }
         let s = hasMark ? String(decoding: WhatsAppHeader.stripMarks(core), as: UTF8.self)

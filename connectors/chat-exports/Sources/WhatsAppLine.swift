@@ -1,4 +1,5 @@
 import Foundation
+import SwitchboardCore
 
 /// The timestamp header of a WhatsApp export line, read on bytes.
 ///
@@ -38,7 +39,8 @@ struct WhatsAppHeader: Equatable {
 
     /// Parses the header at the start of a line; nil when the line does not start with one.
     static func parse(_ b: UnsafeBufferPointer<UInt8>) -> WhatsAppHeader? {
-        var i = skipMarks(b, 0)
+        // A byte-order mark can start a line where exports were joined into one file.
+        var i = skipMarks(b, ByteOrderMark.length(b))
         var ios = false
         if i < b.count, b[i] == 0x5B { ios = true; i += 1 }   // [
         func number(_ maxDigits: Int) -> (Int, Int)? {
@@ -133,17 +135,19 @@ struct WhatsAppHeader: Equatable {
         return i
     }
 
-    /// Width of an invisible mark at i: BOM, U+200B–U+200F, U+202A–U+202E, U+2066–U+2069.
+    /// Width of a direction mark at i — the marks WhatsApp puts around names and numbers: U+200E, U+200F,
+    /// U+202A–U+202E, U+2066–U+2069. Other invisible characters are text: the zero-width joiner and
+    /// non-joiner (U+200D, U+200C) hold emoji sequences and Persian or Indic words together.
     @inline(__always)
     static func markWidth(_ b: UnsafeBufferPointer<UInt8>, _ i: Int) -> Int {
         guard i + 2 < b.count else { return 0 }
         let c0 = b[i], c1 = b[i + 1], c2 = b[i + 2]
-        if c0 == 0xEF, c1 == 0xBB, c2 == 0xBF { return 3 }
-        if c0 == 0xE2, c1 == 0x80, (0x8B...0x8F).contains(c2) || (0xAA...0xAE).contains(c2) { return 3 }
+        if c0 == 0xE2, c1 == 0x80, (0x8E...0x8F).contains(c2) || (0xAA...0xAE).contains(c2) { return 3 }
         if c0 == 0xE2, c1 == 0x81, (0xA6...0xA9).contains(c2) { return 3 }
         return 0
     }
 
+    /// The index after the direction marks from `start`.
     static func skipMarks(_ b: UnsafeBufferPointer<UInt8>, _ start: Int) -> Int {
         var i = start
         while i < b.count {
@@ -162,13 +166,17 @@ struct WhatsAppHeader: Equatable {
     }
 
     /// Appends `b` without its direction marks; runs without marks are copied whole.
+    ///
+    /// Called once per line of a message, so `out` must grow geometrically: reserving just the
+    /// needed size each time would copy the whole message per line (quadratic in its line count).
     static func appendStrippingMarks(_ b: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
-        out.reserveCapacity(out.count + b.count)
+        let needed = out.count + b.count
+        if needed > out.capacity { out.reserveCapacity(max(needed, 2 * out.capacity)) }
         var i = 0
         var runStart = 0
         while i < b.count {
-            // Every mark starts with 0xE2 or 0xEF (markWidth); other bytes are copied in runs.
-            if b[i] != 0xE2 && b[i] != 0xEF { i += 1; continue }
+            // Every mark starts with 0xE2 (markWidth); other bytes are copied in runs.
+            if b[i] != 0xE2 { i += 1; continue }
             let w = markWidth(b, i)
             if w == 0 { i += 1; continue }
             out.append(contentsOf: UnsafeBufferPointer(rebasing: b[runStart..<i]))

@@ -3,19 +3,30 @@ import SwitchboardCore
 
 /// `kind: jsonl` — JSON Lines where each line is one interaction in the DESIGN §3
 /// field names. The way in for systems without a connector of their own.
+///
+/// A line longer than `max_record_bytes` (``RecordSizeLimit``) is a dead letter naming its number
+/// and length; the reader skips it without holding it, and the lines after it are imported.
 public struct JSONLinesImporter: FileImporter {
     public struct Settings: Decodable, Sendable {
         public var path: String?
+        public var maxRecordBytes: String?
+
+        enum CodingKeys: String, CodingKey {
+            case path
+            case maxRecordBytes = "max_record_bytes"
+        }
     }
 
     public static let kind = "jsonl"
     public static let summary = "JSON Lines, one interaction per line in the schema's field names"
-    public static let settings: [SettingSpec] = [.path]
+    public static let settings: [SettingSpec] = [.path, .maxRecordBytes]
 
     public let name: String
+    let limit: RecordSizeLimit
 
     public init(name: String, settings: Settings, context: ConnectorContext) throws {
         self.name = name
+        limit = try RecordSizeLimit(setting: settings.maxRecordBytes)
     }
 
     public func importFiles(_ urls: [URL], into sink: any IngestSink) async throws {
@@ -27,11 +38,11 @@ public struct JSONLinesImporter: FileImporter {
     }
 
     /// Parses blocks of lines synchronously, then hands each block to the sink:
-    /// the reader's buffer cannot cross an `await`.
+    /// the reader's buffer cannot cross an `await`. A block ends after 2,048 lines or 32 MiB.
     private func importFile(_ url: URL, into sink: any IngestSink) async throws {
         let name = url.lastPathComponent
-        let reader = LineReader(url: url)
-        let blockSize = 2048
+        let reader = LineReader(url: url, maxLineBytes: limit.bytes)
+        let blockSize = 2048, blockBytes = 32 << 20
         var offset: UInt64 = 0
         var nextLine = 1
         while true {
@@ -42,15 +53,20 @@ public struct JSONLinesImporter: FileImporter {
             offset = try reader.forEachLine(from: offset, startLine: nextLine) { l in
                 nextLine = l.number + 1
                 bytes += Int(l.endOffset - l.offset)
-                guard !Self.isBlank(l.bytes) else { return true }
                 let provenance = "file:\(name)#L\(l.number)"
-                do {
-                    let value = try JSONParser.parse(l.bytes)
-                    parsed.append(try InteractionJSON.interaction(from: value, defaultSource: self.name, provenance: provenance))
-                } catch {
-                    rejected.append(("\(name):\(l.number): \(error)", provenance, Data(l.bytes)))
+                if l.isCut {
+                    rejected.append(("\(name):\(l.number): line \(l.number) is \(self.limit.refusal(length: l.length)); "
+                        + "raise max_record_bytes to import it", provenance, Data(l.bytes.prefix(Self.rawHead))))
+                } else if !Self.isBlank(l.bytes) {
+                    do {
+                        let value = try JSONParser.parse(l.bytes)
+                        parsed.append(try InteractionJSON.interaction(from: value, defaultSource: self.name,
+                                                                      provenance: provenance))
+                    } catch {
+                        rejected.append(("\(name):\(l.number): \(error)", provenance, Data(l.bytes)))
+                    }
                 }
-                full = parsed.count + rejected.count >= blockSize
+                full = parsed.count + rejected.count >= blockSize || bytes >= blockBytes
                 return !full
             }
             try await sink.accept(contentsOf: parsed)
@@ -59,6 +75,9 @@ public struct JSONLinesImporter: FileImporter {
             if !full { return }
         }
     }
+
+    /// How much of an over-long line its dead letter keeps.
+    static let rawHead = 4096
 
     static func isBlank(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         bytes.allSatisfy { $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }

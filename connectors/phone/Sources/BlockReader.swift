@@ -53,8 +53,8 @@ final class BlockReader {
                 var stop = nl
                 if stop > start, buf[stop - 1] == 0x0D { stop -= 1 }
                 let length = UInt64(nl + 1 - start)
-                body(Line(bytes: UnsafeBufferPointer(rebasing: buf[start..<stop]), number: number, offset: position,
-                          endOffset: position + length))
+                body(Line(bytes: Self.withoutMark(UnsafeBufferPointer(rebasing: buf[start..<stop]), at: position),
+                          number: number, offset: position, endOffset: position + length))
                 position += length
                 start = nl + 1
                 return true
@@ -71,8 +71,8 @@ final class BlockReader {
             buffer.withUnsafeBufferPointer { buf in
                 var stop = end
                 if buf[stop - 1] == 0x0D { stop -= 1 }
-                body(Line(bytes: UnsafeBufferPointer(rebasing: buf[start..<stop]), number: number, offset: position,
-                          endOffset: position + UInt64(end - start)))
+                body(Line(bytes: Self.withoutMark(UnsafeBufferPointer(rebasing: buf[start..<stop]), at: position),
+                          number: number, offset: position, endOffset: position + UInt64(end - start)))
             }
             position += UInt64(end - start)
             start = end
@@ -121,6 +121,12 @@ final class BlockReader {
 
     static func reason(_ error: any Error) -> String {
         (error as NSError).localizedFailureReason ?? (error as NSError).localizedDescription
+    }
+
+    /// The first line of the file without a UTF-8 byte-order mark (``ByteOrderMark``); other lines as they are.
+    @inline(__always)
+    static func withoutMark(_ line: UnsafeBufferPointer<UInt8>, at offset: UInt64) -> UnsafeBufferPointer<UInt8> {
+        offset == 0 ? ByteOrderMark.dropped(line) : line
     }
 
     static func isBlank(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {

@@ -113,9 +113,9 @@ struct PhoneCSVRows {
     mutating func readHeader(_ line: UnsafeBufferPointer<UInt8>) throws(RowError) {
         var names: [String: Int] = [:]
         for i in 0..<fields.count {
+            // (A byte-order mark before the header is skipped by the reader: BlockReader.)
             let n = fields.string(i, in: line).trimmingCharacters(in: .whitespaces).lowercased()
-            let clean = n.hasPrefix("\u{FEFF}") ? String(n.dropFirst()) : n
-            if names[clean] == nil { names[clean] = i }
+            if names[n] == nil { names[n] = i }
         }
         for field in PhoneCSVField.allCases {
             switch c.columns[field] {
