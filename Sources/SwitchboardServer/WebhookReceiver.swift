@@ -20,6 +20,8 @@ public struct WebhookReceiver: Sendable {
     let committer: GroupCommitter
     let metrics: ServerMetrics
     let logger: Logger
+    /// The per-source budget of GET handshakes.
+    public let handshakes = HandshakeLimiter()
 
     public init(sources: [String: any WebhookSource], maxBody: Int, policy: IngestPolicy, committer: GroupCommitter,
                 metrics: ServerMetrics, logger: Logger) {
@@ -35,9 +37,13 @@ public struct WebhookReceiver: Sendable {
         WebhookResponse(status: status, body: Data(body.utf8))
     }
 
-    /// Answers a GET handshake (Meta hub.challenge, X CRC).
+    /// Answers a GET handshake (Meta hub.challenge, X CRC), within the source's ``HandshakeLimiter`` budget.
     public func handshake(source name: String, request: WebhookRequest) -> WebhookResponse {
         guard let source = sources[name] else { return Self.text(404, "unknown webhook source\n") }
+        guard handshakes.allow(source: name) else {
+            metrics.rejected(source: name, reason: "handshake_rate")
+            return Self.text(429, "too many handshake requests for this source; try again in a minute\n")
+        }
         return source.handshake(request) ?? Self.text(400, "not a handshake request\n")
     }
 

@@ -26,8 +26,9 @@ public struct PostgresLocation: Sendable, Hashable {
         func bad(_ what: String) -> StoreError {
             StoreError(.unavailable, "store.postgres: \(what); expected postgres://user:password@host:5432/database")
         }
-        guard url.hasPrefix("postgres://") || url.hasPrefix("postgresql://"), let parts = URLComponents(string: url) else {
-            throw bad("'\(Self.redact(url))' is not a postgres:// URL")
+        guard url.hasPrefix("postgres://") || url.hasPrefix("postgresql://"),
+              let parts = URLComponents(string: Self.encodingUserinfo(url)) else {
+            throw bad("'\(Redaction.url(url))' is not a postgres:// URL")
         }
         guard let host = parts.host, !host.isEmpty else { throw bad("the URL names no host") }
         guard let user = parts.user, !user.isEmpty else { throw bad("the URL names no user") }
@@ -35,8 +36,9 @@ public struct PostgresLocation: Sendable, Hashable {
         guard !database.isEmpty else { throw bad("the URL names no database") }
         self.host = host
         self.port = parts.port ?? 5432
-        self.user = user.removingPercentEncoding ?? user
-        self.password = parts.password.map { $0.removingPercentEncoding ?? $0 }
+        let encodedUser = parts.percentEncodedUser ?? user
+        self.user = encodedUser.removingPercentEncoding ?? encodedUser
+        self.password = parts.percentEncodedPassword.map { $0.removingPercentEncoding ?? $0 }
         self.database = database.removingPercentEncoding ?? database
         for item in parts.queryItems ?? [] {
             let value = item.value ?? ""
@@ -59,13 +61,38 @@ public struct PostgresLocation: Sendable, Hashable {
         }
     }
 
-    /// The URL with the password hidden, for messages and logs.
-    public var redacted: String { "postgres://\(user)\(password == nil ? "" : ":***")@\(host):\(port)/\(database)" }
+    /// Where the store is, for messages and logs: user, host, port and database, never the password
+    /// (``Redaction/mask`` stands for it when there is one).
+    public var redacted: String { "postgres://\(user)\(password == nil ? "" : ":" + Redaction.mask)@\(host):\(port)/\(database)" }
 
-    static func redact(_ url: String) -> String {
-        guard var parts = URLComponents(string: url), parts.password != nil else { return url }
-        parts.password = "***"
-        return parts.string ?? url
+    /// `url` with its user name and password percent-encoded where they are not, so a password
+    /// holding `/ ? # @` or a space reads as written: the userinfo runs to the last `@` (as for
+    /// ``Redaction/url(_:)``). Escapes already there (`%2F`) are kept.
+    static func encodingUserinfo(_ url: String) -> String {
+        guard let scheme = url.range(of: "://"), let at = url[scheme.upperBound...].lastIndex(of: "@") else { return url }
+        let info = url[scheme.upperBound..<at]
+        let encoded = info.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false).map(percentEncoded)
+        return String(url[..<scheme.upperBound]) + encoded.joined(separator: ":") + String(url[at...])
+    }
+
+    private static func percentEncoded(_ part: Substring) -> String {
+        let bytes = Array(part.utf8)
+        let allowed = Set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~!$&'()*+,;=".utf8)
+        let hex = Set("0123456789abcdefABCDEF".utf8)
+        var out = ""
+        var i = 0
+        while i < bytes.count {
+            let b = bytes[i]
+            if b == UInt8(ascii: "%"), i + 2 < bytes.count, hex.contains(bytes[i + 1]), hex.contains(bytes[i + 2]) {
+                out += "%"
+            } else if allowed.contains(b) {
+                out.unicodeScalars.append(Unicode.Scalar(b))
+            } else {
+                out += String(format: "%%%02X", b)
+            }
+            i += 1
+        }
+        return out
     }
 
     var clientConfiguration: PostgresClient.Configuration {

@@ -38,6 +38,15 @@ struct Runtime {
         Terminal.bootstrapLogging(verbose: options.verbose)
         logger = Logger(label: "switchboard")
         config = try ConfigLoader(registry: connectorRegistry).load(file: options.configURL(default: defaultConfig))
+        ShownSecrets.add(config.secretValues)
+    }
+
+    /// The configured store as it may be shown: the SQLite path, or the PostgreSQL URL without its password.
+    var storeDescription: String {
+        switch config.store {
+        case .sqlite(let path): return config.resolve(path: path).path
+        case .postgres(let url): return Redaction.url(url)
+        }
     }
 
     var context: ConnectorContext { ConnectorContext(config: config, logger: logger) }

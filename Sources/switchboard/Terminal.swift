@@ -6,8 +6,9 @@ import SwitchboardCore
 enum Terminal {
     static let isInteractive = isatty(2) != 0
 
+    /// Writes `error: message`, with the run's secrets and any URL password hidden.
     static func error(_ message: String) {
-        FileHandle.standardError.write(Data(("error: " + message + "\n").utf8))
+        FileHandle.standardError.write(Data(("error: " + ShownSecrets.redact(message) + "\n").utf8))
     }
 
     static func note(_ message: String) {
@@ -67,11 +68,11 @@ enum LoggingSystemOnce {
         LoggingSystem.bootstrap { label in
             switch format {
             case .json:
-                return JSONLogHandler(label: label, level: chosen)
+                return RedactingLogHandler(inner: JSONLogHandler(label: label, level: chosen))
             case .text:
                 var handler = StreamLogHandler.standardError(label: label)
                 handler.logLevel = chosen
-                return handler
+                return RedactingLogHandler(inner: handler)
             }
         }
     }

@@ -17,6 +17,19 @@ import Testing
         #expect(unknown.description.contains("sslmod"))
     }
 
+    /// A password is read as written up to the URL's last `@`, reserved characters and all; escapes are decoded once.
+    @Test(arguments: [("a/b?c#d@e f", "a/b?c#d@e f"), ("a%2Fb%3Fc%23d%40e%20f", "a/b?c#d@e f"), ("100%", "100%"),
+                      ("%2541", "%41"), ("p@ss:w", "p@ss:w")])
+    func aPasswordMayHoldAnyCharacter(written: String, password: String) throws {
+        let l = try PostgresLocation(url: "postgres://anna:\(written)@db.example:6432/support?sslmode=disable")
+        #expect(l.password == password)
+        #expect(l.user == "anna" && l.host == "db.example" && l.port == 6432 && l.database == "support" && l.tls == .disable)
+        #expect(l.redacted == "postgres://anna:***@db.example:6432/support")
+        let bad = try #require(throws: StoreError.self) { try PostgresLocation(url: "postgres://anna:\(written)@db.example:x/support") }
+        #expect(bad.description.contains("postgres://anna:***@db.example:x/support"))
+        #expect(!bad.description.contains(written))
+    }
+
     @Test func unreachableServerIsAClearStoreErrorWithinTheTimeout() async throws {
         // Port 9 (discard) on loopback: nothing listens there.
         let error = try await #require(throws: StoreError.self) {
@@ -51,7 +64,7 @@ import Testing
         _ = try await stores[0].write(IngestBatch(source: "src", interactions: [interaction(1)]))
         #expect(try await stores[2].count(source: nil) == 1)
         let (_, output) = await TestPostgres.psqlOffPool(tmp.location, "SELECT string_agg(name, ',' ORDER BY name) FROM schema_migrations")
-        #expect(output == "v1-initial,v2-conversation-order,v4-topics")
+        #expect(output == "v1-initial,v2-conversation-order,v4-topics,v5-dead-letter-identity")
     }
 
     @Test func lockKeysAreStableAcrossProcesses() {

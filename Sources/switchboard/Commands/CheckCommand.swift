@@ -38,7 +38,7 @@ struct CheckCommand: AsyncParsableCommand {
             let rt = try Runtime(options: global)
             let store = try await rt.openStore()
             let count = try await store.count(source: nil)
-            if !global.quiet { print("store: ok (\(count) interactions)") }
+            if !global.quiet { print("store: ok (\(rt.storeDescription), \(count) interactions)") }
         }
     }
 }

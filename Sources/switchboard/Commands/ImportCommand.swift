@@ -21,6 +21,7 @@ struct ImportCommand: AsyncParsableCommand {
 
     func run() async throws {
         ImportMemory.limitArenas()
+        ScratchFolder.removeStale()   // what killed imports left in the temporary directory
         let rt = try Runtime(options: global)
         let entry = try rt.entry(named: source)
         guard let importer = try rt.make(entry) as? any FileImporter else {

@@ -22,6 +22,7 @@ struct MigrateCommand: AsyncParsableCommand {
     var from: String?
 
     func run() async throws {
+        ShownSecrets.add(Redaction.passwordForms(in: to))
         let path: String
         if let from {
             path = from

@@ -77,6 +77,9 @@ struct ZipExport {
         return nil
     }
 
+    /// The size an entry declares (inflating it stops with an error beyond that), nil when there is no such entry.
+    func uncompressedSize(_ path: String) -> UInt64? { archive[path]?.uncompressedSize }
+
     /// The bytes of one entry, inflated under the size cap.
     func data(_ path: String) throws -> Data {
         guard let entry = archive[path] else {
@@ -116,16 +119,4 @@ struct ZipExport {
             throw ConnectorError(.format, "\(url.lastPathComponent): entry \(entry.path) is corrupt (\(error))")
         }
     }
-}
-
-/// A temporary folder removed when the import of one archive ends.
-struct ScratchFolder {
-    let url: URL
-
-    init() throws {
-        url = FileManager.default.temporaryDirectory.appendingPathComponent("switchboard-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    }
-
-    func remove() { try? FileManager.default.removeItem(at: url) }
 }

@@ -5,6 +5,11 @@ import SwitchboardCore
 ///
 /// Handshake: `GET ?crc_token=…` → `{"response_token": "sha256=" + base64(HMAC-SHA256(consumer_secret, crc_token))}`.
 /// Verification: `x-twitter-webhooks-signature: sha256=<base64 HMAC-SHA256(consumer_secret, body)>`.
+///
+/// Both use the same key and the same construction, so an answered CRC is a valid signature of a
+/// body equal to the token. The two are kept apart: only tokens shaped like X's (``CRCToken``) are
+/// answered, and a delivery whose body is not a JSON object — everything a CRC answer can sign —
+/// is refused as unverified.
 /// Dedupe key: the direct message event id. Messages sent by `for_user_id` (the subscribed
 /// business account) are agent replies; others are customer messages.
 public struct XWebhook: WebhookDeliveryDecoding {
@@ -34,12 +39,18 @@ public struct XWebhook: WebhookDeliveryDecoding {
 
     public func handshake(_ request: WebhookRequest) -> WebhookResponse? {
         guard let token = request.query["crc_token"] else { return nil }
+        guard CRCToken.accepts(token) else {
+            return WebhookResponse(status: 400, body: Data("crc_token is not shaped like an X CRC token\n".utf8))
+        }
         let mac = WebhookSignature.hmacSHA256(key: secret, [Data(token.utf8)])
         let body = #"{"response_token":"sha256=\#(Data(mac).base64EncodedString())"}"#
         return WebhookResponse(status: 200, contentType: "application/json", body: Data(body.utf8))
     }
 
     public func verify(_ request: WebhookRequest) throws {
+        guard CRCToken.isJSONObject(request.body) else {
+            throw WebhookSignature.mismatch("the body is not a JSON object")
+        }
         guard let header = request.headers["x-twitter-webhooks-signature"], header.hasPrefix("sha256="),
               let given = Data(base64Encoded: String(header.dropFirst(7))) else {
             throw WebhookSignature.mismatch("x-twitter-webhooks-signature missing or malformed")

@@ -64,7 +64,8 @@ final class CurlConnection {
         if !closed { curl_easy_cleanup(handle) }
     }
 
-    static func error(_ rc: CURLcode, _ text: String, source: String, url: String) -> ConnectorError {
+    static func error(_ rc: CURLcode, _ text: String, source: String, url written: String) -> ConnectorError {
+        let url = Redaction.url(written)
         switch rc {
         case CURLE_LOGIN_DENIED:
             return ConnectorError(.authentication, "\(source): the IMAP server at \(url) rejected the login: check username and password (or oauth2_token)")

@@ -87,10 +87,11 @@ extension ImapSource {
         return (ModifiedUTF7.encode(configured), configured)
     }
 
+    /// The mailbox URL for provenance and messages (an inline password hidden).
     private var base: String {
         var u = connection.url
         while u.hasSuffix("/") { u.removeLast() }
-        return u
+        return Redaction.url(u)
     }
 
     private func pullMailbox(_ mailbox: String, session: IMAPSession, state: inout ImapState, server: inout ServerInfo?,

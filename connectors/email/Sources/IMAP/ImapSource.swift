@@ -68,10 +68,10 @@ public struct ImapSource: PullSource, FileImporter {
         self.context = context
         let lower = settings.url.lowercased()
         guard lower.hasPrefix("imaps://") || lower.hasPrefix("imap://") else {
-            throw ConnectorError(.settings, "url must start with imaps:// or imap://, got '\(settings.url)'")
+            throw ConnectorError(.settings, "url must start with imaps:// or imap://, got '\(Redaction.url(settings.url))'")
         }
         if lower.hasPrefix("imap://") && settings.starttls != true && !Self.isLoopback(lower) {
-            throw ConnectorError(.settings, "url \(settings.url) is not encrypted: use imaps://, or set starttls: true")
+            throw ConnectorError(.settings, "url \(Redaction.url(settings.url)) is not encrypted: use imaps://, or set starttls: true")
         }
         guard settings.password != nil || settings.oauth2Token != nil else {
             throw ConnectorError(.settings, "set password or oauth2_token (as ${ENV_VAR})")
