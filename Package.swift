@@ -42,6 +42,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.0"),
+        .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.0"),
     ],
     targets: [
         // The schema, connector protocols, ingest sink and config. Depends on nothing of ours.
@@ -79,6 +81,10 @@ let package = Package(
             dependencies: [
                 "SwitchboardCore", "SwitchboardScan", "SwitchboardMetrics",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -158,7 +164,8 @@ let package = Package(
         + connectorFamily("InteractionsConnectors", folder: "interactions")
         + connectorFamily("PhoneConnectors", folder: "phone")
         + connectorFamily("ChatExportConnectors", folder: "chat-exports",
-                          extra: [.product(name: "ZIPFoundation", package: "ZIPFoundation")])
+                          extra: [.product(name: "ZIPFoundation", package: "ZIPFoundation")],
+                          testExtra: [.product(name: "ZIPFoundation", package: "ZIPFoundation")])
         + connectorFamily("SurveysConnectors", folder: "surveys")
         + connectorFamily("WebhookConnectors", folder: "webhooks",
                           extra: [.product(name: "Crypto", package: "swift-crypto")],

@@ -55,6 +55,12 @@ public struct ServerMetrics: Sendable {
         counter("commits", "Store transactions (group commits)", [("source", source)]).increment()
     }
 
+    /// A connection closed by the server's guard: `idle_timeout`, `header_timeout`, `body_timeout`, `discard_limit`.
+    func connectionClosed(reason: String) {
+        counter("connections_closed", "Connections closed for being idle or slow, by reason", [("reason", reason)])
+            .increment()
+    }
+
     /// The text exposition format.
     public func render() -> [UInt8] { registry.emitToBuffer() }
 }

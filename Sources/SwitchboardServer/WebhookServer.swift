@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import HummingbirdCore
 import Logging
 import ServiceLifecycle
 import SwitchboardCore
@@ -20,6 +21,8 @@ public struct WebhookServer: Sendable {
     public let receiver: WebhookReceiver
     public let committer: GroupCommitter
     public let metrics: ServerMetrics
+    /// Timeouts, the connection cap and body memory (`server:`).
+    public let limits: ConnectionLimits
     let store: any MetricsStore
     let report: ReportEndpoint?
     let logger: Logger
@@ -29,13 +32,15 @@ public struct WebhookServer: Sendable {
     /// - Parameters:
     ///   - sources: configured webhook sources by name (the `{source}` of the URL).
     ///   - maxBody: the body limit in bytes (`server.max_body`).
+    ///   - limits: timeouts, connection cap and body memory (`server:`).
     ///   - report: serves `GET /report` when given.
     public init(host: String, port: Int, sources: [String: any WebhookSource], store: any MetricsStore,
-                maxBody: Int = 1 << 20, privacy: PrivacySettings = PrivacySettings(), topicRules: TopicRules = .empty,
-                report: ReportEndpoint? = nil,
+                maxBody: Int = 1 << 20, limits: ConnectionLimits = ConnectionLimits(), privacy: PrivacySettings = PrivacySettings(),
+                topicRules: TopicRules = .empty, report: ReportEndpoint? = nil,
                 logger: Logger = Logger(label: "switchboard.server")) {
         self.host = host
         self.port = port
+        self.limits = limits
         self.store = store
         self.report = report
         self.logger = logger
@@ -56,31 +61,29 @@ public struct WebhookServer: Sendable {
         let receiver = self.receiver
         let metrics = self.metrics
         let store = self.store
+        let reader = BodyReader(limit: receiver.maxBody, budget: BodyBudget(capacity: limits.bodyMemory, logger: logger))
         router.post("/webhooks/:source") { request, context in
             let started = ContinuousClock.now
             let name = context.parameters.get("source") ?? ""
             let label = receiver.sources[name] == nil ? "unknown" : name
-            var answer: WebhookReceiver.Answer
-            if let length = request.headers[.contentLength].flatMap({ Int($0) }), length > receiver.maxBody {
-                metrics.rejected(source: label, reason: "too_large")
-                answer = .init(response: WebhookReceiver.text(413, "body larger than \(receiver.maxBody) bytes\n"), outcome: "too_large")
-            } else {
-                var request = request
-                do {
-                    let body = try await request.collectBody(upTo: receiver.maxBody)
-                    answer = await receiver.deliver(source: name, request: Self.webhookRequest(request, body: body))
-                } catch {
-                    metrics.rejected(source: label, reason: "too_large")
-                    answer = .init(response: WebhookReceiver.text(413, "body larger than \(receiver.maxBody) bytes\n"), outcome: "too_large")
+            let response: Response
+            do throws(BodyReader.Failure) {
+                let declared = request.headers[.contentLength].flatMap { Int($0) }
+                let answer = try await reader.withBody(request.body, declaredLength: declared) { body in
+                    await receiver.deliver(source: name, request: Self.webhookRequest(request, body: body))
                 }
+                response = Self.response(answer.response)
+            } catch {
+                response = Self.refusal(error, maxBody: receiver.maxBody)
+                metrics.rejected(source: label, reason: Self.reason(error))
             }
-            metrics.request(source: label, status: answer.response.status, elapsed: ContinuousClock.now - started)
-            return Self.response(answer.response)
+            metrics.request(source: label, status: Int(response.status.code), elapsed: ContinuousClock.now - started)
+            return response
         }
         router.get("/webhooks/:source") { request, context in
             let name = context.parameters.get("source") ?? ""
             let started = ContinuousClock.now
-            let answer = receiver.handshake(source: name, request: Self.webhookRequest(request, body: ByteBuffer()))
+            let answer = receiver.handshake(source: name, request: Self.webhookRequest(request, body: Data()))
             metrics.request(source: receiver.sources[name] == nil ? "unknown" : name, status: answer.status,
                             elapsed: ContinuousClock.now - started)
             return Self.response(answer)
@@ -107,20 +110,47 @@ public struct WebhookServer: Sendable {
     /// - Parameter onServerRunning: called with the bound port once listening (port 0 picks a free one).
     public func application(onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in })
         -> some ApplicationProtocol {
-        Application(router: router(),
-                    configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "switchboard"),
-                    services: [committer],
-                    onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
-                    logger: logger)
+        let (limits, metrics, logger) = (self.limits, self.metrics, self.logger)
+        let server = HTTPServerBuilder { responder in
+            GuardedHTTP1Channel(responder: responder, limits: limits, metrics: metrics, logger: logger)
+        }
+        let configuration = ApplicationConfiguration(
+            address: .hostname(host, port: port), serverName: "switchboard",
+            availableConnectionsDelegate: ConnectionCap(limit: limits.maxConnections, logger: logger))
+        return Application(router: router(), server: server, configuration: configuration, services: [committer],
+                           onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
+                           logger: logger)
     }
 
-    static func webhookRequest(_ request: Request, body: ByteBuffer) -> WebhookRequest {
+    /// The answer to a body that was not read; what the client still sends of it is read and thrown
+    /// away before the connection goes on (see ``ConnectionGuard``).
+    static func refusal(_ failure: BodyReader.Failure, maxBody: Int) -> Response {
+        let (status, text): (HTTPResponse.Status, String) = switch failure {
+        case .tooLarge: (.contentTooLarge, "body larger than \(maxBody) bytes\n")
+        case .busy: (.serviceUnavailable, "too many request bodies in progress; retry later\n")
+        case .incomplete: (.badRequest, "the request body ended before its declared length\n")
+        }
+        var headers: HTTPFields = [.contentType: "text/plain; charset=utf-8"]
+        if failure == .busy { headers[.retryAfter] = "5" }
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: text)))
+    }
+
+    /// The `reason` label of a refused body in `…_rejected_total`.
+    static func reason(_ failure: BodyReader.Failure) -> String {
+        switch failure {
+        case .tooLarge: "too_large"
+        case .busy: "body_memory"
+        case .incomplete: "incomplete_body"
+        }
+    }
+
+    static func webhookRequest(_ request: Request, body: Data) -> WebhookRequest {
         var headers: [String: String] = [:]
         for field in request.headers { headers[field.name.canonicalName] = field.value }
         var query: [String: String] = [:]
         for (k, v) in request.uri.queryParameters { query[String(k).removingPercentEncoding ?? String(k)] = String(v) }
         return WebhookRequest(method: request.method.rawValue, path: request.uri.path, query: query, headers: headers,
-                              body: Data(body.readableBytesView))
+                              body: body)
     }
 
     static func response(_ r: WebhookResponse) -> Response {

@@ -36,6 +36,10 @@ public struct ConfigLoader {
     public func load(yaml text: String, file: URL) throws -> SwitchboardConfig {
         let display = file.path
         let reader = NodeReader(file: display)
+        if let alias = YAMLAliasGuard.scan(text) {
+            throw ConfigError(problems: [ConfigProblem(file: display, line: alias.line, column: alias.column, keyPath: "",
+                                                       message: "\(alias.text): \(YAMLAliasGuard.message)")])
+        }
         let root: Node
         do {
             guard let node = try Yams.compose(yaml: text) else {
@@ -45,6 +49,10 @@ public struct ConfigLoader {
             root = node
         } catch let error as YamlError {
             throw ConfigError(problems: [Self.problem(from: error, file: display)])
+        }
+        if let anchored = YAMLAliasGuard.firstAnchor(in: root) {
+            throw ConfigError(problems: [ConfigProblem(file: display, line: anchored.mark?.line, column: anchored.mark?.column,
+                                                       keyPath: "", message: "&\(anchored.anchor?.rawValue ?? ""): \(YAMLAliasGuard.message)")])
         }
         let node = reader.interpolate(root, "", env: environment)
         var config = SwitchboardConfig(file: file.standardizedFileURL)
@@ -145,15 +153,35 @@ public struct ConfigLoader {
     }
 
     private func readServer(_ node: Node, _ c: inout SwitchboardConfig, _ r: NodeReader) {
-        for (k, v, _) in r.mapping(node, "server", known: ["listen", "max_body", "report_token"]) ?? [] {
+        let known = ["listen", "max_body", "report_token", "max_connections", "body_memory", "idle_timeout",
+                     "header_timeout", "body_timeout"]
+        var bodyMemoryNode: Node?
+        for (k, v, _) in r.mapping(node, "server", known: known) ?? [] {
             switch k {
             case "listen":
                 guard let s = r.string(v, "server.listen") else { continue }
                 c.server.listen = s
                 if c.server.hostAndPort == nil { r.problem(v, "server.listen", "expected host:port such as 127.0.0.1:8080") }
             case "max_body": if let b = r.size(v, "server.max_body") { c.server.maxBody = b }
+            case "max_connections":
+                guard let text = r.string(v, "server.max_connections") else { continue }
+                if let n = Int(text), n > 0 { c.server.maxConnections = n }
+                else { r.problem(v, "server.max_connections", "expected a whole number above 0 such as 4096, got '\(text)'") }
+            case "body_memory":
+                bodyMemoryNode = v
+                if let b = r.size(v, "server.body_memory") { c.server.bodyMemory = b }
+            case "idle_timeout", "header_timeout", "body_timeout":
+                guard let s = r.duration(v, "server.\(k)") else { continue }
+                guard s > 0 else { r.problem(v, "server.\(k)", "expected a duration above zero such as 10s"); continue }
+                if k == "idle_timeout" { c.server.idleTimeout = s }
+                else if k == "header_timeout" { c.server.headerTimeout = s }
+                else { c.server.bodyTimeout = s }
             default: c.server.reportToken = r.string(v, "server.report_token")
             }
+        }
+        if c.server.bodyMemory < c.server.maxBody {
+            r.problem(bodyMemoryNode ?? node, "server.body_memory",
+                      "must be at least server.max_body (\(c.server.maxBody) bytes), or no body of the largest allowed size could be received")
         }
     }
 
@@ -163,7 +191,7 @@ public struct ConfigLoader {
                 if let d = r.duration(v, "phone.short_abandon") { c.phone.shortAbandon = d }
             } else if let s = r.string(v, "phone.default_country") {
                 if PhoneNumber.isKnownCountry(s) { c.phone.defaultCountry = s.uppercased() }
-                else { r.problem(v, "phone.default_country", "unknown country '\(s)': use an ISO code such as RU, US, DE") }
+                else { r.problem(v, "phone.default_country", "unknown country '\(s)': expected an ISO 3166-1 two-letter code with a calling code, such as RU, US, KR") }
             }
         }
     }

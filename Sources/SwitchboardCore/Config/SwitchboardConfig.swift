@@ -14,6 +14,16 @@ public struct ServerSettings: Sendable, Hashable {
     public var listen: String = "127.0.0.1:8080"
     public var maxBody: Int = 1_048_576
     public var reportToken: String?
+    /// Open connections at once (`max_connections`); more wait in the listen backlog.
+    public var maxConnections: Int = 4096
+    /// Request bodies held in memory by all connections together (`body_memory`); past it, 503.
+    public var bodyMemory: Int = 128 << 20
+    /// Seconds a connection may wait with no request in progress (`idle_timeout`).
+    public var idleTimeout: Double = 60
+    /// Seconds a request's headers may take from their first byte (`header_timeout`).
+    public var headerTimeout: Double = 10
+    /// Seconds a request's body may take after its headers (`body_timeout`).
+    public var bodyTimeout: Double = 30
     public init() {}
 
     /// Host and port of ``listen``.

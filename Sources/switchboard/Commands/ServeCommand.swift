@@ -63,14 +63,15 @@ struct ServeCommand: AsyncParsableCommand {
                                       redactor: SecretRedactor(secrets: rt.config.secretValues),
                                       logger: Logger(label: "switchboard.scheduler"))
         var server = WebhookServer(host: host, port: port, sources: sources, store: store, maxBody: settings.maxBody,
-                                   privacy: rt.config.privacy, topicRules: rt.config.topicRules, report: try reportEndpoint(rt, token: settings.reportToken),
+                                   limits: connectionLimits(settings, logger: rt.logger), privacy: rt.config.privacy,
+                                   topicRules: rt.config.topicRules, report: try reportEndpoint(rt, token: settings.reportToken),
                                    logger: rt.logger)
         server.statusProvider = { [UInt8](await scheduler.statusJSON()) }
         let names = sources.keys.sorted().joined(separator: ", ")
         let scheduled = jobs.map { "\($0.name) (\($0.schedule))" }.joined(separator: ", ")
-        let json = logFormat == .json, logger = rt.logger
+        let json = logFormat == .json, logger = rt.logger, shownStore = rt.storeDescription
         let app = server.application { bound in
-            let line = "switchboard serve: listening on http://\(host):\(bound) (webhook sources: \(names.isEmpty ? "none" : names); scheduled pulls: \(scheduled.isEmpty ? "none" : scheduled))"
+            let line = "switchboard serve: listening on http://\(host):\(bound) (store: \(shownStore), webhook sources: \(names.isEmpty ? "none" : names); scheduled pulls: \(scheduled.isEmpty ? "none" : scheduled))"
             if json { logger.notice("\(line)") } else { FileHandle.standardError.write(Data((line + "\n").utf8)) }
         }
         // Shutdown runs in reverse order: the scheduler stops first (waiting for a pull in progress),
@@ -80,6 +81,21 @@ struct ServeCommand: AsyncParsableCommand {
         try await group.run()
         if json { rt.logger.notice("switchboard serve: stopped") }
         else { FileHandle.standardError.write(Data("switchboard serve: stopped\n".utf8)) }
+    }
+
+    /// The `server:` limits, with the connection cap kept under the open-file limit, which is first raised
+    /// to its hard limit (every connection takes a descriptor; the common soft default of 1024 is soon used up).
+    func connectionLimits(_ settings: ServerSettings, logger: Logger) -> ConnectionLimits {
+        var limits = ConnectionLimits(settings)
+        let files = OpenFileLimit.raiseToHard()
+        let allowed = OpenFileLimit.connectionsAllowed(byLimit: files.now)
+        let raised = files.now > files.before ? " (raised from \(files.before) to the hard limit)" : ""
+        logger.info("open-file limit: \(files.now)\(raised); at most \(min(limits.maxConnections, allowed)) connections at once")
+        if limits.maxConnections > allowed {
+            logger.warning("server.max_connections \(limits.maxConnections) does not fit the open-file limit \(files.now): accepting at most \(allowed) connections at once; raise the hard limit (ulimit -Hn, or LimitNOFILE= in a systemd unit) to allow more")
+            limits.maxConnections = allowed
+        }
+        return limits
     }
 
     /// `GET /report`; a metric-settings problem (unreadable customer links) is logged and answered
