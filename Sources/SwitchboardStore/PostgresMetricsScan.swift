@@ -79,28 +79,35 @@ struct ScanConnection: Sendable {
     let conn: PostgresConnection
     let storeName: String
     let logger: Logger
+    private let lost: LostConnection
+
+    init(conn: PostgresConnection, storeName: String, logger: Logger) {
+        self.conn = conn
+        self.storeName = storeName
+        self.logger = logger
+        lost = LostConnection(conn, error: StoreError(.unavailable, "\(storeName): cannot read interactions for the report: "
+            + "the connection to the server was lost during the scan; run the report again"))
+    }
 
     /// Rows per `FETCH` of the scan's cursor.
     static let fetchRows = 8192
 
     /// The rows of one statement, taken off the connection whole.
     func rows(_ sql: String) async throws -> [PostgresRow] {
-        let (conn, storeName) = (conn, storeName)
+        let conn = conn
         let outcome = Once<[PostgresRow]>()
-        return try await withCheckedThrowingContinuation { continuation in
-            outcome.set(continuation)
-            let query = Task {
-                // Rows handed over on the connection's event loop as they arrive (the future-based query): the driver
-                // asks the server for more at once, never waiting for a reader.
-                do { outcome.resume(.success(try await (conn as any PostgresDatabase).query(sql, []).get().rows)) }
-                catch { outcome.resume(.failure(error)) }
-            }
-            conn.closeFuture.whenComplete { _ in
-                outcome.resume(.failure(StoreError(.unavailable, "\(storeName): cannot read interactions for the report: "
-                    + "the connection to the server was lost during the scan; run the report again")))
-                query.cancel()
-            }
+        let query = Task {
+            // Rows handed over on the connection's event loop as they arrive (the future-based query): the driver
+            // asks the server for more at once, never waiting for a reader.
+            do { outcome.resume(.success(try await (conn as any PostgresDatabase).query(sql, []).get().rows)) }
+            catch { outcome.resume(.failure(error)) }
         }
+        let token = lost.watch { error in
+            outcome.resume(.failure(error))
+            query.cancel()
+        }
+        defer { lost.unwatch(token) }
+        return try await withCheckedThrowingContinuation { outcome.set($0) }
     }
 
     /// `body` inside a transaction begun with `begin`; rolled back when it fails and the connection is still open.
@@ -143,6 +150,47 @@ struct ScanConnection: Sendable {
         }
         _ = try await rows("CLOSE metrics_scan")
         return part.finish()
+    }
+}
+
+/// Fails the statements waiting on a scan connection when it closes: one callback on the connection per scan, not
+/// one per statement (callbacks on a pooled connection's close stay registered until it closes).
+private final class LostConnection: @unchecked Sendable {
+    private let lock = NSLock()
+    private var closed = false
+    private var waiting: [Int: @Sendable (any Error) -> Void] = [:]
+    private var next = 0
+    private let error: StoreError
+
+    init(_ conn: PostgresConnection, error: StoreError) {
+        self.error = error
+        conn.closeFuture.whenComplete { [weak self] _ in self?.close() }
+    }
+
+    private func close() {
+        let all: [@Sendable (any Error) -> Void] = lock.withLock {
+            closed = true
+            defer { waiting = [:] }
+            return Array(waiting.values)
+        }
+        for fail in all { fail(error) }
+    }
+
+    /// Calls `fail` when the connection closes (at once when it has closed already); the token ends the watch.
+    func watch(_ fail: @escaping @Sendable (any Error) -> Void) -> Int? {
+        let token: Int? = lock.withLock {
+            guard !closed else { return nil }
+            next += 1
+            waiting[next] = fail
+            return next
+        }
+        if token == nil { fail(error) }
+        return token
+    }
+
+    func unwatch(_ token: Int?) {
+        guard let token else { return }
+        lock.withLock { _ = waiting.removeValue(forKey: token) }
     }
 }
 
