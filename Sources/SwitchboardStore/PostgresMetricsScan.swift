@@ -6,7 +6,7 @@ import SwitchboardCore
 import SwitchboardScan
 
 /// The metrics scan of the PostgreSQL store: only the metrics columns, in binary (the extended protocol's
-/// result format), read cell by cell into numbers by the reader the SQLite scan uses (``MetricsPart``) —
+/// result format), turned into numbers by the reader the SQLite scan uses (``MetricsPart``) —
 /// no ``Interaction`` values. The `seq` range is split like SQLite's rowid range and the parts are read
 /// on several pooled connections at once, then appended in `seq` order.
 ///
@@ -16,8 +16,9 @@ import SwitchboardScan
 /// the rows committed when the scan began: a batch committed meanwhile is wholly out, even though sequence
 /// numbers are handed out before commit and a later commit may hold smaller seqs.
 ///
-/// Why a narrow SELECT and not `COPY … TO STDOUT (FORMAT binary)`: postgres-nio offers `COPY FROM` only, and a
-/// bound SELECT already arrives in binary, one `DataRow` per interaction, without text parsing.
+/// Why a narrow SELECT (through a cursor) and not `COPY … TO STDOUT (FORMAT binary)`: postgres-nio offers
+/// `COPY FROM` only, and the extended protocol already returns the SELECT in binary, one `DataRow` per interaction,
+/// without text parsing.
 extension PostgresStore {
     /// The scan's query for one seq range.
     static func metricsSQL(_ range: ClosedRange<Int64>) -> String {
