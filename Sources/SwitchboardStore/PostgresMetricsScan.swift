@@ -1,5 +1,4 @@
 import Foundation
-import Logging
 import NIOCore
 import PostgresNIO
 import SwitchboardCore
@@ -34,12 +33,11 @@ extension PostgresStore {
     /// pool has connections), read concurrently under one snapshot. Any number of parts gives the same scan.
     /// - Throws: ``StoreError`` naming the store when the server or a connection fails, never a partial scan.
     public func scanMetrics(parts: Int?) async throws -> MetricsScan {
-        let logger = logger
         let storeName = "PostgreSQL store \(location.redacted)"
         let poolSize = location.poolSize
         let action = "read interactions for the report"
         return try await withConnection(action, retry: false) { conn in
-            let scan = ScanConnection(conn: conn, storeName: storeName, logger: logger)
+            let scan = ScanConnection(conn: conn, storeName: storeName)
             return try await scan.transaction("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY") {
                 let bounds = try await scan.rows(
                     "SELECT pg_export_snapshot(), (SELECT min(seq) FROM interactions), (SELECT max(seq) FROM interactions)")
@@ -55,7 +53,7 @@ extension PostgresStore {
                         let range = plan.ranges[k], tableRows = plan.tableRows(part: k)
                         group.addTask {
                             (k, try await self.withConnection(action, retry: false) { other in
-                                let part = ScanConnection(conn: other, storeName: storeName, logger: logger)
+                                let part = ScanConnection(conn: other, storeName: storeName)
                                 return try await part.transaction("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY") {
                                     _ = try await part.rows("SET TRANSACTION SNAPSHOT '\(snapshot)'")
                                     return try await part.read(range, tableRows: tableRows)
@@ -79,13 +77,11 @@ extension PostgresStore {
 struct ScanConnection: Sendable {
     let conn: PostgresConnection
     let storeName: String
-    let logger: Logger
     private let lost: LostConnection
 
-    init(conn: PostgresConnection, storeName: String, logger: Logger) {
+    init(conn: PostgresConnection, storeName: String) {
         self.conn = conn
         self.storeName = storeName
-        self.logger = logger
         lost = LostConnection(conn, error: StoreError(.unavailable, "\(storeName): cannot read interactions for the report: "
             + "the connection to the server was lost during the scan; run the report again"))
     }

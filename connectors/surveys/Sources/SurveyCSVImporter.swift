@@ -127,7 +127,7 @@ public struct SurveyCSVImporter: FileImporter {
 
     private func header(_ cells: [String], file: String) throws -> [String: Int] {
         var positions: [String: Int] = [:]
-        for (i, c) in cells.enumerated() { positions[c.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: "\u{FEFF} "))] = i }
+        for (i, c) in cells.enumerated() { positions[c.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: " "))] = i }
         var out: [String: Int] = [:]
         for (field, headerName) in fields { if let p = positions[headerName.lowercased()] { out[field] = p } }
         var missing = ["time", "score"].filter { out[$0] == nil }
