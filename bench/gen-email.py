@@ -6,7 +6,7 @@ about 5% with an attachment.
 
     bench/gen-email.py --count 10000 --mbox out.mbox
 """
-import argparse, base64, quopri, random
+import argparse, base64, os, quopri, random
 
 TOPICS = [
     ("Не приходит счёт за {m}", "Здравствуйте! Счёт за {m} так и не пришёл. Проверьте, пожалуйста."),
@@ -51,11 +51,17 @@ def message(i, t, sender, recipient, subject, body, charset, msgid, parent, refs
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--count", type=int, default=10000)
-    ap.add_argument("--mbox", required=True)
+    ap.add_argument("--mbox", help="write one mbox file")
+    ap.add_argument("--maildir", help="write a Maildir (one file per message under cur/)")
     ap.add_argument("--seed", type=int, default=7)
     a = ap.parse_args()
+    if bool(a.mbox) == bool(a.maildir):
+        ap.error("give exactly one of --mbox and --maildir")
     rng = random.Random(a.seed)
-    out = open(a.mbox, "w", encoding="ascii")
+    out = open(a.mbox, "w", encoding="ascii") if a.mbox else None
+    if a.maildir:
+        for sub in ("cur", "new", "tmp"):
+            os.makedirs(os.path.join(a.maildir, sub), exist_ok=True)
     n = 0
     thread = 0
     base = 1_772_000_000  # 2026-02-25
@@ -80,13 +86,19 @@ def main():
             subj = ("Re: " if k else "") + subject
             msg = message(n, date, sender, recipient, subj, text + "\n" * 2 + "-- \nSupport line\n" * (k + 1), charset,
                           msgid, refs[-1] if refs else None, list(refs), rng.random() < 0.05, rng)
-            out.write("From %s Wed Feb 25 10:00:00 2026\n" % ("support@example.com" if agent_turn else customer))
-            out.write(msg.replace("\nFrom ", "\n>From "))
-            out.write("\n")
+            if out is not None:
+                out.write("From %s Wed Feb 25 10:00:00 2026\n" % ("support@example.com" if agent_turn else customer))
+                out.write(msg.replace("\nFrom ", "\n>From "))
+                out.write("\n")
+            else:
+                name = "%d.M%dP1.bench:2,S" % (1_772_000_000 + n, n)
+                with open(os.path.join(a.maildir, "cur", name), "w", encoding="ascii") as f:
+                    f.write(msg)
             refs.append(msgid)
             t += rng.randint(300, 20000)
             n += 1
-    out.close()
+    if out is not None:
+        out.close()
 
 
 main()

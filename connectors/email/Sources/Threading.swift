@@ -158,11 +158,8 @@ public struct ThreadIndex: Sendable {
 /// `-----Original Message-----` separator on.
 public enum QuoteStripper {
     public static func strip(_ raw: String) -> String {
-        let text = raw.contains("\r") ? raw.replacingOccurrences(of: "\r\n", with: "\n") : raw
-        guard text.contains(">") || text.contains("wrote") || text.contains("Original") || text.contains("пиш")
-            || text.contains("писал") || text.contains("Исходное") || text.contains("From:") else {
-            return text.trimmingCharacters(in: .whitespacesAndNewlines)
-        }
+        let text = raw.utf8.contains(0x0D) ? unixLineEnds(raw) : raw
+        guard mayQuote(text) else { return text.trimmed(.whitespacesAndNewlines) }
         var kept: [Substring] = []
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
         var i = 0
@@ -176,7 +173,65 @@ public enum QuoteStripper {
             kept.append(line)
             i += 1
         }
-        return kept.joined(separator: "\n").trimmingCharacters(in: .whitespacesAndNewlines)
+        return kept.joined(separator: "\n").trimmed(.whitespacesAndNewlines)
+    }
+
+    /// `text` with every CR LF turned into LF, as `replacingOccurrences(of: "\r\n", with: "\n")` does it.
+    /// Byte by byte where that is exact: Foundation compares whole composed characters, so it leaves a CR LF
+    /// alone when a combining mark, joiner or other extending scalar follows it. Only a text with a CR LF
+    /// followed by anything but end of text or a plainly separate character (letter, digit, punctuation,
+    /// symbol, space, control) is handed to Foundation.
+    static func unixLineEnds(_ text: String) -> String {
+        var text = text
+        let exact: String? = text.withUTF8 { buf in
+            var out: [UInt8] = []
+            out.reserveCapacity(buf.count)
+            var i = 0
+            while i < buf.count {
+                if buf[i] == 0x0D && i + 1 < buf.count && buf[i + 1] == 0x0A {
+                    if i + 2 < buf.count && buf[i + 2] >= 0x80 {
+                        var bytes = UnsafeBufferPointer(rebasing: buf[(i + 2)...]).makeIterator()
+                        var decoder = UTF8()
+                        guard case .scalarValue(let next) = decoder.decode(&bytes), standsAlone(next) else { return nil }
+                    }
+                    out.append(0x0A)
+                    i += 2
+                } else {
+                    out.append(buf[i])
+                    i += 1
+                }
+            }
+            return String(decoding: out, as: UTF8.self)
+        }
+        return exact ?? text.replacingOccurrences(of: "\r\n", with: "\n")
+    }
+
+    /// A scalar that never joins the character before it (no mark, joiner, modifier or format character).
+    private static func standsAlone(_ s: Unicode.Scalar) -> Bool {
+        if s.isASCII { return true }
+        switch s.properties.generalCategory {
+        case .uppercaseLetter, .lowercaseLetter, .titlecaseLetter, .otherLetter, .decimalNumber, .letterNumber,
+             .otherNumber, .connectorPunctuation, .dashPunctuation, .openPunctuation, .closePunctuation,
+             .initialPunctuation, .finalPunctuation, .otherPunctuation, .mathSymbol, .currencySymbol,
+             .spaceSeparator, .control:
+            // Hangul vowel and final jamo extend a syllable.
+            return !(0x1160...0x11FF).contains(s.value) && !(0xD7B0...0xD7FF).contains(s.value)
+        default:
+            return false
+        }
+    }
+
+    /// The markers that make a text worth reading line by line.
+    private static let markers = [">", "wrote", "Original", "пиш", "писал", "Исходное", "From:"]
+    private static let markerBytes = markers.map { Array($0.utf8) }
+
+    /// Whether `text` contains one of ``markers`` (Foundation's search, which compares whole characters).
+    /// Most texts contain none: a byte search says so without Foundation's per-character comparison;
+    /// only a text whose bytes contain a marker is asked again the way it always was.
+    static func mayQuote(_ text: String) -> Bool {
+        var text = text
+        let bytesMatch = text.withUTF8 { buf in markerBytes.contains { UTF8Search.contains(buf, $0) } }
+        return bytesMatch && markers.contains { text.contains($0) }
     }
 
     static func isSeparator(_ l: Substring) -> Bool {
@@ -197,6 +252,26 @@ public enum QuoteStripper {
 
     private static func nextLines(_ lines: [Substring], after i: Int, contain markers: [String]) -> Bool {
         for j in (i + 1)..<min(lines.count, i + 4) where markers.contains(where: { lines[j].hasPrefix($0) }) { return true }
+        return false
+    }
+}
+
+/// Byte search in UTF-8 text (no allocation, no Unicode comparison).
+enum UTF8Search {
+    /// Whether `needle` occurs in `haystack` byte for byte.
+    static func contains(_ haystack: UnsafeBufferPointer<UInt8>, _ needle: [UInt8]) -> Bool {
+        guard let first = needle.first, needle.count <= haystack.count else { return false }
+        let n = needle.count
+        var i = 0
+        let limit = haystack.count - n
+        while i <= limit {
+            if haystack[i] == first {
+                var k = 1
+                while k < n && haystack[i + k] == needle[k] { k += 1 }
+                if k == n { return true }
+            }
+            i += 1
+        }
         return false
     }
 }

@@ -39,17 +39,16 @@ public struct MaildirImporter: FileImporter {
 
     public func importFiles(_ urls: [URL], into sink: any IngestSink) async throws {
         var ingest = EmailIngest(mapping: mapping)
+        var reader = FileContents()
         for url in urls {
-            for (file, folder) in try Self.messageFiles(url) {
-                let data: Data
-                do { data = try Data(contentsOf: file) }
-                catch { throw ConnectorError(.io, "cannot read \(file.path): \(error.localizedDescription)") }
-                let date = Self.deliveryDate(file)
-                let provenance = "file:\(folder.label.isEmpty ? "" : folder.label + "/")\(file.lastPathComponent)"
-                var topics = folder.keywords(ofFile: file.lastPathComponent)
+            for file in try Self.messageFiles(url) {
+                let folder = file.folder
+                let date = Self.deliveryDate(name: file.name, path: file.path)
+                let provenance = "file:\(folder.label.isEmpty ? "" : folder.label + "/")\(file.name)"
+                var topics = folder.keywords(ofFile: file.name)
                 if folderTopic, let t = folder.topic { topics.append(t) }
-                data.withUnsafeBytes { raw in
-                    ingest.add(raw.bindMemory(to: UInt8.self), fallbackDate: date,
+                try reader.withContents(of: file.path) { raw in
+                    ingest.add(raw, fallbackDate: date,
                                fromSent: folder.isSent, provenance: provenance, topics: topics, clientLabels: true)
                 }
                 if ingest.pending >= 256 { try await ingest.flush(into: sink) }
@@ -105,48 +104,59 @@ public struct MaildirImporter: FileImporter {
         }
     }
 
+    /// One message file: its path, its name and its folder.
+    struct MessageFile {
+        var path: String
+        var name: String
+        var folder: Folder
+    }
+
     /// Message files under a Maildir root (its `cur`/`new` and those of `.Folder`
     /// subfolders), oldest delivery first; a plain folder of files or one file is also accepted.
     /// A root that is itself a Maildir++ folder (`Maildir/.Support`) is read as that folder.
-    static func messageFiles(_ root: URL) throws -> [(URL, Folder)] {
+    /// Paths are strings: a Maildir holds one file per message, and a `URL` per file costs more than its parsing.
+    static func messageFiles(_ root: URL) throws -> [MessageFile] {
         let fm = FileManager.default
         var isDir: ObjCBool = false
         guard fm.fileExists(atPath: root.path, isDirectory: &isDir) else {
             throw ConnectorError(.io, "no such Maildir: \(root.path)")
         }
-        guard isDir.boolValue else { return [(root, Folder(label: "", directory: nil))] }
+        guard isDir.boolValue else { return [MessageFile(path: root.path, name: root.lastPathComponent, folder: Folder(label: "", directory: nil))] }
         let rootName = root.standardizedFileURL.lastPathComponent
         let rootLabel = rootName.hasPrefix(".") && rootName.count > 1 ? String(rootName.dropFirst()) : ""
         var folders: [(URL, String)] = [(root, rootLabel)]
         for name in (try? fm.contentsOfDirectory(atPath: root.path)) ?? [] where name.hasPrefix(".") && name.count > 1 {
             folders.append((root.appendingPathComponent(name), String(name.dropFirst())))
         }
-        var out: [(URL, Folder, Double)] = []
+        var out: [(file: MessageFile, key: Double)] = []
         var sawMaildir = false
         for (dir, label) in folders {
             var folder: Folder? = nil
             for sub in ["cur", "new"] {
-                let d = dir.appendingPathComponent(sub)
-                guard let names = try? fm.contentsOfDirectory(atPath: d.path) else { continue }
+                let d = dir.appendingPathComponent(sub).path
+                guard let names = try? fm.contentsOfDirectory(atPath: d) else { continue }
                 sawMaildir = true
                 if folder == nil { folder = Folder(label: label, directory: dir) }
                 for n in names where !n.hasPrefix(".") {
-                    let f = d.appendingPathComponent(n)
-                    out.append((f, folder!, Double(n.prefix { $0.isNumber }) ?? .greatestFiniteMagnitude))
+                    out.append((MessageFile(path: d + "/" + n, name: n, folder: folder!),
+                                Double(n.prefix { $0.isNumber }) ?? .greatestFiniteMagnitude))
                 }
             }
         }
         if !sawMaildir {
             let plain = Folder(label: "", directory: nil)
-            for f in try PathExpansion.files(root) { out.append((f, plain, Double(f.lastPathComponent.prefix { $0.isNumber }) ?? 0)) }
+            for f in try PathExpansion.files(root) {
+                let name = f.lastPathComponent
+                out.append((MessageFile(path: f.path, name: name, folder: plain), Double(name.prefix { $0.isNumber }) ?? 0))
+            }
         }
-        return out.sorted { ($0.2, $0.0.path) < ($1.2, $1.0.path) }.map { ($0.0, $0.1) }
+        return out.sorted { ($0.key, $0.file.path) < ($1.key, $1.file.path) }.map(\.file)
     }
 
     /// The delivery time in the file name (`1700000000.M1P2.host`), else the file's modification time.
-    static func deliveryDate(_ file: URL) -> Date? {
-        let digits = file.lastPathComponent.prefix { $0.isNumber }
+    static func deliveryDate(name: String, path: String) -> Date? {
+        let digits = name.prefix { $0.isNumber }
         if digits.count >= 9, let t = Double(digits) { return Date(timeIntervalSince1970: t) }
-        return (try? FileManager.default.attributesOfItem(atPath: file.path)[.modificationDate]) as? Date
+        return (try? FileManager.default.attributesOfItem(atPath: path)[.modificationDate]) as? Date
     }
 }

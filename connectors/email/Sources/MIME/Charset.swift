@@ -104,9 +104,11 @@ enum Charset {
 
     /// A label as the tables hold it: surrounding spaces and quotes dropped, lower case, an RFC 2231
     /// language suffix (`utf-8*ru`) cut.
+    private static let labelPadding = CharacterSet(charactersIn: "\"' \t\r\n")
+
     static func normalise(_ charset: String?) -> String {
         guard var s = charset?.lowercased() else { return "" }
-        s = s.trimmingCharacters(in: CharacterSet(charactersIn: "\"' \t\r\n"))
+        s = s.trimmed(labelPadding)
         if let star = s.firstIndex(of: "*") { s = String(s[..<star]) }
         return s
     }

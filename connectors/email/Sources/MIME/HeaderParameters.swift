@@ -25,13 +25,13 @@ struct HeaderParameters: Sendable {
         // Main value up to the first ';'.
         var start = i
         while i < n && raw[i] != 0x3B { i += 1 }
-        value = String(decoding: raw[start..<i], as: UTF8.self).trimmingCharacters(in: .whitespaces).lowercased()
+        value = String(decoding: raw[start..<i], as: UTF8.self).trimmed(.whitespaces).lowercased()
         while i < n {
             i += 1   // past ';'
             skipSpace()
             start = i
             while i < n && raw[i] != 0x3D && raw[i] != 0x3B { i += 1 }
-            let name = String(decoding: raw[start..<i], as: UTF8.self).trimmingCharacters(in: .whitespaces).lowercased()
+            let name = String(decoding: raw[start..<i], as: UTF8.self).trimmed(.whitespaces).lowercased()
             guard i < n, raw[i] == 0x3D else { continue }
             i += 1
             skipSpace()

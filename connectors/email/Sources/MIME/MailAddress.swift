@@ -68,9 +68,10 @@ public struct MailAddress: Sendable, Hashable {
 
     /// A display name: RFC 2047 decoded, surrounding quotes and quoted-pair escapes removed; nil when empty.
     private static func displayName(_ raw: ArraySlice<UInt8>, fallbackCharset: String?) -> String? {
-        var name = EncodedWords.decode(Array(raw), fallbackCharset: fallbackCharset).trimmingCharacters(in: .whitespaces)
+        var name = EncodedWords.decode(Array(raw), fallbackCharset: fallbackCharset).trimmed(.whitespaces)
         if name.hasPrefix("\""), name.hasSuffix("\""), name.count >= 2 { name = String(name.dropFirst().dropLast()) }
-        name = name.replacingOccurrences(of: "\\\"", with: "\"").trimmingCharacters(in: .whitespaces)
+        if name.utf8.contains(0x5C) { name = name.replacingOccurrences(of: "\\\"", with: "\"") }
+        name = name.trimmed(.whitespaces)
         return name.isEmpty ? nil : name
     }
 

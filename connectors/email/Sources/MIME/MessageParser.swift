@@ -182,7 +182,7 @@ struct BodyWalk {
         if type == "text/html" && html != nil { return }
         let raw = UnsafeBufferPointer(rebasing: buf[body])
         let cte = headers.raw("content-transfer-encoding")
-            .map { String(decoding: $0, as: UTF8.self).lowercased().trimmingCharacters(in: .whitespaces) } ?? ""
+            .map { String(decoding: $0, as: UTF8.self).lowercased().trimmed(.whitespaces) } ?? ""
         let decoded: [UInt8]
         switch cte {
         case "base64":
