@@ -3,9 +3,9 @@
 
 SWIFT ?= swift
 # Building and running the demo needs only the two libraries the package links; the tests also start real
-# Dovecot, PostgreSQL and headless Chromium and drive them with curl, python3, openssl, sqlite3 and mbsync.
+# Dovecot, PostgreSQL, headless Chromium and an SMTP server (python3-aiosmtpd) and drive them with curl, python3, openssl, sqlite3 and mbsync.
 BUILD_PACKAGES = libsqlite3-dev libcurl4-openssl-dev
-TEST_PACKAGES = $(BUILD_PACKAGES) sqlite3 curl python3 dovecot-imapd isync openssl chromium postgresql
+TEST_PACKAGES = $(BUILD_PACKAGES) sqlite3 curl python3 dovecot-imapd isync openssl chromium postgresql python3-aiosmtpd
 SUDO = $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: demo test build deps test-deps bench clean

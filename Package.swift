@@ -104,19 +104,22 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
-        // libcurl (transport, TLS and login of the imap connector), from Debian's libcurl4-openssl-dev.
+        // libcurl (transport, TLS and login of the imap connector; SMTP of the e-mail notifications), from Debian's
+        // libcurl4-openssl-dev.
         .systemLibrary(
             name: "CCurl",
             path: "connectors/email/CCurl",
             pkgConfig: "libcurl",
             providers: [.apt(["libcurl4-openssl-dev"])]
         ),
+        // Notification destinations (`notifications:`): e-mail over SMTP through libcurl.
+        .target(name: "SwitchboardNotify", dependencies: ["SwitchboardCore", "CCurl"], swiftSettings: swiftSettings),
         .executableTarget(
             name: "switchboard",
             dependencies: [
                 "SwitchboardCore", "SwitchboardScan", "SwitchboardStore", "SwitchboardMetrics", "SwitchboardServer",
                 "SwitchboardScheduler", "InteractionsConnectors", "PhoneConnectors", "EmailConnectors", "ChatExportConnectors",
-                "SurveysConnectors", "WebhookConnectors",
+                "SurveysConnectors", "WebhookConnectors", "SwitchboardNotify",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -129,6 +132,8 @@ let package = Package(
             dependencies: ["SwitchboardCore", "SwitchboardTesting"],
             swiftSettings: swiftSettings
         ),
+        .testTarget(name: "SwitchboardNotifyTests", dependencies: ["SwitchboardNotify", "SwitchboardCore", "SwitchboardTesting"],
+                    swiftSettings: swiftSettings),
         .testTarget(name: "SwitchboardScanTests", dependencies: ["SwitchboardScan"], swiftSettings: swiftSettings),
         .testTarget(
             name: "SwitchboardStoreTests",
@@ -178,5 +183,5 @@ let package = Package(
                               .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                               .product(name: "Logging", package: "swift-log"),
                           ])
-        + connectorFamily("EmailConnectors", folder: "email", extra: ["CCurl"])
+        + connectorFamily("EmailConnectors", folder: "email", extra: ["CCurl", .product(name: "Crypto", package: "swift-crypto")])
 )

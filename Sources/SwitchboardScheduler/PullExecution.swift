@@ -58,6 +58,10 @@ struct PullExecution: Sendable {
                 summary = try await batching.finish()
                 if error is PullStopped || (stop.isTriggered && error is CancellationError) {
                     result = .stopped
+                } else if let throttled = error as? ConnectorError, throttled.code == .throttled {
+                    result = .throttled
+                    message = "\(error)"
+                    status.retryAfter = throttled.retryAfter
                 } else {
                     result = .failed
                     message = "\(error)"
@@ -77,7 +81,7 @@ struct PullExecution: Sendable {
         record.stored = summary.stored
         record.duplicates = summary.duplicates
         record.rejected = summary.deadLetters
-        record.status = result == .failed ? "failed" : "ok"
+        record.status = result == .failed ? "failed" : result == .throttled ? "throttled" : "ok"
         record.error = status.message
         try? await store.finishRun(record)
         return status

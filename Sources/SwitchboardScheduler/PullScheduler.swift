@@ -19,6 +19,8 @@ public enum SchedulerEvent: Sendable, Hashable {
 ///   the next time. A pull therefore never overlaps itself; a tick that passes while a pull runs is
 ///   not made up (`every` keeps its cadence: the next tick after the end).
 /// - A failure backs off (``Backoff``) for that source only; a success returns to the schedule.
+/// - A throttled run (the origin asked to slow down: ``ConnectorError/Code/throttled``) backs off the
+///   same way, at least as long as the origin asked, without counting as a failure.
 /// - A source whose lock is held elsewhere (another instance) is skipped until its next time.
 /// - Holding the lock, a run first closes the source's scheduled runs still recorded as `running`:
 ///   their instance died mid-pull (``PullExecution/closeInterruptedRuns(name:clock:)``).
@@ -133,12 +135,14 @@ public actor PullScheduler: Service {
         let anchor = clock.now()
         // `every`: the first run at start-up; cron: the first matching time.
         var next: Date? = job.schedule.interval == nil ? job.schedule.next(after: anchor, in: timeZone) : anchor
+        var throttles = 0   // consecutive throttled runs
         while let due = next, !stop.isTriggered {
             await scheduled(job.name, at: due, log)
             guard await sleep(until: due) else { break }
             let run = await attempt(job, log)
             let failures = await record(job.name, run)
-            next = nextTime(job, after: run, failures: failures, anchor: anchor, log)
+            throttles = run.result == .throttled ? throttles + 1 : run.result == .skipped ? throttles : 0
+            next = nextTime(job, after: run, failures: run.result == .throttled ? throttles : failures, anchor: anchor, log)
         }
         await scheduled(job.name, at: nil, log)
     }
@@ -190,6 +194,7 @@ public actor PullScheduler: Service {
         ]
         if let message = run.message { meta["error"] = "\(message)" }
         if run.result == .failed { log.warning("scheduled pull failed", metadata: meta) }
+        else if run.result == .throttled { log.warning("scheduled pull throttled by the server", metadata: meta) }
         else { log.info("scheduled pull finished", metadata: meta) }
         return run
     }
@@ -204,6 +209,14 @@ public actor PullScheduler: Service {
             log.info("backing off after \(failures) consecutive failure(s)",
                      metadata: ["retry_in_seconds": "\(Int(delay.rounded()))"])
             return at
+        }
+        if run.result == .throttled {
+            // `failures` counts the consecutive throttled runs here; the origin's own wait is the least.
+            let delay = min(backoff.cap, max(backoff.delay(failures: failures, schedule: job.schedule, random: random()),
+                                             run.retryAfter ?? 0))
+            log.warning("throttled by the server \(failures) time(s) in a row: backing off, not failing the source",
+                        metadata: ["retry_in_seconds": "\(Int(delay.rounded()))", "reason": "\(run.message ?? "")"])
+            return now.addingTimeInterval(delay)
         }
         if let interval = job.schedule.interval {
             // The first tick of the start-up grid strictly after now.
@@ -241,7 +254,7 @@ public actor PullScheduler: Service {
         case .ok, .stopped:
             s.consecutiveFailures = 0
             s.lastSuccessAt = run.finishedAt
-        case .skipped, nil:
+        case .skipped, .throttled, nil:
             break
         }
         statuses[name] = s

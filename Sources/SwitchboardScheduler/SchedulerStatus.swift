@@ -11,6 +11,9 @@ public enum RunResult: String, Sendable, Codable, Hashable {
     case skipped
     /// Shutdown stopped the pass at a committed checkpoint.
     case stopped
+    /// The origin asked to slow down (a connection or rate limit): what the pass committed stays,
+    /// and the next run waits for the back-off. Not a failure of the source.
+    case throttled
 }
 
 /// One run of a scheduled pull, as `GET /status` shows it.
@@ -22,8 +25,10 @@ public struct RunStatus: Sendable, Codable, Hashable {
     public var stored: Int
     public var duplicates: Int
     public var rejected: Int
-    /// Why it failed or was skipped (secrets removed).
+    /// Why it failed, was skipped or throttled (secrets removed).
     public var message: String?
+    /// For `throttled`: the wait the origin asked for, in seconds (not part of the JSON).
+    public var retryAfter: Double? = nil
 
     public init(startedAt: Date, finishedAt: Date? = nil, result: RunResult? = nil, read: Int = 0, stored: Int = 0,
                 duplicates: Int = 0, rejected: Int = 0, message: String? = nil) {
@@ -109,11 +114,14 @@ public struct SchedulerStatus: Sendable, Codable, Hashable {
     public var generatedAt: Date
     public var timezone: String
     public var sources: [SourceStatus]
+    /// The scheduled reports (`reports:`), when the config has any.
+    public var reports: [ReportStatus]?
 
-    public init(generatedAt: Date, timezone: String, sources: [SourceStatus]) {
+    public init(generatedAt: Date, timezone: String, sources: [SourceStatus], reports: [ReportStatus]? = nil) {
         self.generatedAt = generatedAt
         self.timezone = timezone
         self.sources = sources
+        self.reports = reports
     }
 
     /// snake_case keys, ISO 8601 UTC times with milliseconds, sorted keys.

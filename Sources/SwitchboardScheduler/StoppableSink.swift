@@ -26,6 +26,10 @@ struct StoppableSink: IngestSink {
         try await inner.reject(reason: reason, provenance: provenance, raw: raw)
     }
 
+    func reject(reason: String, provenance: String, raw: Data, replay: ReplayContext?) async throws {
+        try await inner.reject(reason: reason, provenance: provenance, raw: raw, replay: replay)
+    }
+
     func checkpoint(_ checkpoint: Checkpoint) async throws {
         try await inner.checkpoint(checkpoint)
         if stop.isTriggered {

@@ -6,7 +6,7 @@ import SwitchboardMetrics
 
 /// `GET /report`: the live report, computed from the store on every request with the same
 /// code as `switchboard report`. The query parameters are the command's options (`from`, `to`,
-/// `now`, `by` (repeatable), `channel`, `source`, `agent`, `format=html|json|csv|table`, default
+/// `now`, `period` (a named period such as `previous-week`), `by` (repeatable), `channel`, `source`, `agent`, `format=html|json|csv|table`, default
 /// `html`).
 ///
 /// When a token is set (`server.report_token`), a request must carry `Authorization: Bearer
@@ -59,27 +59,16 @@ public struct ReportEndpoint: Sendable {
     ///   - currentTime: "now" when the query gives none.
     public func answer(query: [(String, String)], authorization: String?, store: any MetricsStore,
                        currentTime: Date = Date()) async -> Answer {
-        if let token {
-            guard let given = Self.bearer(authorization) else {
-                var a = Self.text(401, "unauthorized: send Authorization: Bearer <server.report_token>")
-                a.challenge = #"Bearer realm="switchboard""#
-                return a
-            }
-            guard Self.constantTimeEqual(Array(given.utf8), token) else {
-                var a = Self.text(401, "unauthorized: the bearer token does not match server.report_token")
-                a.challenge = #"Bearer realm="switchboard", error="invalid_token""#
-                return a
-            }
-        }
         let publisher: ReportPublisher
-        switch setup {
+        switch authorize(authorization) {
+        case .refused(let answer): return answer
         case .ready(let p): publisher = p
-        case .unavailable(let reason): return Self.text(500, "the report is not available: \(reason)")
         }
         let options: ReportOptions
         let request: ReportRequest
         do {
-            options = try ReportOptions(query: query, defaultFormat: .html)
+            // An empty parameter counts as not given: a GET form sends its empty fields.
+            options = try ReportOptions(query: query.filter { !$0.1.isEmpty }, defaultFormat: .html)
             request = try options.request(timeZone: publisher.engine.settings.timeZone, currentTime: currentTime)
         } catch let problem as ReportOptions.Problem {
             return Self.text(400, problem.queryMessage)
@@ -87,13 +76,42 @@ public struct ReportEndpoint: Sendable {
             return Self.text(400, "\(error)")
         }
         do {
-            let body = try await publisher.render(store: store, request: request, format: options.format)
+            // The page gets the form and the links to the conversations behind its counts.
+            let body = options.format == .html ? try await publisher.servedPage(store: store, request: request, options: options)
+                : try await publisher.render(store: store, request: request, format: options.format)
             return Answer(status: 200, contentType: options.format.contentType, body: body)
         } catch is StoreError {
             return Self.text(503, "store unavailable, retry later")
         } catch {
             return Self.text(500, "the report failed: \(error)")
         }
+    }
+
+    /// The report engine when `authorization` carries the token (or none is set); else the 401 (or the
+    /// 500 of an unavailable engine) to answer.
+    func authorize(_ authorization: String?) -> Authorized {
+        if let token {
+            guard let given = Self.bearer(authorization) else {
+                var a = Self.text(401, "unauthorized: send Authorization: Bearer <server.report_token>")
+                a.challenge = #"Bearer realm="switchboard""#
+                return .refused(a)
+            }
+            guard Self.constantTimeEqual(Array(given.utf8), token) else {
+                var a = Self.text(401, "unauthorized: the bearer token does not match server.report_token")
+                a.challenge = #"Bearer realm="switchboard", error="invalid_token""#
+                return .refused(a)
+            }
+        }
+        switch setup {
+        case .ready(let p): return .ready(p)
+        case .unavailable(let reason): return .refused(Self.text(500, "the report is not available: \(reason)"))
+        }
+    }
+
+    /// What ``authorize(_:)`` decides.
+    enum Authorized {
+        case ready(ReportPublisher)
+        case refused(Answer)
     }
 
     /// The credentials of `Bearer <token>` (scheme case-insensitive), or nil.
@@ -117,18 +135,35 @@ public struct ReportEndpoint: Sendable {
         return diff == 0
     }
 
-    /// Adds `GET /report` to `router`, reading from `store`.
+    /// Adds `GET /report`, `GET /conversations` and `GET /conversations/{source}/{key}` to `router`,
+    /// reading from `store`.
     func register(on router: Router<BasicRequestContext>, store: any MetricsStore) {
         router.get("/report") { request, _ in
-            var query: [(String, String)] = []
-            for (k, v) in request.uri.queryParameters {
-                query.append((String(k).removingPercentEncoding ?? String(k), String(v)))
-            }
-            let answer = await self.answer(query: query, authorization: request.headers[.authorization], store: store)
-            var headers: HTTPFields = [.contentType: answer.contentType, .cacheControl: "no-store"]
-            if let challenge = answer.challenge { headers[.wwwAuthenticate] = challenge }
-            return Response(status: HTTPResponse.Status(code: answer.status), headers: headers,
-                            body: .init(byteBuffer: ByteBuffer(string: answer.body)))
+            let answer = await self.answer(query: Self.formQuery(request.uri.query), authorization: request.headers[.authorization],
+                                           store: store)
+            return Self.response(answer)
+        }
+        registerConversations(on: router, store: store)
+    }
+
+    static func response(_ answer: Answer) -> Response {
+        var headers: HTTPFields = [.contentType: answer.contentType, .cacheControl: "no-store"]
+        if let challenge = answer.challenge { headers[.wwwAuthenticate] = challenge }
+        return Response(status: HTTPResponse.Status(code: answer.status), headers: headers,
+                        body: .init(byteBuffer: ByteBuffer(string: answer.body)))
+    }
+
+    /// A query string decoded as a form sends it (`application/x-www-form-urlencoded`): `+` is a space,
+    /// `%XX` a byte; pairs in order, a name without `=` has an empty value.
+    static func formQuery(_ raw: String?) -> [(String, String)] {
+        guard let raw, !raw.isEmpty else { return [] }
+        func decode(_ s: Substring) -> String {
+            let spaced = s.replacingOccurrences(of: "+", with: " ")
+            return spaced.removingPercentEncoding ?? spaced
+        }
+        return raw.split(separator: "&", omittingEmptySubsequences: true).map { pair in
+            guard let eq = pair.firstIndex(of: "=") else { return (decode(pair), "") }
+            return (decode(pair[..<eq]), decode(pair[pair.index(after: eq)...]))
         }
     }
 }

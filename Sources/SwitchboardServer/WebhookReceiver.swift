@@ -78,8 +78,10 @@ public struct WebhookReceiver: Sendable {
         if delivery.interactions.isEmpty && delivery.rejected.isEmpty {
             return Answer(response: ack, outcome: "acknowledged")
         }
+        let replay = WebhookReplayContext.context(kind: type(of: source).kind, request: request)
         let deadLetters = delivery.rejected.map {
-            DeadLetter(source: name, at: request.receivedAt, reason: $0.reason, provenance: provenance, raw: $0.raw)
+            DeadLetter(source: name, at: request.receivedAt, reason: $0.reason, provenance: provenance, raw: $0.raw,
+                       replay: replay)
         }
         do {
             try await committer.commit(source: name, interactions: delivery.interactions.map(policy.apply(to:)),

@@ -83,6 +83,29 @@ enum PostgresSchema {
             """,
             "CREATE UNIQUE INDEX dead_letters_identity ON dead_letters(source, md5(provenance), digest)",
         ]),
+        // What `dead-letters replay` needs: the connector kind that wrote a letter and its replay context (a JSON
+        // object: CSV header, webhook headers, …; NULL for none), then the mark a replay leaves.
+        ("v6-dead-letter-replay", [
+            "ALTER TABLE dead_letters ADD COLUMN kind TEXT",
+            "ALTER TABLE dead_letters ADD COLUMN context TEXT",
+            "ALTER TABLE dead_letters ADD COLUMN replayed_at BIGINT",
+            "ALTER TABLE dead_letters ADD COLUMN replay_outcome TEXT",
+        ]),
+        // The sent log of scheduled reports: one row per report, slot (its scheduled instant) and destination,
+        // written after the destination accepted the mail; the key keeps a slot from being recorded twice.
+        ("v7-report-sends", [
+            """
+            CREATE TABLE report_sends (
+                report TEXT NOT NULL, slot BIGINT NOT NULL, destination TEXT NOT NULL, period_from BIGINT NOT NULL,
+                period_to BIGINT NOT NULL, sent_at BIGINT NOT NULL, PRIMARY KEY (report, slot, destination)
+            )
+            """,
+        ]),
+        // Credentials connectors obtain at run time (a rotated OAuth2 refresh token), sealed by the connector
+        // (AES-GCM, key from the config): opaque bytes here, shared by every instance on this database.
+        ("v8-oauth-tokens", [
+            "CREATE TABLE oauth_tokens (source TEXT PRIMARY KEY, sealed BYTEA NOT NULL, updated_at BIGINT NOT NULL)",
+        ]),
     ]
 
     /// Any constant shared by every instance: migrations run under this advisory

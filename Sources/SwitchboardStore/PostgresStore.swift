@@ -72,8 +72,9 @@ public final class PostgresStore: MetricsStore, RuleTopicsStore {
             for d in batch.deadLetters {
                 // A letter already stored (the same file imported again) is skipped.
                 try await conn.query("""
-                    INSERT INTO dead_letters (source, at, reason, provenance, raw, digest)
-                    VALUES (\(d.source), \(Timestamp.milliseconds(d.at)), \(d.reason), \(d.provenance), \(d.raw), \(d.digest))
+                    INSERT INTO dead_letters (source, at, reason, provenance, raw, digest, kind, context)
+                    VALUES (\(d.source), \(Timestamp.milliseconds(d.at)), \(d.reason), \(d.provenance), \(d.raw), \(d.digest),
+                            \(d.replay?.kind), \(d.replay?.encodedValues))
                     ON CONFLICT (source, md5(provenance), digest) DO NOTHING
                     """, logger: logger)
             }
@@ -189,13 +190,11 @@ public final class PostgresStore: MetricsStore, RuleTopicsStore {
         let logger = logger
         return try await withConnection("read dead letters") { conn in
             let rows = try await conn.query("""
-                SELECT source, at, reason, provenance, raw FROM dead_letters
+                SELECT \(unescaped: Self.deadLetterColumns) FROM dead_letters
                 WHERE (\(source)::text IS NULL OR source = \(source)) ORDER BY id DESC LIMIT \(limit)
                 """, logger: logger)
             var out: [DeadLetter] = []
-            for try await (s, at, reason, provenance, raw) in rows.decode((String, Int64, String, String, Data).self) {
-                out.append(DeadLetter(source: s, at: Self.date(at), reason: reason, provenance: provenance, raw: raw))
-            }
+            for try await row in rows { out.append(try Self.deadLetter(row).letter) }
             return out
         }
     }
@@ -248,8 +247,10 @@ public final class PostgresStore: MetricsStore, RuleTopicsStore {
                 .decode((String, Int).self) {
                 stats[source, default: SourceStats()].duplicates = n
             }
-            for try await (source, n) in try await conn.query(
-                "SELECT source, COUNT(*) FROM dead_letters GROUP BY source", logger: logger).decode((String, Int).self) {
+            // Letters a replay stored are no longer rejected records.
+            for try await (source, n) in try await conn.query("""
+                SELECT source, COUNT(*) FROM dead_letters WHERE replay_outcome IS NULL OR replay_outcome = 'failed' GROUP BY source
+                """, logger: logger).decode((String, Int).self) {
                 stats[source, default: SourceStats()].deadLetters = n
             }
             return stats

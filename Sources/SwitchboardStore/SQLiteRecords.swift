@@ -28,6 +28,8 @@ struct CheckpointRecord: Codable, FetchableRecord, PersistableRecord {
 /// (source, provenance, digest): ``DeadLetter/digest``.
 struct DeadLetterRecord: Codable, FetchableRecord, MutablePersistableRecord {
     static let databaseTableName = "dead_letters"
+    static let databaseColumnDecodingStrategy = DatabaseColumnDecodingStrategy.convertFromSnakeCase
+    static let databaseColumnEncodingStrategy = DatabaseColumnEncodingStrategy.convertToSnakeCase
     var id: Int64?
     var source: String
     var at: Int64
@@ -35,6 +37,10 @@ struct DeadLetterRecord: Codable, FetchableRecord, MutablePersistableRecord {
     var provenance: String
     var raw: Data
     var digest: String
+    var kind: String?
+    var context: String?
+    var replayedAt: Int64?
+    var replayOutcome: String?
 
     init(_ d: DeadLetter) {
         source = d.source
@@ -43,10 +49,16 @@ struct DeadLetterRecord: Codable, FetchableRecord, MutablePersistableRecord {
         provenance = d.provenance
         raw = d.raw
         digest = d.digest
+        kind = d.replay?.kind
+        context = d.replay?.encodedValues
+        replayedAt = d.replayedAt.map(Timestamp.milliseconds)
+        replayOutcome = d.replayOutcome?.rawValue
     }
 
     var deadLetter: DeadLetter {
-        DeadLetter(source: source, at: SQLiteStore.date(at), reason: reason, provenance: provenance, raw: raw)
+        DeadLetter(source: source, at: SQLiteStore.date(at), reason: reason, provenance: provenance, raw: raw,
+                   replay: ReplayContext.stored(kind: kind, values: context), replayedAt: replayedAt.map(SQLiteStore.date),
+                   replayOutcome: replayOutcome.flatMap(ReplayOutcome.init(rawValue:)))
     }
 
     mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }

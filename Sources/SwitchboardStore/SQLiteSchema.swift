@@ -94,6 +94,37 @@ enum SQLiteSchema {
                 CREATE UNIQUE INDEX dead_letters_identity ON dead_letters(source, provenance, digest);
                 """)
         }
+        m.registerMigration("v6-dead-letter-replay") { db in
+            // What `dead-letters replay` needs: the connector kind that wrote a letter and its replay context
+            // (a JSON object: CSV header, webhook headers, …; NULL for none), then the mark a replay leaves.
+            try db.execute(sql: """
+                ALTER TABLE dead_letters ADD COLUMN kind TEXT;
+                ALTER TABLE dead_letters ADD COLUMN context TEXT;
+                ALTER TABLE dead_letters ADD COLUMN replayed_at INTEGER;
+                ALTER TABLE dead_letters ADD COLUMN replay_outcome TEXT;
+                """)
+        }
+        m.registerMigration("v7-report-sends") { db in
+            // The sent log of scheduled reports: one row per report, slot (its scheduled instant) and
+            // destination, written after the destination accepted the mail; the key keeps a slot from
+            // being recorded (and so sent) twice.
+            try db.execute(sql: """
+                CREATE TABLE report_sends (
+                    report TEXT NOT NULL,
+                    slot INTEGER NOT NULL,
+                    destination TEXT NOT NULL,
+                    period_from INTEGER NOT NULL,
+                    period_to INTEGER NOT NULL,
+                    sent_at INTEGER NOT NULL,
+                    PRIMARY KEY (report, slot, destination)
+                )
+                """)
+        }
+        m.registerMigration("v8-oauth-tokens") { db in
+            // Credentials connectors obtain at run time (a rotated OAuth2 refresh token), sealed by the
+            // connector (AES-GCM, key from the config): opaque bytes here.
+            try db.execute(sql: "CREATE TABLE oauth_tokens (source TEXT PRIMARY KEY, sealed BLOB NOT NULL, updated_at INTEGER NOT NULL)")
+        }
         return m
     }
 

@@ -199,7 +199,11 @@ public final class SQLiteStore: MetricsStore, RuleTopicsStore {
                 for r in try Row.fetchAll(db, sql: "SELECT source, SUM(duplicates) AS n FROM ingest_runs GROUP BY source") {
                     stats[r["source"], default: SourceStats()].duplicates = r["n"] ?? 0
                 }
-                for r in try Row.fetchAll(db, sql: "SELECT source, COUNT(*) AS n FROM dead_letters GROUP BY source") {
+                // Letters a replay stored are no longer rejected records.
+                for r in try Row.fetchAll(db, sql: """
+                    SELECT source, COUNT(*) AS n FROM dead_letters
+                    WHERE replay_outcome IS NULL OR replay_outcome = 'failed' GROUP BY source
+                    """) {
                     stats[r["source"], default: SourceStats()].deadLetters = r["n"]
                 }
                 return stats
@@ -217,7 +221,7 @@ public final class SQLiteStore: MetricsStore, RuleTopicsStore {
     }
 
     /// Maps driver errors to ``StoreError`` so they never leak raw.
-    private func guarded<T>(_ action: String, _ body: () async throws -> T) async throws -> T {
+    func guarded<T>(_ action: String, _ body: () async throws -> T) async throws -> T {
         do { return try await body() }
         catch let error as DatabaseError {
             let code: StoreError.Code = error.resultCode == .SQLITE_CORRUPT || error.resultCode == .SQLITE_NOTADB ? .corrupt : .unavailable

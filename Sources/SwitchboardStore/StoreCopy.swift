@@ -48,9 +48,13 @@ public enum StoreCopy {
             (try Row.fetchAll(db, sql: "SELECT source, state, updated_at FROM checkpoints ORDER BY source").map {
                 CheckpointRow(source: $0["source"], state: $0["state"], updated: $0["updated_at"])
              },
-             try Row.fetchAll(db, sql: "SELECT source, at, reason, provenance, raw, digest FROM dead_letters ORDER BY id").map {
+             try Row.fetchAll(db, sql: """
+                SELECT source, at, reason, provenance, raw, digest, kind, context, replayed_at, replay_outcome
+                FROM dead_letters ORDER BY id
+                """).map {
                 DeadLetterRow(source: $0["source"], at: $0["at"], reason: $0["reason"], provenance: $0["provenance"], raw: $0["raw"],
-                              digest: $0["digest"])
+                              digest: $0["digest"], kind: $0["kind"], context: $0["context"], replayedAt: $0["replayed_at"],
+                              replayOutcome: $0["replay_outcome"])
              },
              try Row.fetchAll(db, sql: """
                 SELECT source, mode, started_at, finished_at, read, stored, duplicates, rejected, status, error
@@ -76,9 +80,11 @@ public enum StoreCopy {
             }
             for r in letters {
                 let (source, at, reason, provenance, raw, digest) = (r.source, r.at, r.reason, r.provenance, r.raw, r.digest)
+                let (kind, context, replayedAt, replayOutcome) = (r.kind, r.context, r.replayedAt, r.replayOutcome)
                 let rows = try await conn.query("""
-                    INSERT INTO dead_letters (source, at, reason, provenance, raw, digest)
-                    VALUES (\(source), \(at), \(reason), \(provenance), \(raw), \(digest))
+                    INSERT INTO dead_letters (source, at, reason, provenance, raw, digest, kind, context, replayed_at, replay_outcome)
+                    VALUES (\(source), \(at), \(reason), \(provenance), \(raw), \(digest), \(kind), \(context), \(replayedAt),
+                            \(replayOutcome))
                     ON CONFLICT (source, md5(provenance), digest) DO NOTHING
                     RETURNING 1
                     """, logger: logger)
@@ -107,6 +113,7 @@ public enum StoreCopy {
 private struct CheckpointRow: Sendable { var source: String; var state: Data; var updated: Int64 }
 private struct DeadLetterRow: Sendable {
     var source: String, at: Int64, reason: String, provenance: String, raw: Data, digest: String
+    var kind: String?, context: String?, replayedAt: Int64?, replayOutcome: String?
 }
 private struct RunRow: Sendable {
     var source: String, mode: String, started: Int64, finished: Int64?

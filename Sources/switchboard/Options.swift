@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import SwitchboardCore
+import SwitchboardMetrics
 import SwitchboardScan
 import SwitchboardStore
 
@@ -31,6 +32,8 @@ struct Runtime {
     let config: SwitchboardConfig
     let options: GlobalOptions
     let logger: Logger
+    /// Credentials connectors keep at run time (rotated OAuth2 refresh tokens): the store, once opened.
+    let credentials = StoreCredentials()
 
     /// Loads and validates the config (exit 2 on problems).
     init(options: GlobalOptions, defaultConfig: String = "switchboard.yaml") throws {
@@ -49,17 +52,26 @@ struct Runtime {
         }
     }
 
-    var context: ConnectorContext { ConnectorContext(config: config, logger: logger) }
+    var context: ConnectorContext {
+        var c = ConnectorContext(config: config, logger: logger)
+        c.credentials = credentials
+        return c
+    }
 
     /// Opens the configured store, or the SQLite file given.
     func openStore(overridePath: String? = nil) async throws -> any MetricsStore {
-        if let overridePath { return try SQLiteStore(path: overridePath) }
-        switch config.store {
-        case .sqlite(let path):
-            return try SQLiteStore(path: config.resolve(path: path).path)
-        case .postgres(let url):
-            return try await PostgresStore.open(url: url, logger: logger)
+        let store: any MetricsStore
+        if let overridePath { store = try SQLiteStore(path: overridePath) }
+        else {
+            switch config.store {
+            case .sqlite(let path):
+                store = try SQLiteStore(path: config.resolve(path: path).path)
+            case .postgres(let url):
+                store = try await PostgresStore.open(url: url, logger: logger)
+            }
         }
+        await credentials.bind(store)
+        return store
     }
 
     /// The connector entry called `name`, or a usage error listing the configured ones.
@@ -74,5 +86,46 @@ struct Runtime {
     /// Builds a configured connector.
     func make(_ entry: ConnectorEntry) throws -> any Connector {
         try connectorRegistry.make(entry, context: context, file: config.file.path)
+    }
+}
+
+/// The period and filters `switchboard report` and `switchboard conversations` share with `GET /report`.
+struct PeriodFilterOptions: ParsableArguments {
+    @Option(name: .long, help: "Start of the period (conversations by open time): date (midnight in the business timezone) or ISO 8601 timestamp; default: the first conversation's day.")
+    var from: String?
+
+    @Option(name: .long, help: "End of the period (exclusive), like --from; default: now.")
+    var to: String?
+
+    @Option(name: .long, help: "A period relative to --now in the business timezone instead of --from/--to: today, yesterday, this-week, previous-week, this-month, previous-month (weeks start on Monday).")
+    var period: String?
+
+    @Option(name: .long, help: "Only this channel (repeatable).")
+    var channel: [String] = []
+
+    @Option(name: .long, help: "Only this source (repeatable).")
+    var source: [String] = []
+
+    @Option(name: .long, help: "Only conversations owned by this agent id (repeatable).")
+    var agent: [String] = []
+
+    @Option(name: .long, help: "Only conversations with this topic (repeatable; \"(none)\" is not a topic).")
+    var topic: [String] = []
+
+    @Option(name: .long, help: "Only calls of this queue (repeatable).")
+    var queue: [String] = []
+
+    /// These flags as report options.
+    func options(format: ReportOptions.Format, now: String?, by: [String] = []) -> ReportOptions {
+        ReportOptions(format: format, from: from, to: to, now: now, period: period, by: by, channel: channel, source: source,
+                      agent: agent, topic: topic, queue: queue)
+    }
+
+    func validate() throws {
+        do {
+            if let period { _ = try ReportOptions.period(period) }
+        } catch let problem as ReportOptions.Problem {
+            throw ValidationError(problem.flagMessage)
+        }
     }
 }

@@ -4,6 +4,7 @@ import InteractionsConnectors
 import PhoneConnectors
 import SurveysConnectors
 import SwitchboardCore
+import SwitchboardNotify
 import WebhookConnectors
 
 /// Every connector kind the program knows. Adding a connector family is one
@@ -29,4 +30,10 @@ let connectorRegistry = ConnectorRegistry([
     ImapSource.self,
     MboxImporter.self,
     MaildirImporter.self,
+])
+
+/// Every notification destination kind (`notifications:` entries' `kind:`). Adding one is its type plus one
+/// line here.
+let destinationRegistry = DestinationRegistry([
+    EmailDestination.self,
 ])

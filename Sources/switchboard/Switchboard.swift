@@ -10,7 +10,7 @@ struct Switchboard: AsyncParsableCommand {
         subcommands: [
             ConnectorsCommand.self, CheckCommand.self, ImportCommand.self, PullCommand.self, ReportCommand.self,
             ExplainCommand.self, DeadLettersCommand.self, DemoCommand.self, ServeCommand.self, StatusCommand.self,
-            MigrateCommand.self, TopicsCommand.self,
+            MigrateCommand.self, TopicsCommand.self, ReportsCommand.self, AuthCommand.self, ConversationsCommand.self,
         ]
     )
 }

@@ -110,7 +110,9 @@ import Testing
                                       "TELEGRAM_SECRET_TOKEN": "example", "SLACK_SIGNING_SECRET": "example",
                                       "VK_SECRET": "example", "VK_CONFIRMATION": "example", "X_CONSUMER_SECRET": "example",
                                       "HELPDESK_WEBHOOK_SECRET": "whsec_ZXhhbXBsZS1rZXk=",
-                                      "SUPPORT_IMAP_PASSWORD": "example"])
+                                      "SUPPORT_IMAP_PASSWORD": "example", "SMTP_PASSWORD": "example",
+                                      "GOOGLE_CLIENT_SECRET": "example", "SUPPORT_REFRESH_TOKEN": "example",
+                                      "SWITCHBOARD_TOKEN_KEY": "example-token-key-0123456789"])
         #expect(check.status == 0, "\(check.stderr)")
         #expect(check.stdout.contains("switchboard.example.yaml: ok"))
     }

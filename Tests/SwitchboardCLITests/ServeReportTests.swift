@@ -80,7 +80,9 @@ import Testing
         let cliPage = try ws.run(["report", "--format", "html"] + Self.flags, env: Self.env)
         #expect(cliPage.status == 0, "\(cliPage.stderr)")
         #expect(page.body.contains("Анна Смирнова"))
-        #expect(!page.body.isEmpty && page.body == cliPage.stdout, "GET /report differs from switchboard report --format html")
+        // The served page adds the filter form and links to the conversations; the rest is the same bytes.
+        #expect(!page.body.isEmpty && ConversationsServeTests.withoutServedParts(page.body) == cliPage.stdout,
+                "GET /report differs from switchboard report --format html")
 
         // The default format is html.
         let defaultFormat = try Self.get(port, "/report?\(Self.query)", headers: auth)
@@ -146,7 +148,7 @@ import Testing
             ("channel=pigeon", "query parameter channel='pigeon': expected one of email"),
             ("format=pdf", "query parameter format='pdf': expected one of table, json, csv, html"),
             ("from=2026-03-02&to=2026-03-01", "query parameter to='2026-03-01': must be after from"),
-            ("form=2026-03-01", "query parameter form: unknown parameter; expected one of from, to, now, by"),
+            ("form=2026-03-01", "query parameter form: unknown parameter; expected one of from, to, now, period, by"),
             ("from=2026-03-01&from=2026-03-02", "query parameter from: given more than once"),
         ]
         for (query, message) in cases {
@@ -173,6 +175,6 @@ import Testing
         #expect(json.body == cli.stdout)
         let page = try Self.get(port, "/report?\(Self.query)", headers: ["Authorization: Bearer anything"])
         #expect(page.status == 200)
-        #expect(page.body == (try ws.run(["report", "--format", "html"] + Self.flags)).stdout)
+        #expect(ConversationsServeTests.withoutServedParts(page.body) == (try ws.run(["report", "--format", "html"] + Self.flags)).stdout)
     }
 }

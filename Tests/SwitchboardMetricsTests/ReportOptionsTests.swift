@@ -33,7 +33,7 @@ struct ReportOptionsTests {
         let request = try fromQuery.request(timeZone: moscow)
         #expect(request.by == [.topic])
         #expect(request.topics == ["оплата", "vip"] && request.queues == ["support"])
-        #expect(ReportOptions.names == ["from", "to", "now", "by", "channel", "source", "agent", "queue", "topic", "format"])
+        #expect(ReportOptions.names == ["from", "to", "now", "period", "by", "channel", "source", "agent", "queue", "topic", "format"])
         // Not every breakdown filters: platform is a breakdown only.
         #expect(throws: ReportOptions.Problem.self) { try ReportOptions(query: [("platform", "imap")]) }
         #expect(throws: ReportOptions.Problem.self) { try ReportOptions(by: ["topics"]).breakdowns() }

@@ -162,6 +162,8 @@ enum Step: Sendable {
     case succeed(records: Int, perCheckpoint: Int = 1000)
     /// Throws a network error.
     case fail(String)
+    /// Stores `records` (committed), then the origin throttles: a `.throttled` error asking for `retryAfter` seconds.
+    case throttle(records: Int, retryAfter: Double?)
     /// Stores `before` records with a checkpoint, waits at the gate, then stores `after` more in
     /// chunks of 3 with a checkpoint after each chunk.
     case hold(Gate, before: Int, after: Int)
@@ -231,6 +233,11 @@ struct ScriptedSource: PullSource {
         switch step {
         case .succeed(let n, let per): try await deliver(n, per: per)
         case .fail(let message): throw ConnectorError(.network, "\(name): \(message)")
+        case .throttle(let n, let wait):
+            try await deliver(n, per: max(n, 1))
+            var e = ConnectorError(.throttled, "\(name): too many simultaneous connections")
+            e.retryAfter = wait
+            throw e
         case .hold(let gate, let before, let after):
             try await deliver(before, per: max(before, 1))
             await gate.pass()

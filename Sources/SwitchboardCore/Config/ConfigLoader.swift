@@ -7,9 +7,12 @@ import Yams
 public struct ConfigLoader {
     public var registry: ConnectorRegistry
     public var environment: [String: String]
+    /// Further checks ``validate(file:)`` runs on a loaded config, their problems reported with the connectors'
+    /// (the CLI adds the notification destinations and the scheduled reports' options).
+    public var checks: [@Sendable (SwitchboardConfig) -> [ConfigProblem]] = []
 
     static let topKeys = ["store", "timezone", "server", "agents", "customers", "business_hours", "targets",
-                          "resolution", "fcr", "phone", "privacy", "topics", "connectors"]
+                          "resolution", "fcr", "phone", "privacy", "topics", "connectors", "notifications", "reports"]
     static let commonConnectorKeys = ["name", "kind", "enabled", "schedule"]
 
     public init(registry: ConnectorRegistry, environment: [String: String] = ProcessInfo.processInfo.environment) {
@@ -57,7 +60,10 @@ public struct ConfigLoader {
         let node = reader.interpolate(root, "", env: environment)
         var config = SwitchboardConfig(file: file.standardizedFileURL)
         read(node, into: &config, reader: reader)
-        guard reader.problems.isEmpty else { throw ConfigError(problems: Self.ordered(reader.problems)) }
+        guard reader.problems.isEmpty else {
+            // The further checks run on what could be read, so `check` reports their problems in the same pass.
+            throw ConfigError(problems: Self.ordered(reader.problems + checks.flatMap { $0(config) }))
+        }
         do {
             config.topicRules = try TopicRules(config.topics)
         } catch let error as TopicRuleError {   // checked by TopicsReader already; kept as a config problem
@@ -77,7 +83,8 @@ public struct ConfigLoader {
             do { _ = try registry.make(entry, context: context, file: file.path) }
             catch let error as ConfigError { problems += error.problems }
         }
-        guard problems.isEmpty else { throw ConfigError(problems: problems) }
+        for check in checks { problems += check(config) }
+        guard problems.isEmpty else { throw ConfigError(problems: Self.ordered(problems)) }
         return config
     }
 
@@ -113,7 +120,7 @@ public struct ConfigLoader {
                 for (k, v, _) in r.mapping(node, key, known: ["links"]) ?? [] where k == "links" {
                     c.customerLinks = r.string(v, "customers.links")
                 }
-            case "business_hours", "topics": break   // read after timezone / connectors, below
+            case "business_hours", "topics", "notifications", "reports": break   // read after timezone / connectors, below
             case "targets": readTargets(node, &c, r)
             case "resolution":
                 for (_, v, _) in r.mapping(node, key, known: ["idle_after"]) ?? [] {
@@ -138,6 +145,12 @@ public struct ConfigLoader {
         }
         if let topics = top.first(where: { $0.key == "topics" }) {
             c.topics = TopicsReader.read(topics.node, connectors: c.connectors.map(\.name), r)
+        }
+        if let notifications = top.first(where: { $0.key == "notifications" }) {
+            c.notifications = NotificationsReader.read(notifications.node, r)
+        }
+        if let reports = top.first(where: { $0.key == "reports" }) {
+            c.reports = ReportsReader.read(reports.node, destinations: c.notifications.map(\.name), r)
         }
     }
 

@@ -117,6 +117,10 @@ public struct SwitchboardConfig: Sendable {
     /// ``topics`` compiled (by the loader, once the config has no problems).
     public var topicRules: TopicRules = .empty
     public var connectors: [ConnectorEntry] = []
+    /// `notifications:` — named destinations of scheduled reports (and alerts), in file order.
+    public var notifications: [NotificationEntry] = []
+    /// `reports:` — reports `serve` sends on a schedule.
+    public var reports: [ScheduledReport] = []
 
     public init(file: URL) { self.file = file }
 

@@ -96,6 +96,8 @@ public struct ConnectorContext: Sendable {
     /// The folder relative paths are resolved against (the config file's folder).
     public var baseDirectory: URL
     public var logger: Logger
+    /// Where credentials obtained at run time are kept (the store); nil when the command opens none.
+    public var credentials: (any CredentialStore)? = nil
 
     public init(timeZone: TimeZone = TimeZone(identifier: "UTC")!, agents: AgentDirectory = AgentDirectory(),
                 phone: PhoneSettings = PhoneSettings(), baseDirectory: URL = URL(fileURLWithPath: "."),
@@ -136,10 +138,15 @@ public struct ConnectorError: Error, Sendable, CustomStringConvertible {
         public static let network = Code(raw: "network")
         public static let authentication = Code(raw: "authentication")
         public static let verification = Code(raw: "verification")
+        /// The origin asked to slow down (too many connections, rate limits): not a failure of the
+        /// source; a scheduler waits (backs off) and tries again.
+        public static let throttled = Code(raw: "throttled")
     }
 
     public var code: Code
     public var message: String
+    /// For `.throttled`: how long the origin asked to wait, in seconds, when it said so.
+    public var retryAfter: Double? = nil
 
     public init(_ code: Code, _ message: String) {
         self.code = code

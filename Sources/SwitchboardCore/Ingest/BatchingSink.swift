@@ -85,7 +85,11 @@ public actor BatchingSink: IngestSink {
     }
 
     public func reject(reason: String, provenance: String, raw: Data) async throws {
-        dead.append(DeadLetter(source: source, reason: reason, provenance: provenance, raw: raw))
+        try await reject(reason: reason, provenance: provenance, raw: raw, replay: nil)
+    }
+
+    public func reject(reason: String, provenance: String, raw: Data, replay: ReplayContext?) async throws {
+        dead.append(DeadLetter(source: source, reason: reason, provenance: provenance, raw: raw, replay: replay))
         summary.read += 1
         summary.deadLetters += 1
         if dead.count >= batchSize { try await flush() }

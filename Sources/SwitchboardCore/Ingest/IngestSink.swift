@@ -26,6 +26,8 @@ public protocol IngestSink: Sendable {
     var preferredBlockSize: Int { get }
     /// Queues a rejected record as a dead letter.
     func reject(reason: String, provenance: String, raw: Data) async throws
+    /// Queues a rejected record as a dead letter with what replaying it needs (``ReplayContext``).
+    func reject(reason: String, provenance: String, raw: Data, replay: ReplayContext?) async throws
     /// Sets the resume point covering everything accepted so far; it is
     /// committed in the same transaction as those records.
     func checkpoint(_ checkpoint: Checkpoint) async throws
@@ -37,6 +39,11 @@ extension IngestSink {
     /// Queues several interactions one by one (for sinks without a block path of their own).
     public func accept(contentsOf interactions: [Interaction]) async throws {
         for i in interactions { try await accept(i) }
+    }
+
+    /// Keeps the letter without its replay context (for sinks that do not store letters).
+    public func reject(reason: String, provenance: String, raw: Data, replay: ReplayContext?) async throws {
+        try await reject(reason: reason, provenance: provenance, raw: raw)
     }
 
     /// Rejects a record given as text.

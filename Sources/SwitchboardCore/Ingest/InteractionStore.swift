@@ -8,13 +8,22 @@ public struct DeadLetter: Sendable, Hashable, Codable {
     /// `file:Master.csv#L12`, `imap://host/INBOX;UID=4`, `webhook:meta@…`.
     public var provenance: String
     public var raw: Data
+    /// What a replay needs besides `raw` (nil for letters written before contexts were kept).
+    public var replay: ReplayContext?
+    /// When `dead-letters replay` last tried the letter, and how that ended.
+    public var replayedAt: Date?
+    public var replayOutcome: ReplayOutcome?
 
-    public init(source: String, at: Date = Date(), reason: String, provenance: String, raw: Data) {
+    public init(source: String, at: Date = Date(), reason: String, provenance: String, raw: Data,
+                replay: ReplayContext? = nil, replayedAt: Date? = nil, replayOutcome: ReplayOutcome? = nil) {
         self.source = source
         self.at = at
         self.reason = reason
         self.provenance = provenance
         self.raw = raw
+        self.replay = replay
+        self.replayedAt = replayedAt
+        self.replayOutcome = replayOutcome
     }
 }
 

@@ -22,6 +22,8 @@ public struct MetricsSettings: Sendable {
     public var links = CustomerLinks()
     /// ``TopicRules/fingerprint`` of the config's topic rules ("" without rules), named in the report.
     public var topicRuleSet = ""
+    /// `privacy.hash_identities`: customer identities shown in conversation lists are hashed (as stored).
+    public var hashIdentities = false
 
     public init(businessHours: BusinessHoursSettings? = nil, timeZone: TimeZone? = nil) {
         self.businessHours = businessHours
@@ -37,6 +39,7 @@ public struct MetricsSettings: Sendable {
         shortAbandon = config.phone.shortAbandon
         targets = config.targets
         topicRuleSet = config.topicRules.fingerprint
+        hashIdentities = config.privacy.hashIdentities
         if let path = config.customerLinks {
             links = try CustomerLinks(contentsOf: config.resolve(path: path), defaultCountry: config.phone.defaultCountry)
         }

@@ -12,9 +12,22 @@ public struct Explainer: Sendable {
     /// Explains every conversation whose key is `key` (or `source/key`).
     /// - Throws: ``MetricsError`` when no conversation has that key.
     public func explain(store: any MetricsStore, key: String, now: Date) async throws -> String {
+        try await explain(store: store, described: key, now: now) { i in
+            i.conversationKey == key || "\(i.source)/\(i.conversationKey)" == key
+        }
+    }
+
+    /// Explains the one conversation of `source` with `key` (the served `GET /conversations/{source}/{key}`).
+    /// - Throws: ``MetricsError`` when there is none.
+    public func explain(store: any MetricsStore, source: String, key: String, now: Date) async throws -> String {
+        try await explain(store: store, described: "\(source)/\(key)", now: now) { $0.source == source && $0.conversationKey == key }
+    }
+
+    private func explain(store: any MetricsStore, described key: String, now: Date,
+                         matching: @escaping @Sendable (Interaction) -> Bool) async throws -> String {
         let rows = Rows()
         try await store.scan(InteractionQuery(order: .conversation)) { i in
-            if i.conversationKey == key || "\(i.source)/\(i.conversationKey)" == key { rows.add(i) }
+            if matching(i) { rows.add(i) }
         }
         guard !rows.items.isEmpty else {
             throw MetricsError("no conversation with key '\(key)'; keys are shown as source/key in `switchboard report --format json` breakdowns and by `explain` itself")

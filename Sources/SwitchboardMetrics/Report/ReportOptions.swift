@@ -29,7 +29,7 @@ public struct ReportOptions: Sendable, Equatable {
 
     /// The option names, as flags (`--from`) and query parameters (`from=`): the period, the breakdowns,
     /// one filter per filterable breakdown (``Breakdown/filters``) and the format.
-    public static let names = ["from", "to", "now", "by"] + Breakdown.filters.map(\.name) + ["format"]
+    public static let names = ["from", "to", "now", "period", "by"] + Breakdown.filters.map(\.name) + ["format"]
 
     public var format: Format
     /// Start of the period: a date (midnight in the business timezone) or an ISO 8601 timestamp.
@@ -38,18 +38,21 @@ public struct ReportOptions: Sendable, Equatable {
     public var to: String?
     /// "Now" for inferred resolutions and the backlog, like ``from``; nil: the current time.
     public var now: String?
+    /// A period named relative to now (``ReportPeriod``: `previous-week`, …), instead of ``from`` and ``to``.
+    public var period: String?
     /// Breakdowns, each value one name or a comma-separated list.
     public var by: [String]
     /// Filter values by breakdown name (``Breakdown/filters``), as given (repeatable).
     public var filters: [String: [String]]
 
-    public init(format: Format = .table, from: String? = nil, to: String? = nil, now: String? = nil, by: [String] = [],
-                channel: [String] = [], source: [String] = [], agent: [String] = [], topic: [String] = [],
+    public init(format: Format = .table, from: String? = nil, to: String? = nil, now: String? = nil, period: String? = nil,
+                by: [String] = [], channel: [String] = [], source: [String] = [], agent: [String] = [], topic: [String] = [],
                 queue: [String] = []) {
         self.format = format
         self.from = from
         self.to = to
         self.now = now
+        self.period = period
         self.by = by
         filters = [:]
         for (name, values) in [("channel", channel), ("source", source), ("agent", agent), ("topic", topic), ("queue", queue)]
@@ -99,7 +102,7 @@ public struct ReportOptions: Sendable, Equatable {
             }
             switch key {
             case "by": by.append(value)
-            case "from", "to", "now", "format":
+            case "from", "to", "now", "period", "format":
                 guard seen.insert(key).inserted else {
                     throw Problem(option: key, value: nil, expected: "given more than once; give it at most once")
                 }
@@ -107,6 +110,7 @@ public struct ReportOptions: Sendable, Equatable {
                 case "from": from = value
                 case "to": to = value
                 case "now": now = value
+                case "period": period = value
                 default:
                     guard let f = Format(rawValue: value) else { throw Self.formatProblem(value) }
                     format = f
@@ -145,6 +149,15 @@ public struct ReportOptions: Sendable, Equatable {
         return out
     }
 
+    /// Parses a period name.
+    /// - Throws: ``Problem`` naming `period` when it is not one of ``ReportPeriod``.
+    public static func period(_ value: String) throws -> ReportPeriod {
+        guard let p = ReportPeriod(rawValue: value) else {
+            throw Problem(option: "period", value: value, expected: "expected one of \(ReportPeriod.names)")
+        }
+        return p
+    }
+
     /// The channels of ``channel``.
     /// - Throws: ``Problem`` naming `channel` for an unknown channel.
     public func channels() throws -> Set<Channel> {
@@ -173,9 +186,20 @@ public struct ReportOptions: Sendable, Equatable {
     /// - Parameter currentTime: "now" when ``now`` is not given.
     /// - Throws: ``Problem`` naming the first bad option, or `to` when the period is empty.
     public func request(timeZone: TimeZone, currentTime: Date = Date()) throws -> ReportRequest {
-        let from = try Self.time(from, option: "from", timeZone: timeZone)
-        let to = try Self.time(to, option: "to", timeZone: timeZone)
+        var from = try Self.time(from, option: "from", timeZone: timeZone)
+        var to = try Self.time(to, option: "to", timeZone: timeZone)
         let now = try Self.time(now, option: "now", timeZone: timeZone) ?? currentTime
+        if let period {
+            let named = try Self.period(period)
+            if self.from != nil || self.to != nil {
+                throw Problem(option: "period", value: period, expected: "give either period or from/to, not both")
+            }
+            (from, to) = named.range(at: now, timeZone: timeZone)
+            if let f = from, let t = to, t <= f {
+                throw Problem(option: "period", value: period,
+                              expected: "has not begun at now (\(Timestamp.formatISO8601(now))): it would be empty")
+            }
+        }
         if let from, let to, to <= from {
             throw Problem(option: "to", value: self.to, expected: "must be after from (\(self.from ?? ""))")
         }

@@ -5,15 +5,19 @@ import SwitchboardCore
 /// `switchboard check` — validates the config (every problem at once) and opens the store.
 struct CheckCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "check", abstract: "Validate the config and every connector's settings, then open the store.")
+        commandName: "check", abstract: "Validate the config and every connector's settings, open the store, then try each connector's connection.")
 
     @OptionGroup var global: GlobalOptions
 
     @Flag(name: .long, help: "Also validate every .yaml file in the config file's folder (the store is not opened).")
     var all = false
 
+    @Flag(name: .long, help: "Do not connect to the connectors' servers (IMAP logins, mailbox lists).")
+    var offline = false
+
     func run() async throws {
-        let loader = ConfigLoader(registry: connectorRegistry)
+        var loader = ConfigLoader(registry: connectorRegistry)
+        loader.checks = [{ destinationRegistry.problems($0) }, ReportsCheck.problems]
         let main = global.configURL()
         var files = [main]
         if all {
@@ -27,7 +31,8 @@ struct CheckCommand: AsyncParsableCommand {
             do {
                 let config = try loader.validate(file: file)
                 if !global.quiet {
-                    print("\(file.path): ok (\(config.connectors.count) connector(s): \(config.connectors.map { "\($0.name) [\($0.kind)]" }.joined(separator: ", ")))")
+                    let reports = config.reports.isEmpty ? "" : "; \(config.reports.count) scheduled report(s): \(config.reports.map(\.name).joined(separator: ", "))"
+                    print("\(file.path): ok (\(config.connectors.count) connector(s): \(config.connectors.map { "\($0.name) [\($0.kind)]" }.joined(separator: ", "))\(reports))")
                 }
             } catch let error as ConfigError {
                 problems += error.problems
@@ -39,6 +44,7 @@ struct CheckCommand: AsyncParsableCommand {
             let store = try await rt.openStore()
             let count = try await store.count(source: nil)
             if !global.quiet { print("store: ok (\(rt.storeDescription), \(count) interactions)") }
+            if !offline, try await checkConnections(rt) { throw RunFailure("") }
         }
     }
 }

@@ -32,35 +32,14 @@ struct ReportCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Write the report to this file instead of standard output.")
     var out: String?
 
-    @Option(name: .long, help: "Start of the period: date (midnight in the business timezone) or ISO 8601 timestamp; default: the first conversation's day.")
-    var from: String?
-
-    @Option(name: .long, help: "End of the period (exclusive), like --from; default: now.")
-    var to: String?
+    @OptionGroup var filters: PeriodFilterOptions
 
     @Option(name: .long, help: "Breakdown: channel, platform, source, agent, queue, topic, day, week, month (repeatable or comma-separated).")
     var by: [String] = []
 
-    @Option(name: .long, help: "Only this channel (repeatable).")
-    var channel: [String] = []
-
-    @Option(name: .long, help: "Only this source (repeatable).")
-    var source: [String] = []
-
-    @Option(name: .long, help: "Only conversations owned by this agent id (repeatable).")
-    var agent: [String] = []
-
-    @Option(name: .long, help: "Only conversations with this topic (repeatable; \"(none)\" is not a topic).")
-    var topic: [String] = []
-
-    @Option(name: .long, help: "Only calls of this queue (repeatable).")
-    var queue: [String] = []
-
     /// The flags as the options `GET /report` shares.
     var options: ReportOptions {
-        ReportOptions(format: ReportOptions.Format(rawValue: global.json ? "json" : format) ?? .table, from: from, to: to,
-                      now: metrics.now, by: by, channel: channel, source: source, agent: agent,
-                      topic: topic, queue: queue)
+        filters.options(format: ReportOptions.Format(rawValue: global.json ? "json" : format) ?? .table, now: metrics.now, by: by)
     }
 
     func validate() throws {

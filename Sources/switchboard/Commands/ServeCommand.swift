@@ -3,6 +3,8 @@ import Foundation
 import Logging
 import ServiceLifecycle
 import SwitchboardCore
+import SwitchboardMetrics
+import SwitchboardScan
 import SwitchboardScheduler
 import SwitchboardServer
 
@@ -19,8 +21,12 @@ struct ServeCommand: AsyncParsableCommand {
             `schedule:` ("every 5m" or a cron expression in the config timezone) runs on its own timer; \
             `switchboard status` shows the runs. Stops gracefully on SIGTERM or SIGINT: a pull in progress \
             ends at its next checkpoint, which is committed. GET /report takes the options of `switchboard report` as query parameters \
-            (from, to, now, by, channel, source, agent, format=html|json|csv|table; default html) and asks for \
-            `Authorization: Bearer TOKEN` when server.report_token is set.
+            (from, to, now, period, by, channel, source, agent, format=html|json|csv|table; default html) and asks for \
+            `Authorization: Bearer TOKEN` when server.report_token is set. Its page links every count to \
+            GET /conversations (the options and conditions of `switchboard conversations`) and each listed \
+            conversation to GET /conversations/{source}/{key} (the explain view), under the same token rule. \
+            The reports of `reports:` are mailed to their `notifications:` destinations at each slot of their \
+            schedule, once per slot (docs/reports.md).
             """)
 
     @OptionGroup var global: GlobalOptions
@@ -66,21 +72,54 @@ struct ServeCommand: AsyncParsableCommand {
                                    limits: connectionLimits(settings, logger: rt.logger), privacy: rt.config.privacy,
                                    topicRules: rt.config.topicRules, report: try reportEndpoint(rt, token: settings.reportToken),
                                    logger: rt.logger)
-        server.statusProvider = { [UInt8](await scheduler.statusJSON()) }
+        let reports = try reportScheduler(rt, store: store)
+        server.statusProvider = {
+            var status = await scheduler.status()
+            if let reports { status.reports = await reports.status() }
+            return [UInt8](status.json())
+        }
         let names = sources.keys.sorted().joined(separator: ", ")
         let scheduled = jobs.map { "\($0.name) (\($0.schedule))" }.joined(separator: ", ")
+        let mailed = rt.config.reports.map { "\($0.name) (\($0.schedule))" }.joined(separator: ", ")
         let json = logFormat == .json, logger = rt.logger, shownStore = rt.storeDescription
         let app = server.application { bound in
-            let line = "switchboard serve: listening on http://\(host):\(bound) (store: \(shownStore), webhook sources: \(names.isEmpty ? "none" : names); scheduled pulls: \(scheduled.isEmpty ? "none" : scheduled))"
+            let line = "switchboard serve: listening on http://\(host):\(bound) (store: \(shownStore), webhook sources: \(names.isEmpty ? "none" : names); scheduled pulls: \(scheduled.isEmpty ? "none" : scheduled)\(mailed.isEmpty ? "" : "; scheduled reports: \(mailed)"))"
             if json { logger.notice("\(line)") } else { FileHandle.standardError.write(Data((line + "\n").utf8)) }
         }
         // Shutdown runs in reverse order: the scheduler stops first (waiting for a pull in progress),
         // then the HTTP server and its committer.
-        let group = ServiceGroup(configuration: .init(services: [app, scheduler], gracefulShutdownSignals: [.sigterm, .sigint],
+        let services: [any Service] = [app, scheduler] + (reports.map { [$0] } ?? [])
+        let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint],
                                                       logger: rt.logger))
         try await group.run()
         if json { rt.logger.notice("switchboard serve: stopped") }
         else { FileHandle.standardError.write(Data("switchboard serve: stopped\n".utf8)) }
+    }
+
+    /// The sender of `reports:`, nil without reports. A report that cannot be computed (unreadable customer
+    /// links) is logged and not sent, instead of stopping the webhook receiver.
+    func reportScheduler(_ rt: Runtime, store: any MetricsStore) throws -> ReportScheduler? {
+        guard !rt.config.reports.isEmpty else { return nil }
+        let problems = ReportsCheck.problems(rt.config)
+        guard problems.isEmpty else { throw ConfigError(problems: problems) }
+        let destinations = try ReportsRuntime.destinations(rt.config, names: rt.config.reports.flatMap(\.notify))
+        guard let log = store as? any ReportSendLog else {
+            throw RunFailure("this store keeps no sent log of reports; scheduled reports need the SQLite or PostgreSQL store")
+        }
+        let publisher: ReportPublisher
+        do {
+            publisher = try MetricsRun.publisher(rt.config)
+        } catch let failure as UsageFailure {
+            rt.logger.error("scheduled reports are not sent: \(failure.message)")
+            return nil
+        }
+        let clock: any SchedulerClock = FileClock.fromEnvironment ?? SystemSchedulerClock()
+        return ReportScheduler(reports: rt.config.reports,
+                               sender: ReportMail(publisher: publisher, store: store, destinations: destinations),
+                               log: log, locks: (store as? any SourceLocking) ?? ProcessSourceLocks(),
+                               timeZone: rt.config.timeZone, clock: clock,
+                               redactor: SecretRedactor(secrets: rt.config.secretValues),
+                               logger: Logger(label: "switchboard.reports"))
     }
 
     /// The `server:` limits, with the connection cap kept under the open-file limit, which is first raised

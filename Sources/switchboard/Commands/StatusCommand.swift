@@ -57,7 +57,8 @@ struct StatusCommand: AsyncParsableCommand {
         if global.json {
             print(String(decoding: status.json(), as: UTF8.self))
         } else {
-            print(StatusTable.render(status, timeZone: status.timezone.isEmpty ? timeZone : TimeZone(identifier: status.timezone) ?? timeZone))
+            let zone = status.timezone.isEmpty ? timeZone : TimeZone(identifier: status.timezone) ?? timeZone
+            print(StatusTable.render(status, timeZone: zone) + ReportStatusTable.render(status.reports, timeZone: zone))
         }
     }
 }

@@ -27,7 +27,9 @@ public struct DiscordImporter: FileImporter {
     static let messageTypes: Set<String> = ["Default", "Reply", "Text", "0", "19"]
 
     public func importFiles(_ urls: [URL], into sink: any IngestSink) async throws {
-        try await ExportJSON.importEach(urls, into: sink, importDocument)
+        for url in urls {
+            try await ExportJSON.importEach([url], into: ExportReplay.tagging(sink, kind: Self.kind, export: url), importDocument)
+        }
     }
 
     func importDocument(_ root: JSONValue, label: String, into sink: any IngestSink) async throws {

@@ -36,6 +36,7 @@ public struct SlackImporter: FileImporter {
 
     public func importFiles(_ urls: [URL], into sink: any IngestSink) async throws {
         for url in urls {
+            let sink = ExportReplay.tagging(sink, kind: Self.kind, export: url)
             if Self.isExportFolder(url) {
                 try await importTree(url, into: sink)
             } else if Self.isFolder(url) {

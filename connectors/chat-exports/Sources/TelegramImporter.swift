@@ -25,7 +25,9 @@ public struct TelegramImporter: FileImporter {
     }
 
     public func importFiles(_ urls: [URL], into sink: any IngestSink) async throws {
-        try await ExportJSON.importEach(urls, into: sink, importDocument)
+        for url in urls {
+            try await ExportJSON.importEach([url], into: ExportReplay.tagging(sink, kind: Self.kind, export: url), importDocument)
+        }
     }
 
     func importDocument(_ root: JSONValue, label: String, into sink: any IngestSink) async throws {

@@ -34,6 +34,7 @@ public struct WhatsAppImporter: FileImporter {
 
     public func importFiles(_ urls: [URL], into sink: any IngestSink) async throws {
         for url in urls {
+            let sink = ExportReplay.tagging(sink, kind: Self.kind, export: url)
             for file in try PathExpansion.files(url, extensions: [".txt", ".zip"]) {
                 if file.pathExtension.lowercased() == "zip" {
                     try await importZip(file, into: sink)

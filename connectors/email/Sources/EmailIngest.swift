@@ -7,25 +7,31 @@ struct EmailIngest {
     let mapping: EmailMapping
     var threads = ThreadIndex()
     private(set) var accepted: [Interaction] = []
-    private(set) var rejected: [(reason: String, provenance: String, raw: Data)] = []
+    private(set) var rejected: [(reason: String, provenance: String, raw: Data, replay: ReplayContext?)] = []
     var pendingBytes = 0
+    /// The connector kind, kept with each dead letter for its replay (``EmailReplay``).
+    let kind: String
 
-    init(mapping: EmailMapping) { self.mapping = mapping }
+    init(mapping: EmailMapping, kind: String = "") {
+        self.mapping = mapping
+        self.kind = kind
+    }
 
     /// Parses and maps one message; a message that cannot be mapped is queued as a dead letter.
     /// - Parameters:
     ///   - topics: native topics known outside the message (IMAP keywords and labels, the folder).
     ///   - clientLabels: also take the labels a mail client or export wrote into the headers
     ///     (`X-Mozilla-Keys`, `X-Gmail-Labels`): file imports only, never mail straight from a sender.
+    ///   - externalId: the server's own stable id (Gmail's `X-GM-MSGID`), instead of Message-ID + digest.
     mutating func add(_ buf: UnsafeBufferPointer<UInt8>, fallbackDate: Date?, fromSent: Bool, provenance: String,
-                      topics: [String] = [], clientLabels: Bool = false) {
+                      topics: [String] = [], clientLabels: Bool = false, externalId: String? = nil) {
         let message = MessageParser.parse(buf)
         add(message, raw: buf, fallbackDate: fallbackDate, fromSent: fromSent, provenance: provenance,
-            topics: topics, clientLabels: clientLabels)
+            topics: topics, clientLabels: clientLabels, externalId: externalId)
     }
 
     mutating func add(_ message: EmailMessage, raw buf: UnsafeBufferPointer<UInt8>, fallbackDate: Date?, fromSent: Bool,
-                      provenance: String, topics: [String] = [], clientLabels: Bool = false) {
+                      provenance: String, topics: [String] = [], clientLabels: Bool = false, externalId: String? = nil) {
         pendingBytes += buf.count
         var topics = topics
         if clientLabels && (message.mozillaKeys != nil || message.gmailLabels != nil) {
@@ -33,17 +39,19 @@ struct EmailIngest {
         }
         do {
             accepted.append(try mapping.interaction(message, fallbackDate: fallbackDate, fromSentMailbox: fromSent,
-                                                    provenance: provenance, topics: topics, threads: &threads))
-        } catch let r as EmailMapping.Rejection {
-            rejected.append(("\(provenance): \(r.reason)", provenance, Data(buf)))
+                                                    provenance: provenance, topics: topics, externalId: externalId,
+                                                    threads: &threads))
         } catch {
-            rejected.append(("\(provenance): \(error)", provenance, Data(buf)))
+            let reason = (error as? EmailMapping.Rejection)?.reason ?? "\(error)"
+            let context = EmailReplay.context(kind: kind, fallbackDate: fallbackDate, fromSent: fromSent, topics: topics,
+                                              externalId: externalId)
+            rejected.append(("\(provenance): \(reason)", provenance, Data(buf), context))
         }
     }
 
     /// Queues a dead letter directly.
     mutating func reject(reason: String, provenance: String, raw: Data) {
-        rejected.append((reason, provenance, raw))
+        rejected.append((reason, provenance, raw, ReplayContext(kind: kind, values: ["no_message": "true"])))
     }
 
     var pending: Int { accepted.count + rejected.count }
@@ -55,7 +63,7 @@ struct EmailIngest {
         rejected.removeAll()
         pendingBytes = 0
         try await sink.accept(contentsOf: a)
-        for x in r { try await sink.reject(reason: x.reason, provenance: x.provenance, raw: x.raw) }
+        for x in r { try await sink.reject(reason: x.reason, provenance: x.provenance, raw: x.raw, replay: x.replay) }
         await sink.progress(bytes: bytes)
     }
 }

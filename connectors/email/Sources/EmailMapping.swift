@@ -57,9 +57,11 @@ public struct EmailMapping: Sendable {
     ///     `Date:` (after the date of a `From ` line the message itself began with).
     ///   - fromSentMailbox: the message was read from the team's Sent folder.
     ///   - topics: native topics (keywords, labels, folder; see ``MailTopics``).
+    ///   - externalId: the origin's own stable id where it has one (Gmail's `X-GM-MSGID`); default
+    ///     the Message-ID and content digest (``EmailMessage/stableKey``).
     /// - Throws: ``Rejection`` when the bytes are not an e-mail or have no usable sender or date.
     public func interaction(_ m: EmailMessage, fallbackDate: Date?, fromSentMailbox: Bool, provenance: String,
-                            topics: [String] = [], threads: inout ThreadIndex) throws -> Interaction {
+                            topics: [String] = [], externalId: String? = nil, threads: inout ThreadIndex) throws -> Interaction {
         if m.hasNoHeaders { throw Rejection(reason: "not an e-mail: no header fields") }
         guard let from = m.from else {
             throw Rejection(reason: "no readable From address" + (m.problems.isEmpty ? "" : " (\(m.problems.joined(separator: "; ")))"))
@@ -84,7 +86,7 @@ public struct EmailMapping: Sendable {
         let people = supportId == nil ? [from.address] : recipients.compactMap { supportIdentity($0) == nil ? $0.address : nil }
         let conversationKey = threads.key(for: m, customer: customer?.address, people: people, at: when)
         return Interaction(
-            source: source, externalId: m.stableKey, channel: .email, platform: platform,
+            source: source, externalId: externalId ?? m.stableKey, channel: .email, platform: platform,
             conversationKey: conversationKey, kind: .message, direction: direction, actorRole: role,
             actorId: supportId ?? from.address, actorName: from.name, customerKey: customer?.address,
             occurredAt: when, subject: m.subject, text: m.text.map(QuoteStripper.strip),

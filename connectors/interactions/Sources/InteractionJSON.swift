@@ -13,7 +13,8 @@ enum InteractionJSON {
     static let required = ["externalId", "channel", "conversationKey", "kind", "direction", "actorRole", "occurredAt"]
 
     /// One pass over the object's members (the hot path of big imports), then validation.
-    static func interaction(from value: JSONValue, defaultSource: String, provenance: String) throws -> Interaction {
+    static func interaction(from value: JSONValue, defaultSource: String, provenance: String,
+                            values: ValueMap = ValueMap()) throws -> Interaction {
         guard case .object(let members) = value else { throw FieldError(field: "line", message: "expected a JSON object") }
         var f = Fields()
         for (key, v) in members where !v.isNull {
@@ -39,14 +40,14 @@ enum InteractionJSON {
                     throw FieldError(field: "attachments", message: "expected a whole number ≥ 0")
                 }
                 f.attachments = Int(n)
-            case "call": f.call = try callInfo(v)
-            case "survey": f.survey = try surveyInfo(v)
-            case "status": f.status = StatusInfo(to: try enumeration(v, "to", prefix: "status."))
+            case "call": f.call = try callInfo(v, values)
+            case "survey": f.survey = try surveyInfo(v, values)
+            case "status": f.status = StatusInfo(to: try enumeration(v, "to", prefix: "status.", values))
             case "topics": f.topics = try topics(v)
             default: break
             }
         }
-        let kind: InteractionKind = try parse(f.kind, "kind")
+        let kind: InteractionKind = try parse(values.schemaValue("kind", f.kind), "kind")
         if kind == .call && f.call == nil { throw FieldError(field: "call", message: "required when kind is call") }
         if kind == .survey && f.survey == nil { throw FieldError(field: "survey", message: "required when kind is survey") }
         if kind == .status && f.status == nil { throw FieldError(field: "status", message: "required when kind is status") }
@@ -56,9 +57,10 @@ enum InteractionJSON {
         }
         return Interaction(
             id: f.id, source: f.source ?? defaultSource, externalId: try required(f.externalId, "externalId"),
-            channel: try parse(f.channel, "channel"), platform: f.platform ?? "other",
+            channel: try parse(values.schemaValue("channel", f.channel), "channel"), platform: f.platform ?? "other",
             conversationKey: try required(f.conversationKey, "conversationKey"), kind: kind,
-            direction: try parse(f.direction, "direction"), actorRole: try parse(f.actorRole, "actorRole"),
+            direction: try parse(values.schemaValue("direction", f.direction), "direction"),
+            actorRole: try parse(values.schemaValue("actorRole", f.actorRole), "actorRole"),
             actorId: f.actorId, actorName: f.actorName, customerKey: f.customerKey, occurredAt: occurredAt,
             call: f.call, survey: f.survey, status: f.status, subject: f.subject, text: f.text,
             attachments: f.attachments, provenance: f.provenance ?? provenance, topics: f.topics)
@@ -110,15 +112,15 @@ enum InteractionJSON {
         return e
     }
 
-    static func callInfo(_ v: JSONValue) throws -> CallInfo {
+    static func callInfo(_ v: JSONValue, _ values: ValueMap = ValueMap()) throws -> CallInfo {
         CallInfo(queue: try optionalString(v, "queue", prefix: "call."), agentId: try optionalString(v, "agentId", prefix: "call."),
                  waitSeconds: try optionalNumber(v, "waitSeconds", prefix: "call."),
                  talkSeconds: try optionalNumber(v, "talkSeconds", prefix: "call."),
-                 outcome: try enumeration(v, "outcome", prefix: "call."))
+                 outcome: try enumeration(v, "outcome", prefix: "call.", values))
     }
 
-    static func surveyInfo(_ v: JSONValue) throws -> SurveyInfo {
-        let metric: SurveyMetric = try enumeration(v, "metric", prefix: "survey.")
+    static func surveyInfo(_ v: JSONValue, _ values: ValueMap = ValueMap()) throws -> SurveyInfo {
+        let metric: SurveyMetric = try enumeration(v, "metric", prefix: "survey.", values)
         guard let score = try optionalNumber(v, "score", prefix: "survey.") else {
             throw FieldError(field: "survey.score", message: "required")
         }
@@ -151,9 +153,10 @@ enum InteractionJSON {
         throw FieldError(field: prefix + key, message: "expected a number")
     }
 
-    static func enumeration<E: RawRepresentable & CaseIterable>(_ v: JSONValue, _ key: String, prefix: String = "") throws -> E
+    static func enumeration<E: RawRepresentable & CaseIterable>(_ v: JSONValue, _ key: String, prefix: String = "",
+                                                                _ values: ValueMap = ValueMap()) throws -> E
     where E.RawValue == String {
-        let raw = try string(v, key, prefix: prefix)
+        let raw = values.schemaValue(prefix + key, try string(v, key, prefix: prefix)) ?? ""
         guard let e = E(rawValue: raw) else {
             let allowed = E.allCases.map(\.rawValue).joined(separator: ", ")
             throw FieldError(field: prefix + key, message: "'\(raw)' is not one of \(allowed)")

@@ -10,23 +10,31 @@ public struct JSONLinesImporter: FileImporter {
     public struct Settings: Decodable, Sendable {
         public var path: String?
         public var maxRecordBytes: String?
+        public var values: [String: [String: String]]?
 
         enum CodingKeys: String, CodingKey {
-            case path
+            case path, values
             case maxRecordBytes = "max_record_bytes"
         }
     }
 
     public static let kind = "jsonl"
     public static let summary = "JSON Lines, one interaction per line in the schema's field names"
-    public static let settings: [SettingSpec] = [.path, .maxRecordBytes]
+    public static let settings: [SettingSpec] = [
+        .path, .maxRecordBytes,
+        SettingSpec("values", "{field: {value: schema value}}",
+                    "the system's own words for enumerated fields, e.g. {channel: {telephone: phone}}; fields: "
+                        + ValueMap.fields.keys.sorted().joined(separator: ", ")),
+    ]
 
     public let name: String
     let limit: RecordSizeLimit
+    let values: ValueMap
 
     public init(name: String, settings: Settings, context: ConnectorContext) throws {
         self.name = name
         limit = try RecordSizeLimit(setting: settings.maxRecordBytes)
+        values = try ValueMap(setting: settings.values)
     }
 
     public func importFiles(_ urls: [URL], into sink: any IngestSink) async throws {
@@ -47,7 +55,7 @@ public struct JSONLinesImporter: FileImporter {
         var nextLine = 1
         while true {
             var parsed: [Interaction] = []
-            var rejected: [(reason: String, provenance: String, raw: Data)] = []
+            var rejected: [(reason: String, provenance: String, raw: Data, cut: Bool)] = []
             var bytes = 0
             var full = false
             offset = try reader.forEachLine(from: offset, startLine: nextLine) { l in
@@ -56,21 +64,23 @@ public struct JSONLinesImporter: FileImporter {
                 let provenance = "file:\(name)#L\(l.number)"
                 if l.isCut {
                     rejected.append(("\(name):\(l.number): line \(l.number) is \(self.limit.refusal(length: l.length)); "
-                        + "raise max_record_bytes to import it", provenance, Data(l.bytes.prefix(Self.rawHead))))
+                        + "raise max_record_bytes to import it", provenance, Data(l.bytes.prefix(Self.rawHead)), true))
                 } else if !Self.isBlank(l.bytes) {
                     do {
                         let value = try JSONParser.parse(l.bytes)
                         parsed.append(try InteractionJSON.interaction(from: value, defaultSource: self.name,
-                                                                      provenance: provenance))
+                                                                      provenance: provenance, values: self.values))
                     } catch {
-                        rejected.append(("\(name):\(l.number): \(error)", provenance, Data(l.bytes)))
+                        rejected.append(("\(name):\(l.number): \(error)", provenance, Data(l.bytes), false))
                     }
                 }
                 full = parsed.count + rejected.count >= blockSize || bytes >= blockBytes
                 return !full
             }
             try await sink.accept(contentsOf: parsed)
-            for r in rejected { try await sink.reject(reason: r.reason, provenance: r.provenance, raw: r.raw) }
+            for r in rejected {
+                try await sink.reject(reason: r.reason, provenance: r.provenance, raw: r.raw, replay: Self.context(cut: r.cut))
+            }
             await sink.progress(bytes: bytes)
             if !full { return }
         }

@@ -190,7 +190,7 @@ struct CDRSession {
                 latestEnd = max(latestEnd, leg.end)
             } catch {
                 rejected.append(Rejected(reason: "\(file):\(line.number): \(error.reason)", provenance: "file:\(file)#L\(line.number)",
-                                         raw: Data(line.bytes)))
+                                         raw: Data(line.bytes), replay: ReplayContext(kind: AsteriskCDRConnector.kind)))
             }
         }
         let ready = groups.drain(endedBy: horizon(latestEnd))

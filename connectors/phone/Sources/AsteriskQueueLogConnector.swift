@@ -136,7 +136,7 @@ struct QueueSession {
                 }
             } catch {
                 rejected.append(Rejected(reason: "\(file):\(line.number): \(error.reason)", provenance: provenance,
-                                         raw: Data(line.bytes)))
+                                         raw: Data(line.bytes), replay: ReplayContext(kind: AsteriskQueueLogConnector.kind)))
             }
         }
         var ready = groups.drain { events in events.contains { QueueEvent.terminal.contains($0.event) } }

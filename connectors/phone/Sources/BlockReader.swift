@@ -139,13 +139,15 @@ struct Rejected: Sendable {
     var reason: String
     var provenance: String
     var raw: Data
+    /// What a replay needs besides `raw` (``ReplayContext``).
+    var replay: ReplayContext? = nil
 }
 
 extension IngestSink {
     /// Hands one block's results over: interactions, then dead letters, then progress.
     func deliver(_ interactions: [Interaction], _ rejected: [Rejected], bytes: Int) async throws {
         try await accept(contentsOf: interactions)
-        for r in rejected { try await reject(reason: r.reason, provenance: r.provenance, raw: r.raw) }
+        for r in rejected { try await reject(reason: r.reason, provenance: r.provenance, raw: r.raw, replay: r.replay) }
         await progress(bytes: bytes)
     }
 }

@@ -89,7 +89,8 @@ public struct FreeSWITCHCDRConnector: FileImporter {
                             built.append(builder.interaction(call))
                         } catch {
                             rejected.append(Rejected(reason: "\(name):\(line.number): \(error.reason)",
-                                                     provenance: provenance, raw: Data(line.bytes)))
+                                                     provenance: provenance, raw: Data(line.bytes),
+                                                     replay: ReplayContext(kind: Self.kind)))
                         }
                     }
                     try await sink.deliver(built, rejected, bytes: step.bytes)

@@ -113,13 +113,15 @@ public struct PhoneCSVConnector: FileImporter {
                     let step = try reader.next(after: cursor) { line in
                         guard !BlockReader.isBlank(line.bytes) else { return }
                         let provenance = "file:\(fileName)#L\(line.number)"
+                        let isHeader = rows.needHeader
                         do throws(PhoneCSVRows.RowError) {
                             guard let row = try rows.parse(line.bytes, provenance: provenance) else { return }
                             groups.add(row, key: row.parent ?? row.key, end: row.end ?? row.start)
                             latest = max(latest, row.end ?? row.start)
                         } catch {
                             rejected.append(Rejected(reason: "\(fileName):\(line.number): \(error.reason)",
-                                                     provenance: provenance, raw: Data(line.bytes)))
+                                                     provenance: provenance, raw: Data(line.bytes),
+                                                     replay: replayContext(header: rows.headerLine, isHeader: isHeader)))
                         }
                     }
                     let ready = groups.drain(endedBy: latest - 3600).map(assemble)

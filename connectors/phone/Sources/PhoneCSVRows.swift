@@ -20,6 +20,8 @@ struct PhoneCSVRows {
     /// Field → 0-based index in the current file.
     var index: [PhoneCSVField: Int] = [:]
     var needHeader = false
+    /// The current file's header line as read (kept with a rejected row so a replay can read the row again).
+    var headerLine: String?
 
     init(connector: PhoneCSVConnector) {
         c = connector
@@ -29,6 +31,7 @@ struct PhoneCSVRows {
 
     mutating func startFile() {
         needHeader = c.header
+        headerLine = nil
         index = [:]
         if !c.header {
             for (f, ref) in c.columns { if case .position(let p) = ref { index[f] = p - 1 } }
@@ -40,6 +43,7 @@ struct PhoneCSVRows {
         do { try fields.split(line) } catch { throw RowError(reason: error.description) }
         if needHeader {
             needHeader = false
+            headerLine = String(decoding: line, as: UTF8.self)
             try readHeader(line)
             return nil
         }

@@ -93,6 +93,7 @@ public struct SurveyCSVImporter: FileImporter {
         var headerProblem: String?
         var parsed: [Interaction] = []
         var rejected: [(String, String, Data)] = []
+        var headerLine: String?, headerProvenance: String?
         var bytes = 0
         let converter = LocalTimeConverter(timeZone: timeZone)
         var fields = CSVFields(delimiter: delimiter)
@@ -105,6 +106,8 @@ public struct SurveyCSVImporter: FileImporter {
                 try fields.split(l.bytes)
                 let cells = fields.strings(in: l.bytes)
                 guard let columns = index else {
+                    headerLine = String(decoding: l.bytes, as: UTF8.self)
+                    headerProvenance = provenance
                     do {
                         index = try header(cells, file: fileName)
                     } catch {
@@ -121,11 +124,13 @@ public struct SurveyCSVImporter: FileImporter {
             return true
         }
         try await sink.accept(contentsOf: parsed)
-        for r in rejected { try await sink.reject(reason: r.0, provenance: r.1, raw: r.2) }
+        for r in rejected {
+            try await sink.reject(reason: r.0, provenance: r.1, raw: r.2, replay: replayContext(header: headerLine, isHeader: r.1 == headerProvenance))
+        }
         await sink.progress(bytes: bytes)
     }
 
-    private func header(_ cells: [String], file: String) throws -> [String: Int] {
+    func header(_ cells: [String], file: String) throws -> [String: Int] {
         var positions: [String: Int] = [:]
         for (i, c) in cells.enumerated() { positions[c.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: " "))] = i }
         var out: [String: Int] = [:]
@@ -139,7 +144,7 @@ public struct SurveyCSVImporter: FileImporter {
         return out
     }
 
-    private func row(_ cells: [String], columns: [String: Int], raw: UnsafeBufferPointer<UInt8>, file: String, line: Int,
+    func row(_ cells: [String], columns: [String: Int], raw: UnsafeBufferPointer<UInt8>, file: String, line: Int,
                      provenance: String, converter: LocalTimeConverter) throws -> Interaction {
         func cell(_ f: String) -> String? {
             guard let i = columns[f], i < cells.count, !cells[i].isEmpty else { return nil }

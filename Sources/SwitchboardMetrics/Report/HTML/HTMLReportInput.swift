@@ -12,6 +12,9 @@ public struct HTMLReportInput: Sendable {
     /// Agent id → display name (from the config's `agents:`).
     public var agentNames: [String: String]
     public var title: String
+    /// The form and the links to the conversations behind each count (the served page); nil for the
+    /// self-contained file.
+    public var links: HTMLReportLinks?
 
     public init(report: Report, previous: GroupMetrics?, filters: ReportRequest, agentNames: [String: String] = [:],
                 title: String = "Customer service report") {

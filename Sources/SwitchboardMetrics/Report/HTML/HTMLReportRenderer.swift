@@ -25,6 +25,7 @@ public enum HTMLReportRenderer {
         out += "<title>\(HTMLFormat.escape(input.title)) · \(HTMLFormat.escape(periodText(r)))</title>\n"
         out += "<style>\n\(HTMLStyle.css)</style>\n</head>\n<body>\n"
         out += header(input)
+        out += HTMLReportLinks.form(input)
         out += "<main>\n"
         out += HTMLReportSections.tiles(input)
         out += "<section id=\"charts\" aria-label=\"Charts\">\n<h2>Charts</h2>\n<div class=\"grid\">\n"

@@ -47,7 +47,8 @@ enum HTMLReportSections {
             if tile.value == nil {
                 out += "<p class=\"tile-value nodata\">No data</p>\n"
             } else {
-                out += "<p class=\"tile-value\">\(HTMLFormat.escape(HTMLFormat.value(tile.value, tile.kind)))</p>\n"
+                let text = HTMLFormat.escape(HTMLFormat.value(tile.value, tile.kind))
+                out += "<p class=\"tile-value\">\(HTMLReportLinks.tileLink(input, tile.key).map { HTMLReportLinks.anchor($0, text) } ?? text)</p>\n"
             }
             for t in tile.target {
                 let goal = t.within != nil ? "\(targetName(t.name)) within \(HTMLFormat.duration(t.target)): \(HTMLFormat.percent(t.value))"
@@ -55,6 +56,7 @@ enum HTMLReportSections {
                 out += "<p class=\"tile-target \(t.met ? "met" : "missed")\" data-target=\"\(t.name)\" data-status=\"\(t.met ? "met" : "missed")\">"
                 out += "\(HTMLFormat.escape(goal)) — <strong>\(t.met ? "✓ met" : "✗ missed")</strong></p>\n"
             }
+            out += HTMLReportLinks.drillLines(input, tile.key)
             if input.previous != nil {
                 if let change = HTMLFormat.change(current: tile.value, previous: tile.previous, kind: tile.kind) {
                     let d = (tile.value ?? 0) - (tile.previous ?? 0)
@@ -80,8 +82,10 @@ enum HTMLReportSections {
     }
 
     /// A number cell: the raw value in `data-value`, the value formatted by kind (or `text`) for people.
-    static func cell(_ v: Double?, _ kind: HTMLFormat.ValueKind, _ key: String, text: String? = nil) -> String {
-        "<td class=\"num\" data-key=\"\(key)\" data-value=\"\(raw(v))\">\(HTMLFormat.escape(text ?? HTMLFormat.value(v, kind)))</td>"
+    /// With `href` (the served page) the text links to the conversations it counts.
+    static func cell(_ v: Double?, _ kind: HTMLFormat.ValueKind, _ key: String, text: String? = nil, href: String? = nil) -> String {
+        let shown = HTMLFormat.escape(text ?? HTMLFormat.value(v, kind))
+        return "<td class=\"num\" data-key=\"\(key)\" data-value=\"\(raw(v))\">\(href.map { HTMLReportLinks.anchor($0, shown) } ?? shown)</td>"
     }
 
     /// Conversations, FRT median/p90, resolution median, FCR, CSAT per agent (names isolated with `<bdi>`).
@@ -95,7 +99,8 @@ enum HTMLReportSections {
         for (id, g) in groups {
             let name = id == "(none)" ? "(unassigned)" : input.agentNames[id] ?? id
             out += "<tr data-group=\"\(HTMLFormat.escape(id))\"><th scope=\"row\" class=\"name\"><bdi>\(HTMLFormat.escape(name))</bdi></th>"
-            out += cell(Double(g.conversations), .count, "conversations") + cell(g.frt?.median, .duration, "frt_median")
+            out += cell(Double(g.conversations), .count, "conversations", href: HTMLReportLinks.groupLink(input, .agent, id))
+            out += cell(g.frt?.median, .duration, "frt_median")
             out += cell(g.frt?.p90, .duration, "frt_p90") + cell(g.resolutionTime?.median, .duration, "resolution_median")
             out += cell(g.fcrRate, .rate, "fcr") + cell(g.csat?.score, .rate, "csat") + "</tr>\n"
         }
@@ -114,7 +119,8 @@ enum HTMLReportSections {
         out += "</tr></thead>\n<tbody>\n"
         for (key, g) in groups {
             out += "<tr data-group=\"\(HTMLFormat.escape(key))\"><th scope=\"row\" class=\"name\">\(HTMLFormat.escape(key))</th>"
-            out += cell(Double(g.conversations), .count, "conversations") + cell(g.frt?.median, .duration, "frt_median")
+            out += cell(Double(g.conversations), .count, "conversations", href: HTMLReportLinks.groupLink(input, .channel, key))
+            out += cell(g.frt?.median, .duration, "frt_median")
             out += cell(g.frt?.p90, .duration, "frt_p90") + cell(g.resolutionTime?.median, .duration, "resolution_median")
             out += cell(g.resolutionRate, .rate, "resolution_rate") + cell(g.fcrRate, .rate, "fcr") + cell(g.csat?.score, .rate, "csat") + "</tr>\n"
         }

@@ -99,9 +99,10 @@ extension HTMLReportSections {
             let name = isNone ? "(no topic)" : label
             out += "<tr data-group=\"\(HTMLFormat.escape(label))\"\(isNone ? " class=\"none\"" : "")>"
             out += "<th scope=\"row\" class=\"name\"><bdi>\(HTMLFormat.escape(name))</bdi></th>"
-            out += cell(Double(g.conversations), .count, "conversations")
+            out += cell(Double(g.conversations), .count, "conversations", href: HTMLReportLinks.groupLink(input, .topic, label))
             out += cell(all > 0 ? Double(g.conversations) / Double(all) : nil, .rate, "share")
-            out += cell(before.map(Double.init), .count, "previous")
+            out += cell(before.map(Double.init), .count, "previous",
+                        href: before == nil ? nil : HTMLReportLinks.groupLink(input, .topic, label, from: t.previousFrom, to: t.previousTo))
             out += cell(before.map { Double(g.conversations - $0) }, .count, "change",
                         text: topicChange(g.conversations, previous: before) ?? "—")
             out += cell(g.frt?.median, .duration, "frt_median") + cell(g.frt?.p90, .duration, "frt_p90")

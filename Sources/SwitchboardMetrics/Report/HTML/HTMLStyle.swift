@@ -55,6 +55,14 @@ enum HTMLStyle {
     #topics .scroll { margin-top: 16px; }
     #table-topics th.name { min-width: 8em; }
     table.data tr.none th.name { font-style: italic; color: var(--muted); }
+    form.filters { max-width: 1200px; margin: 0 auto; padding: 12px 24px 0; display: flex; flex-wrap: wrap; gap: 8px 16px; align-items: flex-start; }
+    form.filters fieldset { border: 1px solid var(--line); border-radius: 6px; background: #fff; padding: 4px 10px 8px; margin: 0; }
+    form.filters legend { color: var(--muted); font-weight: 600; font-size: 13px; }
+    form.filters label { margin-right: 10px; font-size: 14px; white-space: nowrap; }
+    form.filters p { flex-basis: 100%; margin: 0; }
+    a.drill { color: inherit; text-decoration: underline; text-decoration-color: var(--bar); text-underline-offset: 3px; }
+    .tile-drill { margin: 2px 0; font-size: 13px; }
+    pre#explain { background: #fff; border: 1px solid var(--line); border-radius: 8px; padding: 12px 14px; overflow-x: auto; font-size: 13px; }
     footer { color: var(--muted); font-size: 12px; }
     @media print { body { background: #fff; } .grid { grid-template-columns: 1fr; } details { display: none; } }
 

@@ -38,7 +38,7 @@ public struct MaildirImporter: FileImporter {
     }
 
     public func importFiles(_ urls: [URL], into sink: any IngestSink) async throws {
-        var ingest = EmailIngest(mapping: mapping)
+        var ingest = EmailIngest(mapping: mapping, kind: Self.kind)
         var reader = FileContents()
         for url in urls {
             for file in try Self.messageFiles(url) {

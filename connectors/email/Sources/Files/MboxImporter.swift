@@ -41,7 +41,7 @@ public struct MboxImporter: FileImporter {
     }
 
     public func importFiles(_ urls: [URL], into sink: any IngestSink) async throws {
-        var ingest = EmailIngest(mapping: mapping)
+        var ingest = EmailIngest(mapping: mapping, kind: Self.kind)
         for url in urls {
             for file in try PathExpansion.files(url, extensions: []) {
                 try await Self.read(file, sent: allSent || EmailMapping.isSentMailbox(file.deletingPathExtension().lastPathComponent),

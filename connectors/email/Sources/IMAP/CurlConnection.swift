@@ -36,7 +36,9 @@ final class CurlConnection {
         errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
         defer { errorBuffer.deallocate() }
         sb_curl_setopt_string(h, CURLOPT_URL, o.url)
-        sb_curl_setopt_string(h, CURLOPT_USERNAME, o.username)
+        // Without a password or token libcurl stops after the greeting (and STARTTLS): the
+        // session logs in itself (SASL XOAUTH2 of `auth.oauth2`).
+        if o.password != nil || o.oauth2Token != nil { sb_curl_setopt_string(h, CURLOPT_USERNAME, o.username) }
         if let p = o.password { sb_curl_setopt_string(h, CURLOPT_PASSWORD, p) }
         if let t = o.oauth2Token { sb_curl_setopt_string(h, CURLOPT_XOAUTH2_BEARER, t) }
         sb_curl_setopt_long(h, CURLOPT_CONNECT_ONLY, 1)
@@ -47,13 +49,25 @@ final class CurlConnection {
         if let ca = o.caFile { sb_curl_setopt_string(h, CURLOPT_CAINFO, ca) }
         if o.startTLS { sb_curl_setopt_long(h, CURLOPT_USE_SSL, Int(CURLUSESSL_ALL.rawValue)) }
         sb_curl_setopt_pointer(h, CURLOPT_ERRORBUFFER, errorBuffer)
-        let rc = curl_easy_perform(h)
+        let said = ServerLines()   // the greeting and login answers, for errors that say what the server said
+        sb_curl_setopt_debug(h, ServerLines.callback, Unmanaged.passUnretained(said).toOpaque())
+        let rc = withExtendedLifetime(said) { curl_easy_perform(h) }
+        sb_curl_setopt_debug(h, nil, nil)
         sb_curl_setopt_pointer(h, CURLOPT_ERRORBUFFER, nil)
         if rc != CURLE_OK {
             let detail = String(cString: errorBuffer)
             let text = String(cString: curl_easy_strerror(rc)) + (detail.isEmpty ? "" : " (\(detail))")
             close()   // deinit runs for a class whose init throws: close() makes cleanup happen once
-            throw Self.error(rc, text, source: source, url: o.url)
+            if let signal = IMAPThrottle.classify(lines: said.lines) {
+                let server = o.url.hasSuffix("/") ? String(o.url.dropLast()) : o.url
+                throw IMAPThrottle.error(signal, source: source, server: Redaction.url(server), during: "login")
+            }
+            var error = Self.error(rc, text, source: source, url: o.url)
+            if let refusal = ServerLines.refusal(in: said.lines) {
+                error.message += "; the server said: \(Redaction.text(refusal))"
+                if let hint = ServerLines.hint(for: refusal) { error.message += " — \(hint)" }
+            }
+            throw error
         }
         var s: curl_socket_t = -1
         sb_curl_getinfo_socket(h, &s)

@@ -1,6 +1,6 @@
 /// The items of one untagged `* n FETCH (…)` response that the pull uses, read in one pass over
 /// the response text (literals stand there as `{n}` markers; their bytes are in ``IMAPResponse/literals``
-/// in order). Items may come in any order; unknown items (ENVELOPE, X-GM-MSGID, …) are skipped,
+/// in order). Items may come in any order; unknown items (ENVELOPE, X-GM-THRID, …) are skipped,
 /// nested lists, quoted strings and literals included. Never traps on malformed input: what could
 /// not be read stays nil.
 struct FetchResponse {
@@ -9,6 +9,8 @@ struct FetchResponse {
     var internalDate: [UInt8]?
     /// FLAGS as sent: system flags (`\Seen`) and keywords (`billing`, `$label1`).
     var flags: [String] = []
+    /// X-GM-MSGID: Gmail's id of the message, the same in every mailbox (label) it shows in; nil when not sent.
+    var gmailMessageId: UInt64?
     /// X-GM-LABELS, strings unquoted and unescaped (still modified UTF-7); nil when not sent.
     var gmailLabels: [String]?
     /// True when a `BODY[]` item was present.
@@ -43,11 +45,9 @@ struct FetchResponse {
             guard !name.isEmpty else { break }
             p.skipSpaces()
             if equals(t, name, "UID") {
-                let a = p.atom()
-                var n: UInt64 = 0
-                var ok = !a.isEmpty
-                for k in a { guard isDigit(t[k]) else { ok = false; break }; n = n &* 10 &+ UInt64(t[k] - 0x30) }
-                if ok { f.uid = n }
+                f.uid = number(t, p.atom())
+            } else if equals(t, name, "X-GM-MSGID") {
+                f.gmailMessageId = number(t, p.atom())
             } else if equals(t, name, "INTERNALDATE") {
                 if case .bytes(let b)? = p.string() { f.internalDate = b } else { p.skipValue() }
             } else if equals(t, name, "FLAGS") {
@@ -91,6 +91,20 @@ struct FetchResponse {
     }
 
     @inline(__always) static func isDigit(_ c: UInt8) -> Bool { c >= 0x30 && c <= 0x39 }
+
+    /// The unsigned 64-bit number `t[a]`; nil when empty, not all digits, or too big.
+    static func number(_ t: UnsafeBufferPointer<UInt8>, _ a: Range<Int>) -> UInt64? {
+        guard !a.isEmpty, a.count <= 20 else { return nil }
+        var n: UInt64 = 0
+        for k in a {
+            guard isDigit(t[k]) else { return nil }
+            let (m, o1) = n.multipliedReportingOverflow(by: 10)
+            let (s, o2) = m.addingReportingOverflow(UInt64(t[k] - 0x30))
+            if o1 || o2 { return nil }
+            n = s
+        }
+        return n
+    }
 
     /// `t[at...]` starts with the ASCII `word`, case-insensitively.
     static func matches(_ t: UnsafeBufferPointer<UInt8>, _ at: Int, _ word: StaticString) -> Bool {

@@ -26,7 +26,7 @@ extension CurlConnection: IMAPTransport {}
 /// scanned for line structure, so message bodies that contain lines looking
 /// like IMAP responses (`B2 OK done`, `* 5 FETCH`) are read intact.
 final class IMAPSession {
-    private let connection: any IMAPTransport
+    let connection: any IMAPTransport
     private var buffer: UnsafeMutableRawBufferPointer
     private var start = 0
     private var end = 0
@@ -55,6 +55,9 @@ final class IMAPSession {
             let r = try readResponse()
             let t = r.tag
             if t == "*" || t == "+" {
+                // `* BYE`: the server is closing the connection; its reason (a shutdown, a connection
+                // limit) is what the error should say, not the closed socket that follows.
+                if t == "*", let bye = Self.byeText(r) { throw IMAPError.connectionLost("the server said BYE: \(bye)") }
                 try untagged(r)
                 continue
             }
@@ -146,6 +149,13 @@ final class IMAPSession {
     func logout() {
         _ = try? send("LOGOUT")
         connection.close()
+    }
+
+    /// The text after `* BYE`; nil for any other response.
+    static func byeText(_ r: IMAPResponse) -> String? {
+        guard r.text.count >= 5, r.text[2] | 0x20 == 0x62, r.text[3] | 0x20 == 0x79, r.text[4] | 0x20 == 0x65,
+              r.text.count == 5 || r.text[5] == 0x20 else { return nil }
+        return String(r.textString.dropFirst(6))
     }
 
     /// An IMAP quoted string.

@@ -17,7 +17,7 @@ extension ImapSource {
             do { state = try checkpoint.decode(ImapState.self) }
             catch { context.logger.warning("\(name): unreadable checkpoint, reading every mailbox again (duplicates are skipped)") }
         }
-        let session = IMAPSession(try CurlConnection(connection, source: name))
+        let session = try await openSession()
         defer { session.logout() }
         try await pull(state: state, session: session, into: sink)
     }
@@ -25,35 +25,62 @@ extension ImapSource {
     /// The pull over a logged-in session (tests give a recorded server).
     func pull(state: ImapState, session: IMAPSession, into sink: any IngestSink) async throws {
         var state = state
-        var ingest = EmailIngest(mapping: mapping)
-        var server: ServerInfo? = nil   // asked once, before the first FETCH
-        for mailbox in mailboxes {
-            try await pullMailbox(mailbox, session: session, state: &state, server: &server, ingest: &ingest, sink: sink)
+        var ingest = EmailIngest(mapping: mapping, kind: Self.kind)
+        // The default set and `\Flag` entries need the mailbox list first; plain names wait for the
+        // first FETCH, so a pull with nothing new asks neither CAPABILITY nor LIST.
+        var server: ServerInfo? = nil
+        if mailboxes?.contains(where: { $0.hasPrefix("\\") }) ?? true {
+            server = try serverInfo(session, mailbox: "the mailbox list")
+        }
+        for entry in try mailboxPlan(server, resumed: Set(state.mailboxes.keys)).entries {
+            try await pullMailbox(entry, session: session, state: &state, server: &server, ingest: &ingest, sink: sink)
         }
     }
 
-    /// What the pull asks the server once: Gmail's extension (`X-GM-EXT-1` in CAPABILITY) and the
-    /// hierarchy delimiter (`LIST "" ""`, for folder topics), both commands in flight together.
+    /// The mailboxes to read (``MailboxPlan``); `server` is nil when only names are configured.
+    /// - Throws: ``ConnectorError`` `.settings` when a configured `\Flag` is on no mailbox.
+    func mailboxPlan(_ server: ServerInfo?, resumed: Set<String> = []) throws -> MailboxPlan {
+        let plan = MailboxPlan.resolve(mailboxes, listed: server?.listed ?? [], gmail: server?.gmail ?? false, resumed: resumed)
+        if !plan.missing.isEmpty {
+            let names = (server?.listed ?? []).filter(\.selectable).map(\.name).joined(separator: ", ")
+            throw ConnectorError(.settings, "\(name): no mailbox on \(base) is flagged \(plan.missing.joined(separator: ", ")) "
+                + "(RFC 6154 special use; its mailboxes: \(names.isEmpty ? "none listed" : names)); name the mailbox in `mailboxes` instead")
+        }
+        if mailboxes == nil && !plan.entries.contains(where: { $0.isSent || $0.isAll }) {
+            context.logger.debug("\(name): no mailbox on \(base) is flagged \\Sent; reading INBOX only (name the Sent folder in `mailboxes` if the server does not flag it)")
+        }
+        return plan
+    }
+
+    /// What the pull asks the server once: its capabilities (Gmail's `X-GM-EXT-1`, SPECIAL-USE) and
+    /// then its mailboxes with their special-use attributes and hierarchy delimiter (``MailboxList``).
     struct ServerInfo: Equatable {
-        var gmail = false
-        var delimiter: Character? = nil
+        var capabilities: Set<String> = []
+        var listed: [ListedMailbox] = []
+        var gmail: Bool { capabilities.contains("X-GM-EXT-1") }
+        var delimiter: Character? { MailboxList.delimiter(listed) }
+
+        /// The special-use attributes LIST showed for `wire` (empty when it did not list it).
+        func specialUse(of wire: String) -> [String] { listed.first { $0.named(wire) }?.specialUse ?? [] }
     }
 
     func serverInfo(_ session: IMAPSession, mailbox: String) throws -> ServerInfo {
         var info = ServerInfo()
         try wrap(mailbox, "CAPABILITY") {
-            let capability = try session.send("CAPABILITY")
-            let list = folderTopic ? try session.send("LIST \"\" \"\"") : nil
-            try session.complete(capability, command: "CAPABILITY") { r in
-                if let caps = Self.capabilities(r.textString) { info.gmail = caps.contains("X-GM-EXT-1") }
+            try session.run("CAPABILITY") { r in
+                if let caps = Self.capabilities(r.textString) { info.capabilities = caps }
             }
-            if let list {
+        }
+        var commands = [MailboxList.command(capabilities: info.capabilities)]
+        if commands[0] != "LIST \"\" \"*\"" { commands.append("LIST \"\" \"*\"") }   // should RETURN be refused
+        try wrap(mailbox, "LIST") {
+            for command in commands {
                 do {
-                    try session.complete(list, command: "LIST") { r in
-                        if let d = Self.listDelimiter(r.textString) { info.delimiter = d }
-                    }
-                } catch IMAPError.commandFailed {
-                    // No delimiter: mailbox names are taken whole.
+                    try session.run(command) { r in if let m = MailboxList.parse(r) { info.listed.append(m) } }
+                    return
+                } catch IMAPError.commandFailed(_, let response) where IMAPThrottle.classify(response) == nil {
+                    // Without a list, names are taken whole and a Sent folder is known by its name only.
+                    info.listed.removeAll()
                 }
             }
         }
@@ -88,18 +115,18 @@ extension ImapSource {
     }
 
     /// The mailbox URL for provenance and messages (an inline password hidden).
-    private var base: String {
+    var base: String {
         var u = connection.url
         while u.hasSuffix("/") { u.removeLast() }
         return Redaction.url(u)
     }
 
-    private func pullMailbox(_ mailbox: String, session: IMAPSession, state: inout ImapState, server: inout ServerInfo?,
+    private func pullMailbox(_ entry: MailboxPlan.Entry, session: IMAPSession, state: inout ImapState, server: inout ServerInfo?,
                              ingest: inout EmailIngest, sink: any IngestSink) async throws {
         var uidValidity: UInt64 = 0, exists = -1, uidNext: UInt64 = 0
-        let names = Self.mailboxNames(mailbox)
-        try wrap(mailbox, "EXAMINE") {
-            try session.run("EXAMINE \(IMAPSession.quote(names.wire))") { r in
+        let mailbox = entry.key   // the resume state's key
+        try wrap(entry.shown, "EXAMINE") {
+            try session.run("EXAMINE \(IMAPSession.quote(entry.wire))") { r in
                 let s = r.textString
                 if let v = Self.number(after: "[UIDVALIDITY ", in: s) { uidValidity = v }
                 if let v = Self.number(after: "[UIDNEXT ", in: s) { uidNext = v }
@@ -121,7 +148,7 @@ extension ImapSource {
         var search = "UID SEARCH UID \(box.lastUid + 1):*"
         if box.lastUid == 0, let d = since { search += " SINCE \(d.day)-\(Self.monthNames[d.month - 1])-\(d.year)" }
         var uids: [UInt64] = []
-        try wrap(mailbox, "UID SEARCH") {
+        try wrap(entry.shown, "UID SEARCH") {
             try session.run(search) { r in
                 let s = r.textString
                 guard s.hasPrefix("* SEARCH") else { return }
@@ -135,23 +162,26 @@ extension ImapSource {
             return
         }
         let chunks = stride(from: 0, to: uids.count, by: batch).map { Array(uids[$0..<min($0 + batch, uids.count)]) }
-        if server == nil { server = try serverInfo(session, mailbox: mailbox) }
+        if server == nil { server = try serverInfo(session, mailbox: entry.shown) }
         let info = server ?? ServerInfo()
-        let fetchItems = info.gmail ? "(UID INTERNALDATE RFC822.SIZE FLAGS X-GM-LABELS BODY.PEEK[])"
+        let fetchItems = info.gmail ? "(UID INTERNALDATE RFC822.SIZE FLAGS X-GM-MSGID X-GM-LABELS BODY.PEEK[])"
                                     : "(UID INTERNALDATE RFC822.SIZE FLAGS BODY.PEEK[])"
-        let sent = Self.isSentMailbox(names.shown)
-        let folder = folderTopic ? MailTopics.imapFolder(names.shown, delimiter: info.delimiter) : nil
+        var read = entry
+        if read.specialUse.isEmpty { read.specialUse = info.specialUse(of: entry.wire) }
+        // A special-use mailbox (Sent, All Mail, Archive, … in any language) says where mail sits: no topic.
+        let topic = folderTopic && read.specialUse.isEmpty ? MailTopics.imapFolder(entry.shown, delimiter: info.delimiter) : nil
+        let how = Reading(mailbox: entry.shown, sent: read.isSent, all: read.isAll, gmail: info.gmail, folder: topic)
         var tags: [String] = []
         func sendFetch(_ k: Int) throws {
             tags.append(try session.send("UID FETCH \(Self.uidSet(chunks[k])) \(fetchItems)"))
         }
         let window = 2   // commands in flight
-        try wrap(mailbox, "UID FETCH") { for k in 0..<min(window, chunks.count) { try sendFetch(k) } }
+        try wrap(entry.shown, "UID FETCH") { for k in 0..<min(window, chunks.count) { try sendFetch(k) } }
         for k in 0..<chunks.count {
             let first = chunks[k].first!, last = chunks[k].last!
-            try wrap(mailbox, "UID FETCH \(first):\(last)", committedUpTo: box.lastUid) {
+            try wrap(entry.shown, "UID FETCH \(first):\(last)", committedUpTo: box.lastUid) {
                 try session.complete(tags[k], command: "UID FETCH") { r in
-                    self.take(r, mailbox: names.shown, uidValidity: uidValidity, fromSent: sent, folder: folder, ingest: &ingest)
+                    self.take(r, how, uidValidity: uidValidity, ingest: &ingest)
                 }
                 if k + window < chunks.count { try sendFetch(k + window) }
             }
@@ -162,21 +192,47 @@ extension ImapSource {
         }
     }
 
-    /// One untagged response of a UID FETCH: a message, or something to ignore (flag updates, EXPUNGE).
-    /// `mailbox` is the name as shown (decoded), the one provenance and the topics rules' `mailboxes` use.
-    private func take(_ r: IMAPResponse, mailbox: String, uidValidity: UInt64, fromSent: Bool, folder: String?,
-                      ingest: inout EmailIngest) {
+    /// How the messages of one mailbox are read.
+    struct Reading {
+        /// The name as shown (decoded): provenance and the topic rules' `mailboxes` use it.
+        var mailbox: String
+        /// A `\Sent` mailbox (or one named like it): the team's outbound mail.
+        var sent: Bool
+        /// A `\All` mailbox: drafts in it are skipped (they were never sent).
+        var all: Bool
+        /// Gmail (`X-GM-EXT-1`): `X-GM-MSGID` is the external id, the `\Sent` label marks the team's mail.
+        var gmail: Bool
+        var folder: String?
+    }
+
+    /// One untagged response of a UID FETCH: a message, or something to ignore (flag updates, EXPUNGE,
+    /// drafts in a `\All` mailbox).
+    func take(_ r: IMAPResponse, _ how: Reading, uidValidity: UInt64, ingest: inout EmailIngest) {
         guard let f = FetchResponse.parse(r), let uid = f.uid, f.hasBody else { return }
-        let provenance = "\(base)/\(mailbox);UIDVALIDITY=\(uidValidity);UID=\(uid)"
+        let labels = how.gmail ? f.gmailLabels(in: r) : []
+        if how.all && (Self.contains(labels, "\\Draft") || Self.contains(f.flags, "\\Draft")) { return }
+        let provenance = "\(base)/\(how.mailbox);UIDVALIDITY=\(uidValidity);UID=\(uid)"
         let internalDate = f.internalDate.flatMap { MailDate.parse($0) }
         guard let body = f.bodyBytes(in: r) else {
             ingest.reject(reason: "\(provenance): the server sent no message body", provenance: provenance, raw: Data(r.text))
             return
         }
-        let topics = Self.topics(f, in: r, folder: folder)
+        let topics = Self.topics(f, in: r, folder: how.folder)
+        let fromSent = how.sent || Self.contains(labels, "\\Sent")
+        let externalId = how.gmail ? f.gmailMessageId.map(Self.gmailExternalId) : nil
         body.withUnsafeBufferPointer { buf in
-            ingest.add(buf, fallbackDate: internalDate, fromSent: fromSent, provenance: provenance, topics: topics)
+            ingest.add(buf, fallbackDate: internalDate, fromSent: fromSent, provenance: provenance, topics: topics,
+                       externalId: externalId)
         }
+    }
+
+    /// The external id of a Gmail message: `gmail:` and its `X-GM-MSGID` in decimal, the same in
+    /// every mailbox (label) the message shows in, so INBOX, `\Sent` and `\All` store it once.
+    static func gmailExternalId(_ messageId: UInt64) -> String { "gmail:\(messageId)" }
+
+    /// `list` holds `flag`, compared case-insensitively (IMAP flags and Gmail system labels).
+    static func contains(_ list: [String], _ flag: String) -> Bool {
+        list.contains { $0.caseInsensitiveCompare(flag) == .orderedSame }
     }
 
     /// Native topics of a fetched message: its keywords, its Gmail labels and the folder topic.
@@ -191,9 +247,13 @@ extension ImapSource {
     }
 
     /// Runs IMAP steps, turning protocol and transport failures into errors that name the source and what to expect.
-    private func wrap(_ mailbox: String, _ step: String, committedUpTo: UInt64? = nil, _ body: () throws -> Void) throws {
+    func wrap(_ mailbox: String, _ step: String, committedUpTo: UInt64? = nil, _ body: () throws -> Void) throws {
         do {
             try body()
+        } catch IMAPError.connectionLost(let why) where IMAPThrottle.classify(why) != nil {
+            throw IMAPThrottle.error(IMAPThrottle.classify(why)!, source: name, server: base, during: "\(step) in \(mailbox)")
+        } catch IMAPError.commandFailed(_, let response) where IMAPThrottle.classify(response) != nil {
+            throw IMAPThrottle.error(IMAPThrottle.classify(response)!, source: name, server: base, during: "\(step) in \(mailbox)")
         } catch IMAPError.connectionLost(let why) {
             let resume = committedUpTo.map { "; messages up to UID \($0) are committed and the next pull resumes after it" } ?? ""
             throw ConnectorError(.network, "\(name): connection to \(base) lost during \(step) in \(mailbox): \(why)\(resume)")

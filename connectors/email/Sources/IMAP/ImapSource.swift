@@ -11,7 +11,7 @@ import SwitchboardCore
 /// message (Message-ID + content hash), so backfilled mail is never stored twice.
 public struct ImapSource: PullSource, FileImporter {
     public struct Settings: Decodable, Sendable {
-        public var url: String
+        public var url: String?
         public var username: String
         public var password: String?
         public var oauth2Token: String?
@@ -25,9 +25,10 @@ public struct ImapSource: PullSource, FileImporter {
         public var timeout: String?
         public var path: String?
         public var folderTopic: Bool?
+        public var auth: ImapAuthSettings?
 
         enum CodingKeys: String, CodingKey {
-            case url, username, password, starttls, mailboxes, since, batch, timeout, path
+            case url, username, password, starttls, mailboxes, since, batch, timeout, path, auth
             case oauth2Token = "oauth2_token", tlsVerify = "tls_verify", caFile = "ca_file"
             case supportAddresses = "support_addresses", folderTopic = "folder_topic"
         }
@@ -36,12 +37,13 @@ public struct ImapSource: PullSource, FileImporter {
     public static let kind = "imap"
     public static let summary = "IMAP mailboxes (INBOX and Sent), pulled read-only and threaded; also imports mbox/Maildir backfill"
     public static let settings: [SettingSpec] = [
-        SettingSpec("url", "string", required: true, "imaps://host[:port] (TLS), or imap://host[:port] with starttls: true"),
+        SettingSpec("url", "string", "imaps://host[:port] (TLS), or imap://host[:port] with starttls: true; required unless auth.oauth2.provider is google or microsoft"),
         SettingSpec("username", "string", required: true, "login name"),
         SettingSpec("password", "string", "password, as ${ENV_VAR} (LOGIN / SASL PLAIN)"),
         SettingSpec("oauth2_token", "string", "OAuth 2 bearer token, as ${ENV_VAR} (XOAUTH2), instead of password"),
+        SettingSpec("auth", "{oauth2: {...}}", "OAuth2 with a refresh token: provider (google|microsoft|custom), client_id, client_secret, refresh_token, token_url, scope, tenant, token_key, flow, device_url, authorize_url (connectors/email/README.md)"),
         SettingSpec("starttls", "bool", "upgrade an imap:// connection with STARTTLS and refuse to go on without it (default false)"),
-        SettingSpec("mailboxes", "[string]", "mailboxes to read (default [INBOX]), names as the mail client shows them (non-ASCII allowed); mail in a Sent folder is the team's outbound mail"),
+        SettingSpec("mailboxes", "[string]", "mailboxes to read, names as the mail client shows them (non-ASCII allowed) or special-use flags (\\Sent, \\All, …); default: INBOX and the mailbox flagged \\Sent (Gmail: \\All); mail in a \\Sent mailbox is the team's outbound mail"),
         SettingSpec("since", "date", "first sync starts at this date (YYYY-MM-DD); later pulls take everything new"),
         SettingSpec("batch", "int", "messages per UID FETCH (default 200)"),
         SettingSpec("tls_verify", "bool", "verify the server certificate (default true)"),
@@ -56,26 +58,36 @@ public struct ImapSource: PullSource, FileImporter {
     let settings: Settings
     let mapping: EmailMapping
     let connection: CurlConnection.Options
-    let mailboxes: [String]
+    /// The `mailboxes` setting (names and `\Flag`s); nil reads the default set (``MailboxPlan``).
+    let mailboxes: [String]?
     let folderTopic: Bool
     let batch: Int
     let since: (year: Int, month: Int, day: Int)?
     let context: ConnectorContext
+    /// The access tokens of `auth.oauth2` (nil for password and static token logins).
+    let oauth: OAuth2Tokens?
 
     public init(name: String, settings: Settings, context: ConnectorContext) throws {
         self.name = name
         self.settings = settings
         self.context = context
-        let lower = settings.url.lowercased()
+        let provider = try settings.auth?.oauth2.map(OAuth2Provider.init)
+        guard let configuredURL = settings.url ?? provider?.imapURL else {
+            throw ConnectorError(.settings, "url is required (imaps://host:port), unless auth.oauth2.provider is google or microsoft")
+        }
+        let lower = configuredURL.lowercased()
         guard lower.hasPrefix("imaps://") || lower.hasPrefix("imap://") else {
-            throw ConnectorError(.settings, "url must start with imaps:// or imap://, got '\(Redaction.url(settings.url))'")
+            throw ConnectorError(.settings, "url must start with imaps:// or imap://, got '\(Redaction.url(configuredURL))'")
         }
         if lower.hasPrefix("imap://") && settings.starttls != true && !Self.isLoopback(lower) {
-            throw ConnectorError(.settings, "url \(Redaction.url(settings.url)) is not encrypted: use imaps://, or set starttls: true")
+            throw ConnectorError(.settings, "url \(Redaction.url(configuredURL)) is not encrypted: use imaps://, or set starttls: true")
         }
-        guard settings.password != nil || settings.oauth2Token != nil else {
-            throw ConnectorError(.settings, "set password or oauth2_token (as ${ENV_VAR})")
+        let logins = [settings.password != nil, settings.oauth2Token != nil, provider != nil].filter { $0 }.count
+        guard logins == 1 else {
+            throw ConnectorError(.settings, logins == 0 ? "set password or oauth2_token (as ${ENV_VAR}), or auth.oauth2"
+                                                         : "give one of password, oauth2_token and auth.oauth2, not several")
         }
+        oauth = provider.map { OAuth2Tokens(provider: $0, source: name, credentials: context.credentials, logger: context.logger) }
         if let b = settings.batch, !(1...5000).contains(b) {
             throw ConnectorError(.settings, "batch must be between 1 and 5000, got \(b)")
         }
@@ -90,13 +102,13 @@ public struct ImapSource: PullSource, FileImporter {
         } else {
             since = nil
         }
-        var url = settings.url
+        var url = configuredURL
         while url.hasSuffix("/") { url.removeLast() }
         connection = CurlConnection.Options(
             url: url + "/", username: settings.username, password: settings.password, oauth2Token: settings.oauth2Token,
             startTLS: settings.starttls ?? false, verifyTLS: settings.tlsVerify ?? true,
             caFile: settings.caFile.map { context.resolve(path: $0).path }, timeout: timeout)
-        mailboxes = settings.mailboxes ?? ["INBOX"]
+        mailboxes = try Self.checkedMailboxes(settings.mailboxes)
         folderTopic = settings.folderTopic ?? true
         batch = settings.batch ?? 200
         mapping = EmailMapping(source: name, platform: "imap", supportAddresses: settings.supportAddresses ?? [],

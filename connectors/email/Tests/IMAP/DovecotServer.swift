@@ -20,8 +20,9 @@ struct DovecotServer {
     var plainURL: String { "imap://127.0.0.1:\(port)" }
     var tlsURL: String { "imaps://127.0.0.1:\(tlsPort)" }
 
-    static func start(dir: String? = nil, port: Int? = nil, tlsPort: Int? = nil) throws -> DovecotServer {
-        var env: [String: String] = [:]
+    /// - Parameter env: more settings for scripts/start-dovecot (`SPECIAL_USE`, …).
+    static func start(dir: String? = nil, port: Int? = nil, tlsPort: Int? = nil, env extra: [String: String] = [:]) throws -> DovecotServer {
+        var env = extra
         if let port { env["PORT"] = "\(port)" }
         if let tlsPort { env["TLS_PORT"] = "\(tlsPort)" }
         let out = try run(script("start-dovecot"), dir.map { [$0] } ?? [], env: env)

@@ -160,9 +160,9 @@ struct ImapTopicsParsingTests {
         let imap = try Self.source("mailboxes: [\"[Gmail]/All Mail\"]")
         let sink = CollectingSink(source: "gmail")
         try await imap.pull(state: ImapState(), session: IMAPSession(server), into: sink)
-        // CAPABILITY and LIST go out together once, only when there is something to fetch.
-        #expect(server.commands == ["EXAMINE \"[Gmail]/All Mail\"", "UID SEARCH UID 1:*", "CAPABILITY", "LIST \"\" \"\"",
-                                    "UID FETCH 42:43 (UID INTERNALDATE RFC822.SIZE FLAGS X-GM-LABELS BODY.PEEK[])"])
+        // A configured name: CAPABILITY and LIST (special-use attributes, delimiter) once, only when there is something to fetch.
+        #expect(server.commands == ["EXAMINE \"[Gmail]/All Mail\"", "UID SEARCH UID 1:*", "CAPABILITY", "LIST \"\" \"*\" RETURN (SPECIAL-USE)",
+                                    "UID FETCH 42:43 (UID INTERNALDATE RFC822.SIZE FLAGS X-GM-MSGID X-GM-LABELS BODY.PEEK[])"])
         let stored = await sink.accepted
         #expect(await sink.rejected.isEmpty)
         #expect(stored.count == 2)
@@ -193,7 +193,8 @@ struct ImapTopicsParsingTests {
         let server2 = try RecordedServer(folder: "gmail")
         let sink2 = CollectingSink(source: "gmail")
         try await Self.source("mailboxes: [Billing]\nfolder_topic: false").pull(state: ImapState(), session: IMAPSession(server2), into: sink2)
-        #expect(!server2.commands.contains { $0.hasPrefix("LIST") })   // no folder topic: no delimiter needed
+        // No folder topic, but LIST is still asked: it says whether the mailbox is flagged \Sent.
+        #expect(server2.commands.filter { $0.hasPrefix("LIST") } == ["LIST \"\" \"*\" RETURN (SPECIAL-USE)"])
         #expect(await sink2.accepted.first { $0.subject == "Invoice" }?.topics == ["R&D", "Urgent!", "vip"])
     }
 }
