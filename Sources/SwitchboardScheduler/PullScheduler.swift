@@ -149,18 +149,7 @@ public actor PullScheduler: Service {
 
     /// Sleeps until `deadline`; false when stopped first.
     private nonisolated func sleep(until deadline: Date) async -> Bool {
-        if stop.isTriggered { return false }
-        let clock = self.clock, stop = self.stop
-        return await withTaskGroup(of: Bool.self) { group in
-            group.addTask { (try? await clock.sleep(until: deadline)) != nil }
-            group.addTask {
-                await stop.wait()
-                return false
-            }
-            let first = await group.next() ?? false
-            group.cancelAll()
-            return first && !stop.isTriggered
-        }
+        await clock.sleep(until: deadline, unless: stop)
     }
 
     private nonisolated func attempt(_ job: Job, _ log: Logger) async -> RunStatus {

@@ -17,6 +17,23 @@ public protocol SchedulerClock: Sendable {
     func sleep(until deadline: Date) async throws
 }
 
+extension SchedulerClock {
+    /// Sleeps until `deadline` or until `stop` is triggered, whichever comes first; false when stopped.
+    func sleep(until deadline: Date, unless stop: StopSignal) async -> Bool {
+        if stop.isTriggered { return false }
+        return await withTaskGroup(of: Bool.self) { group in
+            group.addTask { (try? await self.sleep(until: deadline)) != nil }
+            group.addTask {
+                await stop.wait()
+                return false
+            }
+            let first = await group.next() ?? false
+            group.cancelAll()
+            return first && !stop.isTriggered
+        }
+    }
+}
+
 /// The real clock: wall time, waiting in slices of at most a minute so a stepped system
 /// clock (NTP, suspend and resume) is noticed within a minute.
 public struct SystemSchedulerClock: SchedulerClock {
