@@ -112,7 +112,8 @@ let package = Package(
             pkgConfig: "libcurl",
             providers: [.apt(["libcurl4-openssl-dev"])]
         ),
-        // Notification destinations (`notifications:`): e-mail over SMTP through libcurl.
+        // Notification destinations (`notifications:`): e-mail over SMTP; Slack, Telegram and signed webhooks over HTTPS;
+        // all through libcurl.
         .target(name: "SwitchboardNotify", dependencies: ["SwitchboardCore", "CCurl"], swiftSettings: swiftSettings),
         .executableTarget(
             name: "switchboard",

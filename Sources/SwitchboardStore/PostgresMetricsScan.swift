@@ -36,10 +36,9 @@ extension PostgresStore {
         let storeName = "PostgreSQL store \(location.redacted)"
         let poolSize = location.poolSize
         let action = "read interactions for the report"
-        return try await withConnection(action, retry: false) { conn in
-            let scan = ScanConnection(conn: conn, storeName: storeName)
-            return try await scan.transaction("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY") {
-                let bounds = try await scan.rows(
+        return try await read(action, retry: false) { scan in
+            try await scan.transaction("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY") {
+                let bounds = try await scan.rows(unsafeSQL:
                     "SELECT pg_export_snapshot(), (SELECT min(seq) FROM interactions), (SELECT max(seq) FROM interactions)")
                     .first?.decode((String, Int64?, Int64?).self)
                 guard case let (snapshot, lo?, hi?)? = bounds else { return MetricsScan() }
@@ -52,17 +51,16 @@ extension PostgresStore {
                     for k in plan.ranges.indices.dropFirst() {
                         let range = plan.ranges[k], tableRows = plan.tableRows(part: k)
                         group.addTask {
-                            (k, try await self.withConnection(action, retry: false) { other in
-                                let part = ScanConnection(conn: other, storeName: storeName)
-                                return try await part.transaction("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY") {
-                                    _ = try await part.rows("SET TRANSACTION SNAPSHOT '\(snapshot)'")
-                                    return try await part.read(range, tableRows: tableRows)
+                            (k, try await self.read(action, retry: false) { part in
+                                try await part.transaction("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY") {
+                                    _ = try await part.rows(unsafeSQL: "SET TRANSACTION SNAPSHOT '\(snapshot)'")
+                                    return try await part.readMetrics(range, tableRows: tableRows, storeName: storeName)
                                 }
                             })
                         }
                     }
                     var out = [MetricsScan?](repeating: nil, count: plan.ranges.count)
-                    out[0] = try await scan.read(plan.ranges[0], tableRows: plan.tableRows(part: 0))
+                    out[0] = try await scan.readMetrics(plan.ranges[0], tableRows: plan.tableRows(part: 0), storeName: storeName)
                     for try await (k, part) in group { out[k] = part }
                     return out
                 }
@@ -72,151 +70,20 @@ extension PostgresStore {
     }
 }
 
-/// One connection of a metrics scan. Every statement is given up, with an error naming the store, as soon as the
-/// connection closes: postgres-nio can leave a query on a connection the server closed waiting forever.
-struct ScanConnection: Sendable {
-    let conn: PostgresConnection
-    let storeName: String
-    private let lost: LostConnection
-
-    init(conn: PostgresConnection, storeName: String) {
-        self.conn = conn
-        self.storeName = storeName
-        lost = LostConnection(conn, error: StoreError(.unavailable, "\(storeName): cannot read interactions for the report: "
-            + "the connection to the server was lost during the scan; run the report again"))
-    }
-
-    /// Rows per `FETCH` of the scan's cursor.
-    static let fetchRows = 8192
-
-    /// The rows of one statement, taken off the connection whole.
-    func rows(_ sql: String) async throws -> [PostgresRow] {
-        let conn = conn
-        let outcome = Once<[PostgresRow]>()
-        let query = Task {
-            // Rows handed over on the connection's event loop as they arrive (the future-based query): the driver
-            // asks the server for more at once, never waiting for a reader.
-            do { outcome.resume(.success(try await (conn as any PostgresDatabase).query(sql, []).get().rows)) }
-            catch { outcome.resume(.failure(error)) }
-        }
-        let token = lost.watch { error in
-            outcome.resume(.failure(error))
-            query.cancel()
-        }
-        defer { lost.unwatch(token) }
-        return try await withCheckedThrowingContinuation { outcome.set($0) }
-    }
-
-    /// `body` inside a transaction begun with `begin`; rolled back when it fails and the connection is still open.
-    func transaction<T>(_ begin: String, _ body: () async throws -> T) async throws -> T {
-        _ = try await rows(begin)
-        do {
-            let value = try await body()
-            _ = try await rows("COMMIT")
-            return value
-        } catch {
-            if !conn.isClosed { _ = try? await rows("ROLLBACK") }
-            throw error
-        }
-    }
-
-    /// Reads the rows of one seq range into a fresh scan, inside the connection's transaction.
-    ///
-    /// Through a cursor, `FETCH`ed in blocks of bounded size, each taken off the connection whole on its event loop
-    /// (``rows(_:)``) before it is decoded. (postgres-nio stops the process with a precondition failure when the
-    /// server closes a connection while an async row stream waits for its reader; the event-loop consumer never
-    /// leaves it waiting.)
-    func read(_ range: ClosedRange<Int64>, tableRows: Int?) async throws -> MetricsScan {
-        _ = try await rows("DECLARE metrics_scan NO SCROLL CURSOR FOR " + PostgresStore.metricsSQL(range))
+extension PostgresReader {
+    /// Reads the rows of one seq range into a fresh scan, inside the reader's transaction, through a cursor
+    /// (``cursor(_:_:)``: blocks of bounded size, each taken off the connection whole before it is decoded).
+    func readMetrics(_ range: ClosedRange<Int64>, tableRows: Int?, storeName: String) async throws -> MetricsScan {
         var part = MetricsPart(PostgresCells(storeName: storeName), from: range.lowerBound, to: range.upperBound, tableRows: tableRows)
         var checked = false
-        // The server produces the next block while this one is decoded (its rows are taken off the connection on the
-        // event loop, whatever the decoder is doing).
-        let fetch = "FETCH FORWARD \(Self.fetchRows) FROM metrics_scan"
-        var next = Task { try await rows(fetch) }
-        while true {
-            let block = try await next.value
-            let more = block.count == Self.fetchRows
-            if more { next = Task { try await rows(fetch) } }
+        try await cursor("metrics_scan", PostgresQuery(unsafeSQL: PostgresStore.metricsSQL(range))) { block in
             for row in block {
                 try part.reader.cells.load(row, checkTypes: !checked)
                 checked = true
                 try part.read()
             }
-            if !more { break }
         }
-        _ = try await rows("CLOSE metrics_scan")
         return part.finish()
-    }
-}
-
-/// Fails the statements waiting on a scan connection when it closes: one callback on the connection per scan, not
-/// one per statement (callbacks on a pooled connection's close stay registered until it closes).
-private final class LostConnection: @unchecked Sendable {
-    private let lock = NSLock()
-    private var closed = false
-    private var waiting: [Int: @Sendable (any Error) -> Void] = [:]
-    private var next = 0
-    private let error: StoreError
-
-    init(_ conn: PostgresConnection, error: StoreError) {
-        self.error = error
-        conn.closeFuture.whenComplete { [weak self] _ in self?.close() }
-    }
-
-    private func close() {
-        let all: [@Sendable (any Error) -> Void] = lock.withLock {
-            closed = true
-            defer { waiting = [:] }
-            return Array(waiting.values)
-        }
-        for fail in all { fail(error) }
-    }
-
-    /// Calls `fail` when the connection closes (at once when it has closed already); the token ends the watch.
-    func watch(_ fail: @escaping @Sendable (any Error) -> Void) -> Int? {
-        let token: Int? = lock.withLock {
-            guard !closed else { return nil }
-            next += 1
-            waiting[next] = fail
-            return next
-        }
-        if token == nil { fail(error) }
-        return token
-    }
-
-    func unwatch(_ token: Int?) {
-        guard let token else { return }
-        lock.withLock { _ = waiting.removeValue(forKey: token) }
-    }
-}
-
-/// A continuation resumed by whichever outcome comes first.
-private final class Once<T: Sendable>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var continuation: CheckedContinuation<T, any Error>?
-    private var early: Result<T, any Error>?
-
-    func set(_ c: CheckedContinuation<T, any Error>) {
-        let pending: Result<T, any Error>? = lock.withLock {
-            if let early { return early }
-            continuation = c
-            return nil
-        }
-        if let pending { c.resume(with: pending) }
-    }
-
-    func resume(_ result: Result<T, any Error>) {
-        let c: CheckedContinuation<T, any Error>? = lock.withLock {
-            if let continuation {
-                self.continuation = nil
-                early = nil
-                return continuation
-            }
-            if early == nil { early = result }
-            return nil
-        }
-        c?.resume(with: result)
     }
 }
 

@@ -29,9 +29,8 @@ extension PostgresStore {
             case .integer: binds.append(interactions.map { c.integer(of: $0) })
             }
         }
-        let rows = try await conn.query(PostgresQuery(unsafeSQL: PostgresSchema.insertSQL, binds: binds), logger: logger)
-        for try await stored in rows.decode(Int.self) { return stored }
-        return 0
+        let rows = try await PostgresReader(conn, logger: logger).rows(PostgresQuery(unsafeSQL: PostgresSchema.insertSQL, binds: binds))
+        return try rows.first?.decode(Int.self) ?? 0
     }
 
     static func interaction(_ row: PostgresRow) throws -> Interaction {

@@ -120,8 +120,8 @@ enum PostgresSchema {
                 "CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())",
                 logger: logger)
             var applied = Set<String>()
-            for try await name in try await conn.query("SELECT name FROM schema_migrations", logger: logger).decode(String.self) {
-                applied.insert(name)
+            for row in try await PostgresReader(conn, logger: logger).rows("SELECT name FROM schema_migrations") {
+                applied.insert(try row.decode(String.self))
             }
             for migration in migrations where !applied.contains(migration.name) {
                 for statement in migration.sql {

@@ -90,6 +90,7 @@ extension PostgresStore {
     }
 
     static func isConnectionFailure(_ error: any Error) -> Bool {
+        if error is PostgresConnectionLost { return true }
         guard let error = error as? PSQLError else { return false }
         switch error.code {
         case .serverClosedConnection, .clientClosedConnection, .connectionError, .uncleanShutdown: return true
@@ -106,6 +107,10 @@ extension PostgresStore {
         let error = Self.cause(of: error).0
         if let error = error as? StoreError { return error }
         let prefix = "PostgreSQL store \(location.redacted): cannot \(action)"
+        if error is PostgresConnectionLost {
+            return StoreError(.unavailable, "\(prefix): the connection to the server was lost during the read "
+                              + "(nothing partial was used); run the command again")
+        }
         if let error = error as? PSQLError {
             if let message = error.serverInfo?[.message] {
                 let state = error.serverInfo?[.sqlState].map { " (SQLSTATE \($0))" } ?? ""
@@ -113,6 +118,9 @@ extension PostgresStore {
             }
             if let server = (error.underlying as? PSQLError)?.serverInfo?[.message] {
                 return StoreError(.unavailable, "\(prefix): the server closed the connection: \(server)")
+            }
+            if error.code == .serverClosedConnection || error.code == .uncleanShutdown {
+                return StoreError(.unavailable, "\(prefix): the connection to the server was lost (\(error.code)); run the command again")
             }
             let underlying = error.underlying.map { ": \($0)" } ?? ""
             return StoreError(.unavailable, "\(prefix): \(error.code)\(underlying); is the server running and the URL right?")

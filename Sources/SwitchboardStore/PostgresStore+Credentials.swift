@@ -5,14 +5,8 @@ import SwitchboardCore
 /// Sealed credentials of connectors (table `oauth_tokens`, migration v8), shared by every instance.
 extension PostgresStore: CredentialStore {
     public func credential(source: String) async throws -> Data? {
-        let logger = logger
-        return try await withConnection("read the stored token of '\(source)'") { conn in
-            var found: Data?
-            for try await sealed in try await conn.query("SELECT sealed FROM oauth_tokens WHERE source = \(source)",
-                                                         logger: logger).decode(Data.self) {
-                found = sealed
-            }
-            return found
+        return try await read("read the stored token of '\(source)'") { reader in
+            try await reader.rows("SELECT sealed FROM oauth_tokens WHERE source = \(source)").last?.decode(Data.self)
         }
     }
 

@@ -23,23 +23,17 @@ extension PostgresStore: DeadLetterReplayStore {
 
     public func deadLettersToReplay(_ selection: DeadLetterSelection, after id: Int64,
                                     limit: Int) async throws -> [StoredDeadLetter] {
-        let logger = logger
         let query = Self.selected("SELECT \(Self.deadLetterColumns) FROM dead_letters", selection,
                                   then: " AND id > $4 ORDER BY id LIMIT $5", [id, Int64(limit)])
-        return try await withConnection("read dead letters to replay") { conn in
-            var out: [StoredDeadLetter] = []
-            for try await row in try await conn.query(query, logger: logger) { out.append(try Self.deadLetter(row)) }
-            return out
+        return try await read("read dead letters to replay") { reader in
+            try await reader.rows(query).map(Self.deadLetter)
         }
     }
 
     public func deadLetterKinds(_ selection: DeadLetterSelection) async throws -> [String?] {
-        let logger = logger
         let query = Self.selected("SELECT DISTINCT kind FROM dead_letters", selection, then: " ORDER BY kind", [])
-        return try await withConnection("read dead letters to replay") { conn in
-            var out: [String?] = []
-            for try await kind in try await conn.query(query, logger: logger).decode(String?.self) { out.append(kind) }
-            return out
+        return try await read("read dead letters to replay") { reader in
+            try await reader.rows(query).map { try $0.decode(String?.self) }
         }
     }
 

@@ -23,10 +23,8 @@ extension PostgresStore: SourceLocking {
             throw storeError(error, action: action)
         }
         do {
-            var locked = false
-            for try await ok in try await conn.query("SELECT pg_try_advisory_lock(\(key))", logger: logger).decode(Bool.self) {
-                locked = ok
-            }
+            let rows = try await PostgresReader(conn, logger: logger).rows("SELECT pg_try_advisory_lock(\(key))")
+            let locked = try rows.first?.decode(Bool.self) ?? false
             guard locked else {
                 try? await conn.close()
                 return nil

@@ -7,8 +7,7 @@ extension PostgresStore: ReportSendLog {
     public func recordReportSend(_ send: ReportSend) async throws -> Bool {
         let logger = logger
         return try await withConnection("record a send of report '\(send.report)'") { conn in
-            var inserted = 0
-            let rows = try await conn.query("""
+            let rows = try await PostgresReader(conn, logger: logger).rows("""
                 WITH inserted AS (
                     INSERT INTO report_sends (report, slot, destination, period_from, period_to, sent_at)
                     VALUES (\(send.report), \(Timestamp.milliseconds(send.slot)), \(send.destination),
@@ -16,21 +15,20 @@ extension PostgresStore: ReportSendLog {
                             \(Timestamp.milliseconds(send.sentAt)))
                     ON CONFLICT DO NOTHING RETURNING 1
                 ) SELECT count(*)::bigint FROM inserted
-                """, logger: logger)
-            for try await n in rows.decode(Int64.self) { inserted = Int(n) }
-            return inserted > 0
+                """)
+            return try (rows.first?.decode(Int64.self) ?? 0) > 0
         }
     }
 
     public func reportSends(report: String, limit: Int) async throws -> [ReportSend] {
-        let logger = logger
-        return try await withConnection("read the sends of report '\(report)'") { conn in
+        return try await read("read the sends of report '\(report)'") { reader in
             var out: [ReportSend] = []
-            let rows = try await conn.query("""
+            let rows = try await reader.rows("""
                 SELECT slot, destination, period_from, period_to, sent_at FROM report_sends
                 WHERE report = \(report) ORDER BY slot DESC, destination LIMIT \(limit)
-                """, logger: logger)
-            for try await (slot, destination, from, to, sent) in rows.decode((Int64, String, Int64, Int64, Int64).self) {
+                """)
+            for row in rows {
+                let (slot, destination, from, to, sent) = try row.decode((Int64, String, Int64, Int64, Int64).self)
                 out.append(ReportSend(report: report, slot: Self.sentLogDate(slot), destination: destination, periodFrom: Self.sentLogDate(from),
                                       periodTo: Self.sentLogDate(to), sentAt: Self.sentLogDate(sent)))
             }

@@ -92,14 +92,13 @@ public final class PostgresStore: MetricsStore, RuleTopicsStore {
     }
 
     public func customerMessages(after seq: Int64, limit: Int) async throws -> [StoredMessage] {
-        let logger = logger
         let sql = PostgresQuery(unsafeSQL: """
             SELECT \(PostgresSchema.selectColumns), seq FROM interactions
             WHERE seq > $1 AND kind = 'message' AND actor_role = 'customer' ORDER BY seq LIMIT $2
             """, binds: { var b = PostgresBindings(); b.append(seq); b.append(Int64(limit)); return b }())
-        return try await withConnection("read customer messages") { conn in
+        return try await read("read customer messages") { reader in
             var out: [StoredMessage] = []
-            for try await row in try await conn.query(sql, logger: logger) {
+            for row in try await reader.rows(sql) {
                 let seq = try row.makeRandomAccess()[InteractionColumn.allCases.count].decode(Int64.self)
                 out.append(StoredMessage(seq: seq, interaction: try Self.interaction(row)))
             }
@@ -129,11 +128,10 @@ public final class PostgresStore: MetricsStore, RuleTopicsStore {
     }
 
     public func checkpoint(source: String) async throws -> Checkpoint? {
-        let logger = logger
-        return try await withConnection("read the checkpoint of '\(source)'") { conn in
-            let rows = try await conn.query("SELECT state, updated_at FROM checkpoints WHERE source = \(source)", logger: logger)
+        return try await read("read the checkpoint of '\(source)'") { reader in
             var found: Checkpoint?
-            for try await (state, updated) in rows.decode((Data, Int64).self) {
+            for row in try await reader.rows("SELECT state, updated_at FROM checkpoints WHERE source = \(source)") {
+                let (state, updated) = try row.decode((Data, Int64).self)
                 found = Checkpoint(source: source, state: state, updatedAt: Self.date(updated))
             }
             return found
@@ -143,13 +141,11 @@ public final class PostgresStore: MetricsStore, RuleTopicsStore {
     public func startRun(source: String, mode: String, at: Date) async throws -> IngestRun {
         let (logger, location) = (logger, location)
         return try await withConnection("record a run of '\(source)'") { conn in
-            let rows = try await conn.query("""
+            let rows = try await PostgresReader(conn, logger: logger).rows("""
                 INSERT INTO ingest_runs (source, mode, started_at, status) VALUES (\(source), \(mode), \(Timestamp.milliseconds(at)), 'running')
                 RETURNING id
-                """, logger: logger)
-            var id: Int64?
-            for try await value in rows.decode(Int64.self) { id = value }
-            guard let id else { throw StoreError(.query, "PostgreSQL store \(location.redacted): the new run got no id") }
+                """)
+            guard let id = try rows.first?.decode(Int64.self) else { throw StoreError(.query, "PostgreSQL store \(location.redacted): the new run got no id") }
             return IngestRun(id: id, source: source, mode: mode, startedAt: at)
         }
     }
@@ -167,14 +163,13 @@ public final class PostgresStore: MetricsStore, RuleTopicsStore {
     }
 
     public func runs(source: String?, limit: Int) async throws -> [IngestRun] {
-        let logger = logger
-        return try await withConnection("read runs") { conn in
-            let rows = try await conn.query("""
+        return try await read("read runs") { reader in
+            let rows = try await reader.rows("""
                 SELECT id, source, mode, started_at, finished_at, "read", stored, duplicates, rejected, status, error
                 FROM ingest_runs WHERE (\(source)::text IS NULL OR source = \(source)) ORDER BY id DESC LIMIT \(limit)
-                """, logger: logger)
+                """)
             var out: [IngestRun] = []
-            for try await row in rows {
+            for row in rows {
                 let r = row.makeRandomAccess()
                 out.append(IngestRun(
                     id: try r[0].decode(Int64.self), source: try r[1].decode(String.self), mode: try r[2].decode(String.self),
@@ -187,14 +182,13 @@ public final class PostgresStore: MetricsStore, RuleTopicsStore {
     }
 
     public func deadLetters(source: String?, limit: Int) async throws -> [DeadLetter] {
-        let logger = logger
-        return try await withConnection("read dead letters") { conn in
-            let rows = try await conn.query("""
+        return try await read("read dead letters") { reader in
+            let rows = try await reader.rows("""
                 SELECT \(unescaped: Self.deadLetterColumns) FROM dead_letters
                 WHERE (\(source)::text IS NULL OR source = \(source)) ORDER BY id DESC LIMIT \(limit)
-                """, logger: logger)
+                """)
             var out: [DeadLetter] = []
-            for try await row in rows { out.append(try Self.deadLetter(row).letter) }
+            for row in rows { out.append(try Self.deadLetter(row).letter) }
             return out
         }
     }
@@ -218,13 +212,14 @@ public final class PostgresStore: MetricsStore, RuleTopicsStore {
         let order = query.order == .conversation ? "source, conversation_key, occurred_at, seq" : "occurred_at, seq"
         let columns = query.content ? PostgresSchema.selectColumns : PostgresSchema.selectColumnsWithoutContent
         let sql = PostgresQuery(unsafeSQL: "SELECT \(columns) FROM interactions\(whereClause) ORDER BY \(order)", binds: binds)
-        let logger = logger
         // `body` runs only while this call runs, so it may be handed to the connection's task.
         try await withoutActuallyEscaping(body) { body in
-            // Not retried: rows may already have reached `body`.
-            try await withConnection("read interactions", retry: false) { conn in
-                for try await row in try await conn.query(sql, logger: logger) {
-                    try body(try Self.interaction(row))
+            // Not retried: rows may already have reached `body`. Through a cursor, a block at a time (``PostgresReader``).
+            try await read("read interactions", retry: false) { reader in
+                try await reader.transaction {
+                    try await reader.cursor("interactions_scan", sql) { rows in
+                        for row in rows { try body(try Self.interaction(row)) }
+                    }
                 }
             }
         }
@@ -233,24 +228,23 @@ public final class PostgresStore: MetricsStore, RuleTopicsStore {
     public func sourceStats() async throws -> [String: SourceStats] { try await sourceStats(countingStored: true) }
 
     public func sourceStats(countingStored: Bool) async throws -> [String: SourceStats] {
-        let logger = logger
-        return try await withConnection("read source totals") { conn in
+        return try await read("read source totals") { reader in
             var stats: [String: SourceStats] = [:]
             if countingStored {
-                for try await (source, n) in try await conn.query(
-                    "SELECT source, COUNT(*) FROM interactions GROUP BY source", logger: logger).decode((String, Int).self) {
+                for row in try await reader.rows("SELECT source, COUNT(*) FROM interactions GROUP BY source") {
+                    let (source, n) = try row.decode((String, Int).self)
                     stats[source, default: SourceStats()].stored = n
                 }
             }
-            for try await (source, n) in try await conn.query(
-                "SELECT source, COALESCE(SUM(duplicates), 0)::bigint FROM ingest_runs GROUP BY source", logger: logger)
-                .decode((String, Int).self) {
+            for row in try await reader.rows("SELECT source, COALESCE(SUM(duplicates), 0)::bigint FROM ingest_runs GROUP BY source") {
+                let (source, n) = try row.decode((String, Int).self)
                 stats[source, default: SourceStats()].duplicates = n
             }
             // Letters a replay stored are no longer rejected records.
-            for try await (source, n) in try await conn.query("""
+            for row in try await reader.rows("""
                 SELECT source, COUNT(*) FROM dead_letters WHERE replay_outcome IS NULL OR replay_outcome = 'failed' GROUP BY source
-                """, logger: logger).decode((String, Int).self) {
+                """) {
+                let (source, n) = try row.decode((String, Int).self)
                 stats[source, default: SourceStats()].deadLetters = n
             }
             return stats
@@ -258,13 +252,10 @@ public final class PostgresStore: MetricsStore, RuleTopicsStore {
     }
 
     public func count(source: String?) async throws -> Int {
-        let logger = logger
-        return try await withConnection("count interactions") { conn in
+        return try await read("count interactions") { reader in
             var total = 0
-            for try await n in try await conn.query(
-                "SELECT COUNT(*) FROM interactions WHERE (\(source)::text IS NULL OR source = \(source))", logger: logger)
-                .decode(Int.self) {
-                total = n
+            for row in try await reader.rows("SELECT COUNT(*) FROM interactions WHERE (\(source)::text IS NULL OR source = \(source))") {
+                total = try row.decode(Int.self)
             }
             return total
         }

@@ -68,38 +68,39 @@ public enum StoreCopy {
         let logger = target.logger
         let copied = try await target.withTransaction("copy checkpoints, dead letters and runs") { conn in
             var counts = (0, 0, 0)
+            let reader = PostgresReader(conn, logger: logger)
             for r in checkpoints {
                 let (source, state, updated) = (r.source, r.state, r.updated)
-                let rows = try await conn.query("""
+                let rows = try await reader.rows("""
                     INSERT INTO checkpoints (source, state, updated_at) VALUES (\(source), \(state), \(updated))
                     ON CONFLICT (source) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at
                     WHERE checkpoints.updated_at < excluded.updated_at
                     RETURNING 1
-                    """, logger: logger)
-                for try await _ in rows { counts.0 += 1 }
+                    """)
+                counts.0 += rows.count
             }
             for r in letters {
                 let (source, at, reason, provenance, raw, digest) = (r.source, r.at, r.reason, r.provenance, r.raw, r.digest)
                 let (kind, context, replayedAt, replayOutcome) = (r.kind, r.context, r.replayedAt, r.replayOutcome)
-                let rows = try await conn.query("""
+                let rows = try await reader.rows("""
                     INSERT INTO dead_letters (source, at, reason, provenance, raw, digest, kind, context, replayed_at, replay_outcome)
                     VALUES (\(source), \(at), \(reason), \(provenance), \(raw), \(digest), \(kind), \(context), \(replayedAt),
                             \(replayOutcome))
                     ON CONFLICT (source, md5(provenance), digest) DO NOTHING
                     RETURNING 1
-                    """, logger: logger)
-                for try await _ in rows { counts.1 += 1 }
+                    """)
+                counts.1 += rows.count
             }
             for r in runs {
                 let (source, mode, started, finished, status, error) = (r.source, r.mode, r.started, r.finished, r.status, r.error)
                 let (read, stored, duplicates, rejected) = (r.read, r.stored, r.duplicates, r.rejected)
-                let rows = try await conn.query("""
+                let rows = try await reader.rows("""
                     INSERT INTO ingest_runs (source, mode, started_at, finished_at, "read", stored, duplicates, rejected, status, error)
                     SELECT \(source), \(mode), \(started), \(finished), \(read), \(stored), \(duplicates), \(rejected), \(status), \(error)
                     WHERE NOT EXISTS (SELECT 1 FROM ingest_runs WHERE source = \(source) AND mode = \(mode) AND started_at = \(started))
                     RETURNING 1
-                    """, logger: logger)
-                for try await _ in rows { counts.2 += 1 }
+                    """)
+                counts.2 += rows.count
             }
             return counts
         }

@@ -50,7 +50,9 @@ struct IngestRunner {
             run.status = "failed"
             run.error = "\(error)"
             try? await store.finishRun(run)
-            throw RunFailure("\(source): \(error)")
+            // Some connectors' errors already begin with the source's name; say it once.
+            let message = "\(error)"
+            throw RunFailure(message.hasPrefix("\(source): ") ? message : "\(source): \(message)")
         }
     }
 }

@@ -106,10 +106,10 @@ struct PeriodFilterOptions: ParsableArguments {
     @Option(name: .long, help: "Only this source (repeatable).")
     var source: [String] = []
 
-    @Option(name: .long, help: "Only conversations owned by this agent id (repeatable).")
+    @Option(name: .long, help: "Only conversations owned by this agent id (repeatable; \"(none)\": those no agent answered).")
     var agent: [String] = []
 
-    @Option(name: .long, help: "Only conversations with this topic (repeatable; \"(none)\" is not a topic).")
+    @Option(name: .long, help: "Only conversations with this topic (repeatable; \"(none)\": those without a topic).")
     var topic: [String] = []
 
     @Option(name: .long, help: "Only calls of this queue (repeatable).")

@@ -36,4 +36,7 @@ let connectorRegistry = ConnectorRegistry([
 /// line here.
 let destinationRegistry = DestinationRegistry([
     EmailDestination.self,
+    SlackDestination.self,
+    TelegramDestination.self,
+    WebhookDestination.self,
 ])

@@ -112,7 +112,9 @@ import Testing
                                       "HELPDESK_WEBHOOK_SECRET": "whsec_ZXhhbXBsZS1rZXk=",
                                       "SUPPORT_IMAP_PASSWORD": "example", "SMTP_PASSWORD": "example",
                                       "GOOGLE_CLIENT_SECRET": "example", "SUPPORT_REFRESH_TOKEN": "example",
-                                      "SWITCHBOARD_TOKEN_KEY": "example-token-key-0123456789"])
+                                      "SWITCHBOARD_TOKEN_KEY": "example-token-key-0123456789",
+                                      "SLACK_WEBHOOK_URL": "https://hooks.slack.com/services/T0/B0/example",
+                                      "TG_BOT_TOKEN": "123456:example", "OPS_WEBHOOK_SECRET": "whsec_ZXhhbXBsZS1rZXk="])
         #expect(check.status == 0, "\(check.stderr)")
         #expect(check.stdout.contains("switchboard.example.yaml: ok"))
     }

@@ -159,6 +159,7 @@ struct OAuth2CLITests {
         #expect(late.stderr.contains("nobody completed the sign-in") && late.stderr.contains("--timeout"), "\(late.stderr)")
         let pullBefore = try ws.run(["pull"], env: env)
         #expect(pullBefore.status == 1 && pullBefore.stderr.contains("run `switchboard auth box`"), "\(pullBefore.stderr)")
+        #expect(!pullBefore.stderr.contains("box: box:"), "the source is named once: \(pullBefore.stderr)")
 
         // Completed: the user types the code the command printed.
         let log = ws.url("auth.log")

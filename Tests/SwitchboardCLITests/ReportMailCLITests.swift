@@ -254,12 +254,16 @@ import Testing
               - {name: daily, schedule: "0 25 * * *", period: yesterday, notify: [lead]}
               - {name: monthly, schedule: "@monthly", period: last-month, notify: [lead]}
               - {name: agents, schedule: "every 24h", period: yesterday, by: [agnet], channel: [fax], notify: [lead]}
+              - {name: midnight, schedule: "0 0 * * *", period: today, notify: [lead]}
+              - {name: evening, schedule: "0 18 * * *", period: today, notify: [lead]}
             """)
         let r = try ws.run(["check"])
         #expect(r.status == 2)
         for expected in ["reports[0].notify[1]: unknown destination 'team'", "reports[1].schedule:", "reports[2].period: unknown period 'last-month'",
-                         "notifications.lead.smtp:", "only to 127.0.0.1", "reports[3].by: 'agnet'", "reports[3].channel: 'fax'"] {
+                         "notifications.lead.smtp:", "only to 127.0.0.1", "reports[3].by: 'agnet'", "reports[3].channel: 'fax'",
+                         "reports[4].period: 'today' has not begun at the slot"] {
             #expect(r.stderr.contains(expected), "missing \(expected) in \(r.stderr)")
         }
+        #expect(!r.stderr.contains("reports[5]"), "today sent at 18:00 is fine: \(r.stderr)")
     }
 }

@@ -22,17 +22,24 @@ public struct NotificationMessage: Sendable, Hashable {
     public var text: String
     public var html: String?
     public var attachments: [Attachment]
+    /// How a chat destination shows `text` (a report's table: ``NotificationTextStyle/preformatted``).
+    public var textStyle: NotificationTextStyle
+    /// The message as data, for destinations that post JSON (`kind: webhook`); nil: they send subject and text.
+    public var event: NotificationEvent?
 
-    public init(subject: String, text: String, html: String? = nil, attachments: [Attachment] = []) {
+    public init(subject: String, text: String, html: String? = nil, attachments: [Attachment] = [],
+                textStyle: NotificationTextStyle = .plain, event: NotificationEvent? = nil) {
         self.subject = subject
         self.text = text
         self.html = html
         self.attachments = attachments
+        self.textStyle = textStyle
+        self.event = event
     }
 }
 
 /// A kind of notification destination: the code behind one `kind:` of a `notifications:` entry
-/// (`email`; alerts add `slack`, `telegram` and `webhook` the same way). Like a ``Connector``, it owns its
+/// (`email`, `slack`, `telegram`, `webhook`). Like a ``Connector``, it owns its
 /// YAML settings and is created once per named destination; adding a kind is one type plus one line in
 /// the CLI's destination list.
 ///

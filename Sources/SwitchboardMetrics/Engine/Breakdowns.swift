@@ -100,15 +100,17 @@ public struct Breakdown: Sendable, Hashable, CustomStringConvertible {
 }
 
 /// Which conversations a request's filters let through, on numbers: per filtered breakdown, the keys
-/// whose label is one of the filter's values.
+/// whose label is one of the filter's values. The value `(none)` (``Breakdown/noneLabel``) selects the
+/// conversations without one (no agent, no queue, no topic), so every group of a breakdown has a filter.
 struct GroupFilter {
-    private let allowed: [(Breakdown, [Bool])]
+    private let allowed: [(Breakdown, [Bool], none: Bool)]
 
     init(_ filters: [String: Set<String>], data: Dataset) {
-        var list: [(Breakdown, [Bool])] = []
+        var list: [(Breakdown, [Bool], none: Bool)] = []
         for b in Breakdown.filters {
             guard let values = filters[b.name], !values.isEmpty, let space = b.keySpace?(data) else { continue }
-            list.append((b, space.map { values.contains(b.label($0, data)) }))
+            let none = values.contains(Breakdown.noneLabel) && b.label(-1, data) == Breakdown.noneLabel
+            list.append((b, space.map { values.contains(b.label($0, data)) }, none))
         }
         allowed = list
     }
@@ -117,9 +119,9 @@ struct GroupFilter {
 
     /// Every filter has at least one of the subject's keys among its allowed ones.
     func passes(_ s: GroupSubject) -> Bool {
-        for (b, ok) in allowed {
+        for (b, ok, none) in allowed {
             var any = false
-            b.keys(s) { k in if k >= 0 && k < ok.count && ok[k] { any = true } }
+            b.keys(s) { k in if k >= 0 ? k < ok.count && ok[k] : none { any = true } }
             if !any { return false }
         }
         return true

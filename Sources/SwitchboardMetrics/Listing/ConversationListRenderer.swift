@@ -52,11 +52,8 @@ public enum ConversationListRenderer {
         return out
     }
 
-    /// RFC 4180 quoting: fields with a comma, quote, CR or LF are quoted, quotes doubled.
-    static func field(_ s: String) -> String {
-        s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" })
-            ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
-    }
+    /// RFC 4180 quoting, the report CSV's.
+    static func field(_ s: String) -> String { CSVReportRenderer.field(s) }
 
     public static func jsonl(_ list: ConversationList) -> String {
         var out = ""

@@ -161,7 +161,10 @@ public enum CSVReportRenderer {
         return m
     }
 
+    /// RFC 4180 quoting (this CSV and the conversation list's): fields with a comma, quote, CR or LF are quoted,
+    /// quotes doubled.
     static func field(_ s: String) -> String {
-        s.contains(",") || s.contains("\"") || s.contains("\n") ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
+        s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" || $0 == "\r\n" })
+            ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
     }
 }

@@ -18,8 +18,8 @@ struct MIMEMessage {
 
     var text: String {
         var out = [
-            "From: \(Self.header(from))",
-            "To: \(to.map(Self.header).joined(separator: ", "))",
+            "From: \(Self.address(from))",
+            "To: \(to.map(Self.address).joined(separator: ", "))",
             "Subject: \(Self.header(message.subject))",
             "Date: \(Self.date(date))",
             "Message-ID: <\(id)@switchboard>",
@@ -91,6 +91,21 @@ struct MIMEMessage {
         }
         if !chunk.isEmpty { words.append("=?utf-8?b?\(chunk.base64EncodedString())?=") }
         return words.joined(separator: "\r\n ")
+    }
+
+    /// An address header's value from `Name <address>` or a bare address: only the display name may be encoded
+    /// (RFC 2047 words when it is not ASCII, quoted when it holds specials such as a comma), the `<address>` stays
+    /// as is — an encoded address would be unreadable to mail servers and readers.
+    static func address(_ value: String) -> String {
+        let t = value.trimmingCharacters(in: .whitespaces)
+        guard let open = t.lastIndex(of: "<"), t.hasSuffix(">") else { return header(t) }
+        let spec = header(String(t[open...]))
+        var name = t[..<open].trimmingCharacters(in: .whitespaces)
+        if name.count >= 2 && name.hasPrefix("\"") && name.hasSuffix("\"") { name = String(name.dropFirst().dropLast()) }
+        guard !name.isEmpty else { return spec }
+        if name.unicodeScalars.contains(where: { !$0.isASCII }) { return header(name) + " " + spec }
+        guard name.contains(where: { "()<>[]:;@\\,.\"".contains($0) }) else { return header(name) + " " + spec }
+        return header("\"" + name.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\"") + " " + spec
     }
 
     /// A MIME parameter: `key="value"` for ASCII, RFC 2231 `key*=utf-8''…` for other text.

@@ -46,7 +46,13 @@ extension DeadLettersCommand {
             if let source {
                 sources = [source]
             } else {
-                sources = try await store.sourceStats().filter { $0.value.deadLetters > 0 }.map(\.key).sorted()
+                // Every configured source with letters; letters of a source no longer configured stay as they are
+                // (named with --source, such a source is an error, so a replay never silently does nothing).
+                let pending = try await store.sourceStats().filter { $0.value.deadLetters > 0 }.map(\.key).sorted()
+                sources = pending.filter { rt.config.connector(named: $0) != nil }
+                for gone in pending where rt.config.connector(named: gone) == nil {
+                    Terminal.note("skipped '\(gone)': no connector of that name in \(rt.config.file.path) any more; its dead letters stay as they are")
+                }
             }
             let replayer = DeadLetterReplayer(rt: rt, store: store)
             let plans = try await replayer.plan(sources: sources, reason: reason, since: sinceDate)

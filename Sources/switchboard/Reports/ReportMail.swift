@@ -9,7 +9,9 @@ import SwitchboardScheduler
 ///
 /// The mail holds the report three ways, each exactly what `switchboard report` prints for the same options
 /// and `--now`: the HTML page (`--format html`) as the body, the table (`--format table`) as its plain-text
-/// alternative, and the CSV (`--format csv`) as an attachment.
+/// alternative, and the CSV (`--format csv`) as an attachment. Chat destinations (Slack, Telegram) show the table
+/// in a code block (the message is ``NotificationTextStyle/preformatted``); a webhook posts the message's
+/// ``NotificationEvent``: the report's name, period and JSON report (`--format json`).
 struct ReportMail: ReportSending {
     let publisher: ReportPublisher
     let store: any MetricsStore
@@ -28,15 +30,23 @@ struct ReportMail: ReportSending {
         let timeZone = publisher.engine.settings.timeZone
         let request = try Self.options(report, now: now, format: .html).request(timeZone: timeZone, currentTime: now)
         let html = try await publisher.render(store: store, request: request, format: .html)
-        let table = try await publisher.render(store: store, request: request, format: .table)
-        let csv = try await publisher.render(store: store, request: request, format: .csv)
+        // One computation for the table, the CSV and the JSON (the webhook's); the HTML loads the previous period too.
+        let computed = try await publisher.engine.report(store: store, request: request)
+        let table = ReportPublisher.render(computed, format: .table)
+        let csv = ReportPublisher.render(computed, format: .csv)
         let from = request.from ?? now, to = request.to ?? now
         let first = Self.day(from, timeZone), last = Self.day(to.addingTimeInterval(-0.001), timeZone)
         let days = first == last ? first : "\(first) – \(last)"
         let subject = "Switchboard report \(report.name): \(report.period.words), \(days)"
         let attachment = NotificationMessage.Attachment(filename: "\(report.name)-\(first).csv", contentType: "text/csv; charset=utf-8",
                                                         data: Data(csv.utf8))
-        return (NotificationMessage(subject: subject, text: table, html: html, attachments: [attachment]), from, to)
+        let event = NotificationEvent(type: "report", id: "report:\(report.name):\(Timestamp.formatISO8601(now))", data: [
+            .init("report", .string(report.name)), .init("period", .string(report.period.rawValue)),
+            .init("from", .time(from)), .init("to", .time(to)), .init("slot", .time(now)), .init("subject", .string(subject)),
+            .init("result", .json(ReportPublisher.render(computed, format: .json))),
+        ])
+        return (NotificationMessage(subject: subject, text: table, html: html, attachments: [attachment],
+                                    textStyle: .preformatted, event: event), from, to)
     }
 
     /// `2026-11-30`, the local date in `timeZone`.
@@ -86,7 +96,28 @@ enum ReportsCheck {
                                              keyPath: report.keyPath(key), message: "'\(problem.value ?? "")': \(problem.expected)"))
                 } catch {}
             }
+            if let slot = emptySlot(report, config) {
+                out.append(ConfigProblem(file: config.file.path, line: report.keyLines["period"] ?? report.line, column: nil,
+                                         keyPath: report.keyPath("period"),
+                                         message: "'\(report.period.rawValue)' has not begun at the slot \(Timestamp.formatISO8601(slot)): the "
+                                             + "schedule fires when the period begins, so every mail would be empty; schedule it later in "
+                                             + "the period, or use yesterday, previous-week or previous-month"))
+            }
         }
         return out
+    }
+
+    /// A slot among the next few at which the report's period is still empty (`today` sent at midnight).
+    static func emptySlot(_ report: ScheduledReport, _ config: SwitchboardConfig) -> Date? {
+        let slots = ReportSlots(schedule: report.schedule, timeZone: config.timeZone)
+        let businessTimeZone = config.businessHours?.timeZone ?? config.timeZone
+        var cursor = Date()
+        for _ in 0..<8 {
+            guard let slot = slots.next(after: cursor) else { return nil }
+            let range = report.period.range(at: slot, timeZone: businessTimeZone)
+            if range.to <= range.from { return slot }
+            cursor = slot
+        }
+        return nil
     }
 }

@@ -44,13 +44,12 @@ extension PhoneCSVConnector: DeadLetterReplaying {
 
     /// The context of a rejected line: the header it was read under, or that it was the header.
     func replayContext(header: String?, isHeader: Bool) -> ReplayContext {
-        if isHeader { return ReplayContext(kind: Self.kind, values: ["header_line": "true"]) }
-        return ReplayContext(kind: Self.kind, values: header.map { ["header": $0] } ?? [:])
+        ReplayContext.csvLine(kind: Self.kind, header: header, isHeader: isHeader)
     }
 
     /// `file:calls.csv#L12` → `calls.csv:12`, as the import's reasons name a row.
     static func fileLine(_ provenance: String) -> String {
-        let (file, line) = PhoneReplayLine.fileAndNumber(provenance)
+        let (file, line) = DeadLetter.fileAndLine(provenance)
         return "\(file):\(line)"
     }
 }

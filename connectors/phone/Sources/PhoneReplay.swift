@@ -9,7 +9,7 @@ import SwitchboardCore
 extension AsteriskCDRConnector: DeadLetterReplaying {
     public func replay(_ letter: DeadLetter) throws -> ReplayDecoding {
         var session = try makeSession()
-        let (file, number) = PhoneReplayLine.fileAndNumber(letter.provenance)
+        let (file, number) = DeadLetter.fileAndLine(letter.provenance)
         let leg = try PhoneReplayLine.withBytes(letter.raw) { bytes in
             do throws(AsteriskCDRRowParser.RowError) { return .success(try session.parser.parse(bytes, file: file, number: number)) }
             catch { return .failure(ConnectorError(.format, "\(file):\(number): \(error.reason)")) }
@@ -21,7 +21,7 @@ extension AsteriskCDRConnector: DeadLetterReplaying {
 extension FreeSWITCHCDRConnector: DeadLetterReplaying {
     public func replay(_ letter: DeadLetter) throws -> ReplayDecoding {
         var parser = RowParser(columns: columns, converter: LocalTimeConverter(timeZone: timeZone))
-        let (file, number) = PhoneReplayLine.fileAndNumber(letter.provenance)
+        let (file, number) = DeadLetter.fileAndLine(letter.provenance)
         let call = try PhoneReplayLine.withBytes(letter.raw) { bytes in
             do throws(RowParser.RowError) {
                 return .success(try parser.parse(bytes, provenance: letter.provenance, shortAbandon: shortAbandon))
@@ -34,7 +34,7 @@ extension FreeSWITCHCDRConnector: DeadLetterReplaying {
 extension AsteriskQueueLogConnector: DeadLetterReplaying {
     public func replay(_ letter: DeadLetter) throws -> ReplayDecoding {
         var reader = QueueLogReader(timeZone: timeZone, shortAbandon: shortAbandon)
-        let (file, number) = PhoneReplayLine.fileAndNumber(letter.provenance)
+        let (file, number) = DeadLetter.fileAndLine(letter.provenance)
         let event = try PhoneReplayLine.withBytes(letter.raw) { bytes in
             do throws(QueueLogReader.LineError) { return .success(try reader.parse(bytes, provenance: letter.provenance)) }
             catch { return .failure(ConnectorError(.format, "\(file):\(number): \(error.reason)")) }
@@ -46,15 +46,6 @@ extension AsteriskQueueLogConnector: DeadLetterReplaying {
 
 /// Helpers shared by the phone kinds' replays.
 enum PhoneReplayLine {
-    /// `file:Master.csv#L12` → (`Master.csv`, 12).
-    static func fileAndNumber(_ provenance: String) -> (String, Int) {
-        var p = Substring(provenance)
-        if p.hasPrefix("file:") { p = p.dropFirst(5) }
-        guard let hash = p.lastIndex(of: "#") else { return (String(p), 0) }
-        let tail = p[p.index(after: hash)...]
-        return (String(p[..<hash]), Int(tail.hasPrefix("L") ? tail.dropFirst() : tail) ?? 0)
-    }
-
     /// Runs a line parser on the payload's bytes; its failure is thrown.
     static func withBytes<T>(_ raw: Data, _ body: (UnsafeBufferPointer<UInt8>) -> Result<T, ConnectorError>) throws -> T {
         try Array(raw).withUnsafeBufferPointer { body($0) }.get()

@@ -6,7 +6,7 @@ import SwitchboardCore
 extension SurveyCSVImporter: DeadLetterReplaying {
     public func replay(_ letter: DeadLetter) throws -> ReplayDecoding {
         let values = letter.replay?.values ?? [:]
-        let (file, line) = Self.fileAndLine(letter.provenance)
+        let (file, line) = DeadLetter.fileAndLine(letter.provenance)
         var fields = CSVFields(delimiter: delimiter)
         if values["header_line"] != nil {
             // The header itself was refused: it is read again (nothing to store); its rows have letters of their own.
@@ -39,16 +39,6 @@ extension SurveyCSVImporter: DeadLetterReplaying {
 
     /// The context of a rejected line: its file's header line, or that it was the header.
     func replayContext(header: String?, isHeader: Bool) -> ReplayContext {
-        if isHeader { return ReplayContext(kind: Self.kind, values: ["header_line": "true"]) }
-        return ReplayContext(kind: Self.kind, values: header.map { ["header": $0] } ?? [:])
-    }
-
-    /// `file:survey.csv#L12` → (`survey.csv`, 12).
-    static func fileAndLine(_ provenance: String) -> (String, Int) {
-        var p = Substring(provenance)
-        if p.hasPrefix("file:") { p = p.dropFirst(5) }
-        guard let hash = p.lastIndex(of: "#") else { return (String(p), 0) }
-        let tail = p[p.index(after: hash)...]
-        return (String(p[..<hash]), Int(tail.hasPrefix("L") ? tail.dropFirst() : tail) ?? 0)
+        ReplayContext.csvLine(kind: Self.kind, header: header, isHeader: isHeader)
     }
 }

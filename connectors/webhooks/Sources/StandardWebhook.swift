@@ -60,11 +60,9 @@ public struct StandardWebhook: WebhookDeliveryDecoding {
             throw ConnectorError(.settings, "`secret` is required for kind standard-webhooks: a `whsec_…` key, e.g. `secret: ${HELPDESK_WEBHOOK_SECRET}`")
         }
         keys = try secrets.map { s in
-            let b64 = s.hasPrefix("whsec_") ? String(s.dropFirst(6)) : s
-            guard let key = Data(base64Encoded: b64), !key.isEmpty else {
+            do { return try StandardWebhooks.key(fromSecret: s) } catch {
                 throw ConnectorError(.settings, "`secret` must be a `whsec_` key followed by base64")
             }
-            return key
         }
         let mapping = settings.mapping ?? [:]
         let all = [("mapping", mapping)] + (settings.events ?? [:]).sorted { $0.key < $1.key }.map { ("events.\($0.key)", $0.value) }
@@ -103,17 +101,7 @@ public struct StandardWebhook: WebhookDeliveryDecoding {
               let header = request.headers["webhook-signature"] else {
             throw WebhookSignature.mismatch("webhook-id, webhook-timestamp or webhook-signature missing")
         }
-        var given: [[UInt8]] = []
-        for part in header.split(separator: " ") where part.hasPrefix("v1,") {
-            if let sig = Data(base64Encoded: String(part.dropFirst(3))) { given.append(Array(sig)) }
-        }
-        let signed = [Data(id.utf8), Data(".".utf8), Data(ts.utf8), Data(".".utf8), request.body]
-        var matched = false
-        for key in keys {
-            let expected = WebhookSignature.hmacSHA256(key: key, signed)
-            for sig in given where WebhookSignature.constantTimeEqual(sig, expected) { matched = true }
-        }
-        guard matched else { throw WebhookSignature.mismatch("no webhook-signature matches") }
+        guard StandardWebhooks.matches(header, keys: keys, id: id, timestamp: ts, body: request.body) else { throw WebhookSignature.mismatch("no webhook-signature matches") }
         try WebhookSignature.checkFresh(ts, now: request.receivedAt, tolerance: tolerance)
     }
 

@@ -10,9 +10,7 @@ public enum WebhookSignature {
 
     /// HMAC-SHA256 of `parts` (concatenated) under `key`.
     public static func hmacSHA256(key: some DataProtocol, _ parts: [Data]) -> [UInt8] {
-        var mac = HMAC<SHA256>(key: SymmetricKey(data: Data(key)))
-        for p in parts { mac.update(data: p) }
-        return Array(mac.finalize())
+        StandardWebhooks.hmacSHA256(key: key, parts)
     }
 
     /// Lower-case hex of `bytes`.
@@ -53,10 +51,7 @@ public enum WebhookSignature {
 
     /// Compares two byte strings in time that depends only on their lengths.
     public static func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {
-        guard a.count == b.count else { return false }
-        var diff: UInt8 = 0
-        for i in 0..<a.count { diff |= a[i] ^ b[i] }
-        return diff == 0
+        StandardWebhooks.constantTimeEqual(a, b)
     }
 
     /// Compares two strings' UTF-8 bytes in constant time (shared secrets sent in clear).

@@ -54,11 +54,11 @@ public struct HTMLReportLinks: Sendable {
         "<a class=\"drill\" href=\"\(HTMLFormat.escape(href))\">\(inner)</a>"
     }
 
-    /// The link of a breakdown group's count: the report's filters with this group's value. Nil where no
-    /// filter selects exactly the group: `(none)` groups, and a topic outside a topic filter (a conversation
-    /// counts under each of its topics, filters combine their values with OR).
+    /// The link of a breakdown group's count: the report's filters with this group's value (`(none)` selects
+    /// the conversations without one). Nil where no filter selects exactly the group: a topic outside a topic
+    /// filter (a conversation counts under each of its topics, filters combine their values with OR).
     static func groupLink(_ input: HTMLReportInput, _ b: Breakdown, _ label: String, from: Date? = nil, to: Date? = nil) -> String? {
-        guard input.links != nil, b.filterable, label != Breakdown.noneLabel else { return nil }
+        guard input.links != nil, b.filterable else { return nil }
         let given = input.filters.filters[b.name] ?? []
         if b == .topic && !given.isEmpty && !given.contains(label) { return nil }
         return conversations(base(input.report, input.filters.filters, replacing: (b.name, label), from: from, to: to))
@@ -121,7 +121,13 @@ public struct HTMLReportLinks: Sendable {
             out += "<label>\(label) <input type=\"text\" name=\"\(name)\" value=\"\(HTMLFormat.escape(value ?? ""))\" "
             out += "placeholder=\"\(hint)\" size=\"20\"></label>\n"
         }
-        out += "</fieldset>\n"
+        // A named period (`?period=previous-week`) stays chosen, so a reload keeps it instead of falling back
+        // to every day; "" leaves the period to From and To.
+        out += "<label>Named period <select name=\"period\">\n<option value=\"\"\(o.period == nil ? " selected" : "")>— (From/To)</option>\n"
+        for p in ReportPeriod.allCases {
+            out += "<option value=\"\(p.rawValue)\"\(o.period == p.rawValue ? " selected" : "")>\(p.rawValue)</option>\n"
+        }
+        out += "</select></label>\n</fieldset>\n"
         let sources = Set(r.dataQuality.keys).union(r.overall.volume.bySource.keys).union(o.source)
         let agents = Set(input.agentNames.keys).union(input.groups(.agent).map(\.0)).union(o.agent).subtracting([Breakdown.noneLabel])
         let topics = Set(input.groups(.topic).map(\.0)).union(o.topic).subtracting([Breakdown.noneLabel])

@@ -11,8 +11,11 @@ import SwitchboardCore
 ///   limit is `NO [UNAVAILABLE] Maximum number of connections …`);
 /// - Gmail: `Too many simultaneous connections`, `Account exceeded command or bandwidth limits`;
 /// - Microsoft 365: `Request is throttled` (with `Suggested Backoff Time: N milliseconds`, which
-///   becomes the least wait) and `User is authenticated but not connected` (its answer when it
-///   sheds sessions of an account that connects too often).
+///   becomes the least wait).
+///
+/// Not a throttle: Microsoft's `User is authenticated but not connected` (the login was accepted but
+/// the mailbox cannot be opened: IMAP off for it, or a shared mailbox the account has no access to;
+/// ``ServerLines/notConnected(_:)``) — backing off would hide a setting that only the user can fix.
 enum IMAPThrottle {
     /// A throttling answer: the line that said so, and the wait it asked for, when it named one.
     struct Signal: Equatable {
@@ -23,7 +26,7 @@ enum IMAPThrottle {
     static let codes = ["[THROTTLED]", "[LIMIT]", "[UNAVAILABLE]"]
     static let phrases = [
         "too many simultaneous connections", "exceeded command or bandwidth limits",
-        "request is throttled", "user is authenticated but not connected",
+        "request is throttled",
     ]
 
     /// The signal in one server response line; nil when the line is no throttling answer.

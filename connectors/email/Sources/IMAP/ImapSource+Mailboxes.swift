@@ -28,7 +28,8 @@ extension ImapSource: ConnectivityCheck {
                 try session.run("STATUS \(IMAPSession.quote(entry.wire)) (MESSAGES)") { r in
                     if let n = Self.statusMessages(r.textString) { messages = n }
                 }
-            } catch IMAPError.commandFailed(_, let response) where IMAPThrottle.classify(response) == nil {
+            } catch IMAPError.commandFailed(_, let response)
+                        where IMAPThrottle.classify(response) == nil && !ServerLines.notConnected(response) {
                 lines.append(.problem("mailbox '\(entry.shown)' is not on \(base) (the server said: "
                     + "\(response)); its mailboxes: \(Self.listing(server.listed)); fix `mailboxes`"))
                 continue

@@ -78,7 +78,8 @@ extension ImapSource {
                 do {
                     try session.run(command) { r in if let m = MailboxList.parse(r) { info.listed.append(m) } }
                     return
-                } catch IMAPError.commandFailed(_, let response) where IMAPThrottle.classify(response) == nil {
+                } catch IMAPError.commandFailed(_, let response)
+                            where IMAPThrottle.classify(response) == nil && !ServerLines.notConnected(response) {
                     // Without a list, names are taken whole and a Sent folder is known by its name only.
                     info.listed.removeAll()
                 }
@@ -91,17 +92,6 @@ extension ImapSource {
     static func capabilities(_ s: String) -> Set<String>? {
         guard s.uppercased().hasPrefix("* CAPABILITY ") else { return nil }
         return Set(s.dropFirst(13).split(separator: " ").map { $0.uppercased() })
-    }
-
-    /// The delimiter of `* LIST (\Noselect) "/" ""` (`"\\"` for a backslash); nil for NIL or another response.
-    static func listDelimiter(_ s: String) -> Character? {
-        guard s.uppercased().hasPrefix("* LIST "), let close = s.firstIndex(of: ")") else { return nil }
-        let rest = s[s.index(after: close)...].drop { $0 == " " }
-        guard rest.first == "\"" else { return nil }
-        var chars = rest.dropFirst().makeIterator()
-        guard var c = chars.next() else { return nil }
-        if c == "\\", let escaped = chars.next() { c = escaped }
-        return c == "\"" ? nil : c
     }
 
     /// A configured mailbox name as sent (modified UTF-7) and as shown. A name already written
@@ -250,6 +240,12 @@ extension ImapSource {
     func wrap(_ mailbox: String, _ step: String, committedUpTo: UInt64? = nil, _ body: () throws -> Void) throws {
         do {
             try body()
+        } catch IMAPError.connectionLost(let why) where ServerLines.notConnected(why) {
+            throw ConnectorError(.authentication, "\(name): \(base) refused \(step) in \(mailbox) for \(settings.username) "
+                + "(\(Redaction.text(why))): \(ServerLines.notConnectedAdvice)")
+        } catch IMAPError.commandFailed(_, let response) where ServerLines.notConnected(response) {
+            throw ConnectorError(.authentication, "\(name): \(base) refused \(step) in \(mailbox) for \(settings.username) "
+                + "(the server said: \(Redaction.text(response))): \(ServerLines.notConnectedAdvice)")
         } catch IMAPError.connectionLost(let why) where IMAPThrottle.classify(why) != nil {
             throw IMAPThrottle.error(IMAPThrottle.classify(why)!, source: name, server: base, during: "\(step) in \(mailbox)")
         } catch IMAPError.commandFailed(_, let response) where IMAPThrottle.classify(response) != nil {

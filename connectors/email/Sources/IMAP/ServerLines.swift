@@ -41,11 +41,28 @@ final class ServerLines {
         }
     }
 
+    /// The server says IMAP is switched off for the account (Gmail, Microsoft 365 wordings).
+    static func saysIMAPDisabled(_ text: String) -> Bool {
+        let lower = text.lowercased()
+        return lower.contains("not enabled for imap") || lower.contains("imap access is disabled") || lower.contains("imap is disabled")
+    }
+
+    /// Microsoft 365's `User is authenticated but not connected`: the login was accepted, but the
+    /// mailbox named by the username cannot be opened with it (IMAP off for the mailbox, a shared
+    /// mailbox the signed-in account has no Full Access to, an unlicensed account). Not throttling.
+    static func notConnected(_ text: String) -> Bool {
+        text.lowercased().contains("user is authenticated but not connected")
+    }
+
+    /// What to do about ``notConnected(_:)``.
+    static let notConnectedAdvice = "the login was accepted but the mailbox cannot be opened: check that IMAP is on for it "
+        + "(Exchange admin center → Mailboxes → the mailbox → Manage email apps), that username is the mailbox's address, "
+        + "and — a shared mailbox — that the signed-in account has Full Access to it"
+
     /// What to tell the user about a refusal beyond its text, where the text says more than a bad password.
     static func hint(for refusal: String) -> String? {
         let lower = refusal.lowercased()
-        if lower.contains("not enabled for imap") || lower.contains("imap access is disabled")
-            || lower.contains("imap is disabled") {
+        if saysIMAPDisabled(lower) {
             return "IMAP is turned off for this account: enable it (Gmail: Settings → Forwarding and POP/IMAP, or the "
                 + "Workspace admin console; Microsoft 365: the mailbox's IMAP setting in the Exchange admin center)"
         }

@@ -11,7 +11,8 @@ extension IMAPSession {
     }
 
     /// `AUTHENTICATE XOAUTH2`, the initial response after the server's `+`.
-    /// - Throws: ``TokenRejected`` on `NO`/`BAD`; ``IMAPError`` when the connection fails.
+    /// - Throws: ``TokenRejected`` on `NO`/`BAD`; ``IMAPError`` when the connection fails (`connectionLost`
+    ///   with the server's words after an untagged `BYE`).
     func authenticateXOAUTH2(user: String, accessToken: String) throws {
         let tag = try send("AUTHENTICATE XOAUTH2")
         let initial = Data("user=\(user)\u{1}auth=Bearer \(accessToken)\u{1}\u{1}".utf8).base64EncodedString()
@@ -20,6 +21,8 @@ extension IMAPSession {
         while true {
             let r = try readResponse()
             let text = r.textString
+            // `* BYE` (a connection limit, a shutdown): its reason is the error, not the closed socket after it.
+            if r.tag == "*", let bye = Self.byeText(r) { throw IMAPError.connectionLost("the server said BYE: \(bye)") }
             if r.tag == "+" {
                 if !sentCredentials {
                     sentCredentials = true

@@ -36,9 +36,8 @@ extension ImapSource {
     /// What a server's refusal of a freshly issued token means, in the words a user can act on.
     func loginRefused(_ r: IMAPSession.TokenRejected?) -> ConnectorError {
         let said = r.map { " (the server said: \($0.response)\($0.detail.map { "; \($0)" } ?? ""))" } ?? ""
-        let text = (r?.response ?? "").lowercased()
         let server = Redaction.url(connection.url)
-        if text.contains("not enabled for imap") || text.contains("imap access is disabled") || text.contains("imap is disabled") {
+        if ServerLines.saysIMAPDisabled(r?.response ?? "") {
             return ConnectorError(.authentication, "\(name): IMAP is disabled for \(settings.username)\(said): "
                 + "Gmail — Settings → Forwarding and POP/IMAP → Enable IMAP (Workspace: the admin allows IMAP in Apps → Google Workspace → Gmail → End User Access); "
                 + "Microsoft 365 — Exchange admin center → Mailboxes → the mailbox → Manage email apps → IMAP on")

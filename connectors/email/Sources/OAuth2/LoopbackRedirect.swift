@@ -78,7 +78,8 @@ final class LoopbackRedirect: @unchecked Sendable {   // immutable after init
         guard let q = target.firstIndex(of: "?") else { return [:] }
         var out: [String: String] = [:]
         for pair in target[target.index(after: q)...].split(separator: "&") {
-            let kv = pair.split(separator: "=", maxSplits: 1)
+            // `=x` and `=` have an empty name: keep the empty parts instead of indexing past them.
+            let kv = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
             let key = String(kv[0]).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? String(kv[0])
             let value = kv.count > 1 ? (String(kv[1]).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? String(kv[1])) : ""
             out[key] = value

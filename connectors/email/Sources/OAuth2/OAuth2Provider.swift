@@ -1,3 +1,4 @@
+import CCurl
 import Foundation
 import SwitchboardCore
 
@@ -91,12 +92,29 @@ struct OAuth2Provider: Sendable {
         }
     }
 
-    /// Endpoints are https://, or http:// to 127.0.0.1 only (a local test server).
+    /// Endpoints are https://, or http:// to 127.0.0.1 only (a local test server). The URL is read
+    /// by libcurl's own parser, the one that sends the request, so `http://127.0.0.1:80@host/` (user
+    /// `127.0.0.1`, host `host`) is no way around the rule.
     static func checkEndpoint(_ url: String, key: String) throws {
-        let lower = url.lowercased()
-        if lower.hasPrefix("https://") { return }
-        if lower.hasPrefix("http://127.0.0.1:") || lower.hasPrefix("http://127.0.0.1/") { return }
+        let parts = urlParts(url)
+        if parts?.scheme == "https" { return }
+        if let parts, parts.scheme == "http", parts.host == "127.0.0.1", !parts.hasUser { return }
         throw ConnectorError(.settings, "auth.oauth2.\(key): expected an https:// URL (http:// only to 127.0.0.1), got '\(Redaction.url(url))'")
+    }
+
+    /// The scheme and host of `url` (lower-cased) and whether it carries a user, as libcurl reads it; nil when it does not parse.
+    static func urlParts(_ url: String) -> (scheme: String, host: String, hasUser: Bool)? {
+        guard let u = curl_url() else { return nil }
+        defer { curl_url_cleanup(u) }
+        guard curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK else { return nil }
+        func part(_ which: CURLUPart) -> String? {
+            var p: UnsafeMutablePointer<CChar>?
+            guard curl_url_get(u, which, &p, 0) == CURLUE_OK, let p else { return nil }
+            defer { curl_free(p) }
+            return String(cString: p)
+        }
+        guard let scheme = part(CURLUPART_SCHEME), let host = part(CURLUPART_HOST) else { return nil }
+        return (scheme.lowercased(), host.lowercased(), part(CURLUPART_USER) != nil || part(CURLUPART_PASSWORD) != nil)
     }
 
     /// The scope words a token must grant to read mail (`offline_access` and OpenID words aside).

@@ -149,11 +149,10 @@ struct ImapProviderQuirksTests {
             "* BYE Too many simultaneous connections",
             "A1 NO [ALERT] Too many simultaneous connections. (Failure)",
             "* BYE [ALERT] Account exceeded command or bandwidth limits. (Failure)",
-            "B3 BAD User is authenticated but not connected.",
             "B3 NO Request is throttled. Suggested Backoff Time: 299785 milliseconds",
         ]
         for line in throttled { #expect(IMAPThrottle.classify(line) != nil, "\(line)") }
-        #expect(IMAPThrottle.classify(throttled[7])?.retryAfter == 299.785)
+        #expect(IMAPThrottle.classify(throttled[6])?.retryAfter == 299.785)
         #expect(IMAPThrottle.classify(throttled[0])?.retryAfter == nil)
         let refusals = [
             "A1 NO [AUTHENTICATIONFAILED] Invalid credentials (Failure)",
@@ -161,11 +160,13 @@ struct ImapProviderQuirksTests {
             "* BYE Server shutting down.",
             "A1 NO [ALERT] Your account is not enabled for IMAP use. (Failure)",
             "B3 BAD Error in IMAP command EXAMINE: Missing arguments",
+            // Microsoft 365: the login was accepted but the mailbox cannot be opened (IMAP off, no Full Access).
+            "B3 BAD User is authenticated but not connected.",
         ]
         for line in refusals { #expect(IMAPThrottle.classify(line) == nil, "\(line)") }
         #expect(IMAPThrottle.classify(lines: ["* OK Gimap ready", "A1 NO [ALERT] Too many simultaneous connections. (Failure)"])?
             .response == "A1 NO [ALERT] Too many simultaneous connections. (Failure)")
-        let error = IMAPThrottle.error(IMAPThrottle.classify(throttled[7])!, source: "m365", server: "imaps://outlook.office365.com:993",
+        let error = IMAPThrottle.error(IMAPThrottle.classify(throttled[6])!, source: "m365", server: "imaps://outlook.office365.com:993",
                                        during: "EXAMINE in INBOX")
         #expect(error.code == .throttled && error.retryAfter == 299.785)
         #expect(error.message.hasPrefix("m365: imaps://outlook.office365.com:993 is throttling this account (during EXAMINE in INBOX: "))

@@ -94,12 +94,31 @@ struct ImapThrottleTests {
         #expect(server.commands.contains("AUTHENTICATE PLAIN user=support@acme.example"))
     }
 
-    @Test("`* BYE` in the middle of a session (Microsoft's \"User is authenticated but not connected\"): throttled")
+    @Test("`* BYE` in the middle of a session (Gmail's bandwidth limit): throttled")
     func byeAfterLogin() async throws {
-        let server = try FakeIMAPServer.start(answers: ["LIST=BYE User is authenticated but not connected."])
+        let server = try FakeIMAPServer.start(answers: ["LIST=BYE [ALERT] Account exceeded command or bandwidth limits. (Failure)"])
         defer { server.stop() }
         let error = try await Self.throttledPull(server)
         #expect(error?.code == .throttled, "\(error?.message ?? "")")
+    }
+
+    @Test("Microsoft's `User is authenticated but not connected` after login is an authentication error with what to fix, not a throttle",
+          arguments: [["EXAMINE=BAD User is authenticated but not connected.", "STATUS=BAD User is authenticated but not connected."],
+                      ["LIST=BYE User is authenticated but not connected."]])
+    func authenticatedButNotConnected(_ answers: [String]) async throws {
+        let server = try FakeIMAPServer.start(answers: answers)
+        defer { server.stop() }
+        let pulled = await #expect(throws: ConnectorError.self) {
+            try await ConnectorHarness().pull(try Self.source(server, username: "shared@contoso.example"), source: "mailbox")
+        }
+        #expect(pulled?.code == .authentication, "\(pulled?.message ?? "")")
+        #expect(pulled?.message.contains("User is authenticated but not connected") == true, "\(pulled?.message ?? "")")
+        #expect(pulled?.message.contains("for shared@contoso.example") == true && pulled?.message.contains("Full Access") == true,
+                "\(pulled?.message ?? "")")
+        // `check` says the same, not "the mailbox is not on the server".
+        let lines = await (try Self.source(server, username: "shared@contoso.example")).checkConnectivity()
+        let problems = lines.filter { $0.status == .problem }.map(\.text)
+        #expect(!problems.isEmpty && problems.allSatisfy { $0.contains("Full Access") && !$0.contains("is not on") }, "\(lines)")
     }
 
     @Test("a wrong password stays an authentication error, with the server's words; IMAP turned off says so")

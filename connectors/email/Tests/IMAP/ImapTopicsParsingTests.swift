@@ -99,10 +99,6 @@ struct ImapTopicsParsingTests {
         #expect(ImapSource.mailboxNames("Клиенты") == ("&BBoEOwQ4BDUEPQRCBEs-", "Клиенты"))
         #expect(ImapSource.mailboxNames("&BBoEOwQ4BDUEPQRCBEs-") == ("&BBoEOwQ4BDUEPQRCBEs-", "Клиенты"))
         #expect(ImapSource.mailboxNames("R&D") == ("R&-D", "R&D"))
-        #expect(ImapSource.listDelimiter("* LIST (\\Noselect) \"/\" \"\"") == "/")
-        #expect(ImapSource.listDelimiter("* LIST (\\Noselect) \".\" \"\"") == ".")
-        #expect(ImapSource.listDelimiter("* LIST (\\Noselect) \"\\\\\" \"\"") == "\\")
-        #expect(ImapSource.listDelimiter("* LIST (\\Noselect) NIL \"\"") == nil)
         #expect(ImapSource.capabilities("* CAPABILITY IMAP4rev1 X-GM-EXT-1 IDLE")?.contains("X-GM-EXT-1") == true)
         #expect(ImapSource.capabilities("* OK hello") == nil)
     }

@@ -39,4 +39,17 @@ struct OAuth2ProviderAnswerTests {
         #expect(error?.code == .throttled, "\(String(describing: error))")
         #expect(try service.count("refreshes") == 1)
     }
+
+    @Test("`* BYE Too many simultaneous connections` to XOAUTH2: throttled with the server's words, not a lost connection")
+    func byeToTheLogin() async throws {
+        let service = try TokenService(lifetime: 60)
+        defer { service.stop() }
+        let imap = try FakeIMAPServer.start(answers: ["LOGIN=BYE Too many simultaneous connections"])
+        defer { imap.stop() }
+        let error = await #expect(throws: ConnectorError.self) { try await ConnectorHarness().pull(try Self.source(imap, service), source: "mailbox") }
+        #expect(error?.code == .throttled, "\(String(describing: error))")
+        #expect(error?.message.contains("(during login: the server said BYE: Too many simultaneous connections)") == true,
+                "\(String(describing: error))")
+        #expect(try service.count("refreshes") == 1)
+    }
 }

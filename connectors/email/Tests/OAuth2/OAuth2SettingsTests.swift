@@ -59,6 +59,33 @@ import Testing
             .contains("device_url is required"))
     }
 
+    @Test("http:// endpoints: 127.0.0.1 only, as libcurl reads the URL (a user part is no way around it)")
+    func plainHTTPOnlyToLoopback() throws {
+        for url in ["http://127.0.0.1:8080/token", "http://127.0.0.1/token", "HTTP://127.0.0.1:9/t", "https://idp.example.com/token"] {
+            #expect(throws: Never.self, "\(url)") { try OAuth2Provider.checkEndpoint(url, key: "token_url") }
+        }
+        for url in ["http://127.0.0.1:80@idp.example.com/token", "http://127.0.0.1@idp.example.com/token",
+                    "http://127.0.0.1.idp.example.com/token", "http://localhost:8080/token", "http://idp.example.com/token",
+                    "ftp://127.0.0.1/token", "http://u:p@127.0.0.1:8080/token"] {
+            let e = #expect(throws: ConnectorError.self, "\(url)") { try OAuth2Provider.checkEndpoint(url, key: "token_url") }
+            #expect(e?.message.contains("auth.oauth2.token_url: expected an https:// URL (http:// only to 127.0.0.1)") == true)
+        }
+    }
+
+    @Test("the loopback listener reads any query without trapping (`=`, `=x`, `code=`, percent and plus signs)")
+    func redirectQueryParameters() {
+        #expect(LoopbackRedirect.queryParameters("/?=") == ["": ""])
+        #expect(LoopbackRedirect.queryParameters("/?=x&code=c%2F1+2&state=s") == ["": "x", "code": "c/1 2", "state": "s"])
+        #expect(LoopbackRedirect.queryParameters("/?code=&error") == ["code": "", "error": ""])
+        #expect(LoopbackRedirect.queryParameters("/favicon.ico").isEmpty)
+    }
+
+    @Test("form bodies percent-encode every reserved byte of a secret (`+`, `/`, `=`, `&`, `%`)")
+    func formEncodingOfSecrets() {
+        #expect(FormPost.encode([("client_secret", "a+b/c=d&e%f g~h.i_j-k")])
+                == "client_secret=a%2Bb%2Fc%3Dd%26e%25f%20g~h.i_j-k")
+    }
+
     @Test func unknownKeysInTheSectionAreRefusedWithTheirPlace() throws {
         let yaml = """
             store: {sqlite: ./sb.db}
