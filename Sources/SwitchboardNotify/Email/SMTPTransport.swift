@@ -14,52 +14,16 @@ struct SMTPTransport {
     var caFile: String?
     var timeout: TimeInterval = 120
 
-    private static let globalInit: Void = { curl_global_init(Int(CURL_GLOBAL_DEFAULT)) }()
-
-    /// What libcurl reads the message from and where the server's reply lines are kept.
-    private final class Exchange {
-        let message: [UInt8]
-        var offset = 0
-        var replies: [String] = []
-        init(_ message: [UInt8]) { self.message = message }
-    }
-
     /// Sends `message` (CRLF line ends, headers included) from `sender` to `recipients` (bare addresses).
     /// - Throws: ``NotificationError``: `.refused` with the server's answer when it said no, `.authentication`,
     ///   `.tls` or `.network` otherwise. The password never appears in it.
     func send(_ message: [UInt8], from sender: String, to recipients: [String]) throws {
-        _ = Self.globalInit
-        guard let h = curl_easy_init() else { throw NotificationError(.network, "cannot initialise libcurl") }
-        defer { curl_easy_cleanup(h) }
+        let upload = try CurlUpload(body: message)
+        let h = upload.handle
         var list: UnsafeMutablePointer<curl_slist>?
         for r in recipients { list = curl_slist_append(list, "<\(r)>") }
         defer { curl_slist_free_all(list) }
-        let exchange = Exchange(message)
-        let context = Unmanaged.passUnretained(exchange).toOpaque()
-        let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
-        errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
-        defer { errorBuffer.deallocate() }
-
-        let read: @convention(c) (UnsafeMutablePointer<CChar>?, Int, Int, UnsafeMutableRawPointer?) -> Int = { buffer, size, count, data in
-            guard let buffer, let data else { return 0 }
-            let ex = Unmanaged<Exchange>.fromOpaque(data).takeUnretainedValue()
-            let n = min(size * count, ex.message.count - ex.offset)
-            guard n > 0 else { return 0 }
-            ex.message.withUnsafeBytes { raw in
-                UnsafeMutableRawPointer(buffer).copyMemory(from: raw.baseAddress! + ex.offset, byteCount: n)
-            }
-            ex.offset += n
-            return n
-        }
-        // libcurl hands the server's reply lines of SMTP to the header callback.
-        let header: @convention(c) (UnsafeMutablePointer<CChar>?, Int, Int, UnsafeMutableRawPointer?) -> Int = { buffer, size, count, data in
-            guard let buffer, let data else { return size * count }
-            let ex = Unmanaged<Exchange>.fromOpaque(data).takeUnretainedValue()
-            let bytes = UnsafeRawBufferPointer(start: buffer, count: size * count)
-            let line = String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-            if !line.isEmpty { ex.replies.append(line) }
-            return size * count
-        }
+        upload.keepHeaderLines()
 
         sb_curl_setopt_string(h, CURLOPT_URL, url)
         if let username {
@@ -70,22 +34,13 @@ struct SMTPTransport {
         sb_curl_setopt_pointer(h, CURLOPT_MAIL_RCPT, UnsafeMutableRawPointer(list))
         sb_curl_setopt_long(h, CURLOPT_UPLOAD, 1)
         sb_curl_setopt_long(h, CURLOPT_INFILESIZE_LARGE, message.count)
-        sb_curl_setopt_pointer(h, CURLOPT_READFUNCTION, unsafeBitCast(read, to: UnsafeMutableRawPointer.self))
-        sb_curl_setopt_pointer(h, CURLOPT_READDATA, context)
-        sb_curl_setopt_pointer(h, CURLOPT_HEADERFUNCTION, unsafeBitCast(header, to: UnsafeMutableRawPointer.self))
-        sb_curl_setopt_pointer(h, CURLOPT_HEADERDATA, context)
         sb_curl_setopt_long(h, CURLOPT_NOSIGNAL, 1)
         sb_curl_setopt_long(h, CURLOPT_CONNECTTIMEOUT_MS, Int(min(timeout, 30) * 1000))
         sb_curl_setopt_long(h, CURLOPT_TIMEOUT_MS, Int(timeout * 1000))
         if requireSTARTTLS { sb_curl_setopt_long(h, CURLOPT_USE_SSL, Int(CURLUSESSL_ALL.rawValue)) }
         if let caFile { sb_curl_setopt_string(h, CURLOPT_CAINFO, caFile) }
-        sb_curl_setopt_pointer(h, CURLOPT_ERRORBUFFER, errorBuffer)
-        let rc = withExtendedLifetime(exchange) { curl_easy_perform(h) }
-        sb_curl_setopt_pointer(h, CURLOPT_ERRORBUFFER, nil)
-        guard rc != CURLE_OK else { return }
-        let detail = String(cString: errorBuffer)
-        let text = String(cString: curl_easy_strerror(rc)) + (detail.isEmpty ? "" : " (\(detail))")
-        throw error(rc, text, replies: exchange.replies)
+        guard let failure = upload.perform() else { return }
+        throw error(failure.code, failure.text, replies: upload.headerLines)
     }
 
     private func error(_ rc: CURLcode, _ text: String, replies: [String]) -> NotificationError {

@@ -26,16 +26,8 @@ struct HTTPPost: Sendable {
         var body: String
     }
 
-    private static let globalInit: Void = { curl_global_init(Int(CURL_GLOBAL_DEFAULT)) }()
     /// The most of an answer's body that is kept.
     static let bodyLimit = 65_536
-
-    private final class Exchange {
-        let body: [UInt8]
-        var offset = 0
-        var received: [UInt8] = []
-        init(_ body: [UInt8]) { self.body = body }
-    }
 
     /// POSTs `body` on a thread of its own; returns the 2xx answer.
     /// - Throws: ``NotificationError`` `.refused` (non-2xx) or `.network`, secret-free.
@@ -47,47 +39,18 @@ struct HTTPPost: Sendable {
     }
 
     func send(_ body: [UInt8]) throws -> Answer {
-        _ = Self.globalInit
-        guard let h = curl_easy_init() else { throw NotificationError(.network, "cannot initialise libcurl") }
-        defer { curl_easy_cleanup(h) }
+        let upload = try CurlUpload(body: body)
+        let h = upload.handle
         var list: UnsafeMutablePointer<curl_slist>?
         for (name, value) in headers { list = curl_slist_append(list, "\(name): \(value)") }
         // No `Expect: 100-continue` round trip before the body.
         list = curl_slist_append(list, "Expect:")
         defer { curl_slist_free_all(list) }
-        let exchange = Exchange(body)
-        let context = Unmanaged.passUnretained(exchange).toOpaque()
-        let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
-        errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
-        defer { errorBuffer.deallocate() }
-
-        let read: @convention(c) (UnsafeMutablePointer<CChar>?, Int, Int, UnsafeMutableRawPointer?) -> Int = { buffer, size, count, data in
-            guard let buffer, let data else { return 0 }
-            let ex = Unmanaged<Exchange>.fromOpaque(data).takeUnretainedValue()
-            let n = min(size * count, ex.body.count - ex.offset)
-            guard n > 0 else { return 0 }
-            ex.body.withUnsafeBytes { raw in
-                UnsafeMutableRawPointer(buffer).copyMemory(from: raw.baseAddress! + ex.offset, byteCount: n)
-            }
-            ex.offset += n
-            return n
-        }
+        upload.keepBody(limit: Self.bodyLimit)
 
         sb_curl_setopt_string(h, CURLOPT_URL, url)
         sb_curl_setopt_long(h, CURLOPT_POST, 1)
         sb_curl_setopt_long(h, CURLOPT_POSTFIELDSIZE_LARGE, body.count)
-        sb_curl_setopt_pointer(h, CURLOPT_READFUNCTION, unsafeBitCast(read, to: UnsafeMutableRawPointer.self))
-        sb_curl_setopt_pointer(h, CURLOPT_READDATA, context)
-        sb_curl_setopt_write(h, { data, size, count, context in
-            guard let data, let context else { return size * count }
-            let ex = Unmanaged<Exchange>.fromOpaque(context).takeUnretainedValue()
-            let n = size * count
-            let keep = min(n, HTTPPost.bodyLimit - ex.received.count)
-            if keep > 0 {
-                ex.received.append(contentsOf: UnsafeRawBufferPointer(start: UnsafeRawPointer(data), count: keep))
-            }
-            return n
-        }, context)
         sb_curl_setopt_string(h, CURLOPT_PROTOCOLS_STR, "http,https")
         sb_curl_setopt_pointer(h, CURLOPT_HTTPHEADER, UnsafeMutableRawPointer(list))
         sb_curl_setopt_string(h, CURLOPT_USERAGENT, "Switchboard")
@@ -95,17 +58,12 @@ struct HTTPPost: Sendable {
         sb_curl_setopt_long(h, CURLOPT_NOSIGNAL, 1)
         sb_curl_setopt_long(h, CURLOPT_CONNECTTIMEOUT_MS, Int(connectTimeout * 1000))
         sb_curl_setopt_long(h, CURLOPT_TIMEOUT_MS, Int(timeout * 1000))
-        sb_curl_setopt_pointer(h, CURLOPT_ERRORBUFFER, errorBuffer)
-        let rc = withExtendedLifetime(exchange) { curl_easy_perform(h) }
-        sb_curl_setopt_pointer(h, CURLOPT_ERRORBUFFER, nil)
-        guard rc == CURLE_OK else {
-            let detail = String(cString: errorBuffer)
-            let text = String(cString: curl_easy_strerror(rc)) + (detail.isEmpty ? "" : " (\(detail))")
-            throw NotificationError(.network, clean("cannot deliver to \(shownAs): \(text)"))
+        if let failure = upload.perform() {
+            throw NotificationError(.network, clean("cannot deliver to \(shownAs): \(failure.text)"))
         }
         var status = 0
         sb_curl_getinfo_long(h, CURLINFO_RESPONSE_CODE, &status)
-        let answer = Answer(status: status, body: String(decoding: exchange.received, as: UTF8.self))
+        let answer = Answer(status: status, body: String(decoding: upload.received, as: UTF8.self))
         guard (200..<300).contains(status) else {
             let why = reason(answer.body) ?? Self.firstLine(answer.body)
             throw NotificationError(.refused, clean("\(shownAs) refused the message: HTTP \(status)\(why.isEmpty ? "" : " \(why)")"))
