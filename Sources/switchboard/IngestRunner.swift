@@ -50,9 +50,7 @@ struct IngestRunner {
             run.status = "failed"
             run.error = "\(error)"
             try? await store.finishRun(run)
-            // Some connectors' errors already begin with the source's name; say it once.
-            let message = "\(error)"
-            throw RunFailure(message.hasPrefix("\(source): ") ? message : "\(source): \(message)")
+            throw RunFailure(Terminal.named(source, "\(error)"))
         }
     }
 }

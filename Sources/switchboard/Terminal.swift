@@ -11,6 +11,12 @@ enum Terminal {
         FileHandle.standardError.write(Data(("error: " + ShownSecrets.redact(message) + "\n").utf8))
     }
 
+    /// `message` about `source`, which names it once: `support-mailbox: …` whether or not the connector's
+    /// own text already began with the name (the e-mail connector's do).
+    static func named(_ source: String, _ message: String) -> String {
+        message.hasPrefix("\(source): ") ? message : "\(source): \(message)"
+    }
+
     static func note(_ message: String) {
         FileHandle.standardError.write(Data((message + "\n").utf8))
     }

@@ -10,20 +10,9 @@ import Testing
 @Suite(.serialized, .timeLimit(.minutes(5))) struct DeadLetterReplayWebhookTests {
     static let secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
 
+    /// The sample `helpdesk` source, its messages' topics read from `topics`.
     static func source(topics: String) -> String {
-        """
-          - name: helpdesk
-            kind: standard-webhooks
-            secret: ${HELPDESK_SECRET}
-            event_type: /type
-            events:
-              ticket.message_created:
-                conversationKey: /data/ticket_id
-                actorRole: /data/author/role
-                customerKey: /data/author/email
-                text: /data/body
-                topics: \(topics)
-        """
+        SampleConfig.helpdeskSource + "\n        topics: \(topics)"
     }
 
     /// Posts one Standard-Webhooks-signed delivery with Python's hmac (not our code); returns the HTTP status.

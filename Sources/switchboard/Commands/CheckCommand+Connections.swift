@@ -12,13 +12,13 @@ extension CheckCommand {
         for entry in rt.config.connectors where entry.enabled {
             guard let source = try rt.make(entry) as? any ConnectivityCheck else { continue }
             for line in await source.checkConnectivity() {
-                // Connector errors already begin with the source's name.
-                let text = line.text.hasPrefix("\(entry.name): ") ? String(line.text.dropFirst(entry.name.count + 2)) : line.text
                 switch line.status {
                 case .problem:
                     broken = true
-                    Terminal.error("\(entry.name): \(text)")
+                    Terminal.error(Terminal.named(entry.name, line.text))
                 case .ok, .warning:
+                    // The status word goes after the name, so a name the text repeats is dropped first.
+                    let text = Terminal.named(entry.name, line.text).dropFirst(entry.name.count + 2)
                     if !global.quiet { print("\(entry.name): \(line.status.rawValue): \(text)") }
                 }
             }
