@@ -26,3 +26,24 @@ extension MetricsEngine {
         return LoadedMetrics(data: data, dataQuality: quality)
     }
 }
+
+/// Where a consumer gets the metrics as of a moment. ``StoreMetricsLoader`` reads the store on every
+/// call (what `report` does); `serve` may hand its consumers (the served report, alerts, gauges) a loader
+/// that keeps the state current instead. Every loader gives the same ``LoadedMetrics`` for the same
+/// store contents and `now`.
+public protocol MetricsLoader: Sendable {
+    func load(now: Date) async throws -> LoadedMetrics
+}
+
+/// The cold path: one scan of the store per call.
+public struct StoreMetricsLoader: MetricsLoader {
+    public let engine: MetricsEngine
+    public let store: any MetricsStore
+
+    public init(engine: MetricsEngine, store: any MetricsStore) {
+        self.engine = engine
+        self.store = store
+    }
+
+    public func load(now: Date) async throws -> LoadedMetrics { try await engine.load(store: store, now: now) }
+}
