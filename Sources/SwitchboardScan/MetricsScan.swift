@@ -29,6 +29,13 @@ public struct MetricsRow: Sendable {
     /// ``MetricsScan/topicSets`` numbers of the native topics and of the rule topics (-1: none).
     public var topics: Int32
     public var ruleTopics: Int32
+    /// Where a call ended (``CallDetails``): ``MetricsScan/names`` numbers of its context and last
+    /// application (-1 when absent), its exit queue position (0: none) and its duration in seconds (NaN: absent;
+    /// single precision keeps rows small: a millisecond up to hours).
+    public var context: Int32 = -1
+    public var app: Int32 = -1
+    public var duration: Float = .nan
+    public var exitPosition: Int16 = 0
 
     public init(order: Int64, at: Int64, wait: Double, talk: Double, conversation: Int32, customer: Int32, actor: Int32,
                 callAgent: Int32, queue: Int32, platform: Int32, kind: InteractionKind, direction: Direction, role: ActorRole,
@@ -59,6 +66,8 @@ public struct MetricsRow: Sendable {
 /// One survey answer reduced to numbers.
 public struct MetricsSurveyRow: Sendable {
     public var at: Int64
+    /// Storage order (the store's seq; the generic scan's position), as ``MetricsRow/order``.
+    public var order: Int64 = 0
     public var score: Double
     public var scaleMin: Double
     public var scaleMax: Double
@@ -185,9 +194,10 @@ public struct MetricsScan: Sendable {
             guard let s = i.survey else { return }
             surveys.append(MetricsSurveyRow(at: at, score: s.score, scaleMin: s.scaleMin, scaleMax: s.scaleMax, source: source, key: key,
                                             customer: customer, actor: actor, channel: i.channel, metric: s.metric))
+            surveys[surveys.count - 1].order = order
             return
         }
-        let row = MetricsRow(
+        var row = MetricsRow(
             order: order, at: at, wait: i.call?.waitSeconds ?? .nan, talk: i.call?.talkSeconds ?? .nan,
             conversation: conversation(source: source, key: key), customer: customer, actor: actor,
             callAgent: i.call?.agentId.map { names.intern($0) } ?? -1, queue: i.call?.queue.map { names.intern($0) } ?? -1,
@@ -195,8 +205,20 @@ public struct MetricsScan: Sendable {
             outcome: i.call?.outcome, status: i.kind == .status ? i.status?.to : nil,
             topics: Topics.encode(i.topics).map { topicSets.intern($0) } ?? -1,
             ruleTopics: Topics.encode(i.ruleTopics).map { topicSets.intern($0) } ?? -1)
+        if i.call != nil, let d = i.callDetails {
+            row.context = d.context.map { names.intern($0) } ?? -1
+            row.app = d.lastApp.map { names.intern($0) } ?? -1
+            row.exitPosition = Self.position(d.exitPosition)
+            row.duration = d.durationSeconds.map { Float($0) } ?? .nan
+        }
         if chunks.isEmpty { chunks.append([]) }
         chunks[chunks.count - 1].append(row)
+    }
+
+    /// A queue position as a row holds it: 0 for none, capped at `Int16.max`.
+    @inline(__always) public static func position(_ p: Int?) -> Int16 {
+        guard let p, p > 0 else { return 0 }
+        return Int16(clamping: p)
     }
 
     /// Appends the rows of another scan (of other rows of the same store), renumbering its values
@@ -232,6 +254,8 @@ public struct MetricsScan: Sendable {
                         all[r].callAgent = name(all[r].callAgent)
                         all[r].queue = name(all[r].queue)
                         all[r].platform = name(all[r].platform)
+                        all[r].context = name(all[r].context)
+                        all[r].app = name(all[r].app)
                         if all[r].topics >= 0 { all[r].topics = topicMap[Int(all[r].topics)] }
                         if all[r].ruleTopics >= 0 { all[r].ruleTopics = topicMap[Int(all[r].ruleTopics)] }
                     }

@@ -116,6 +116,8 @@ public struct SchedulerStatus: Sendable, Codable, Hashable {
     public var sources: [SourceStatus]
     /// The scheduled reports (`reports:`), when the config has any.
     public var reports: [ReportStatus]?
+    /// The alert monitor (`alerts:`), when the config has alerts.
+    public var alerts: AlertsStatus?
 
     public init(generatedAt: Date, timezone: String, sources: [SourceStatus], reports: [ReportStatus]? = nil) {
         self.generatedAt = generatedAt

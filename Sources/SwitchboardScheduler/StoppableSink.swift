@@ -39,4 +39,6 @@ struct StoppableSink: IngestSink {
     }
 
     func progress(bytes: Int) async { await inner.progress(bytes: bytes) }
+
+    func accept(agentEvents: [AgentEvent]) async throws { try await inner.accept(agentEvents: agentEvents) }
 }

@@ -75,7 +75,7 @@ extension ReportEndpoint {
             return Self.text(400, "\(error)")
         }
         do {
-            let data = try await engine.load(store: store, now: request.now).data
+            let data = try await metrics(publisher, store: store).load(now: request.now).data
             let list = engine.conversations(data, request: request, conditions: conditions, sort: sort,
                                              limit: limit ?? (format == .html ? Self.pageRows : nil))
             switch format {

@@ -23,6 +23,9 @@ public struct ReportEndpoint: Sendable {
 
     let setup: Setup
     let token: [UInt8]?
+    /// Where the report and the conversation lists get their metrics: `serve`'s live state (docs/live.md);
+    /// nil reads the store on every request.
+    public var loader: (any MetricsLoader)?
 
     /// - Parameters:
     ///   - publisher: the report engine with the config's metric settings.
@@ -77,14 +80,20 @@ public struct ReportEndpoint: Sendable {
         }
         do {
             // The page gets the form and the links to the conversations behind its counts.
-            let body = options.format == .html ? try await publisher.servedPage(store: store, request: request, options: options)
-                : try await publisher.render(store: store, request: request, format: options.format)
+            let loader = metrics(publisher, store: store)
+            let body = options.format == .html ? try await publisher.servedPage(loader: loader, request: request, options: options)
+                : try await publisher.render(loader: loader, request: request, format: options.format)
             return Answer(status: 200, contentType: options.format.contentType, body: body)
         } catch is StoreError {
             return Self.text(503, "store unavailable, retry later")
         } catch {
             return Self.text(500, "the report failed: \(error)")
         }
+    }
+
+    /// The live state when `serve` keeps one, else the store read afresh.
+    func metrics(_ publisher: ReportPublisher, store: any MetricsStore) -> any MetricsLoader {
+        loader ?? StoreMetricsLoader(engine: publisher.engine, store: store)
     }
 
     /// The report engine when `authorization` carries the token (or none is set); else the 401 (or the

@@ -28,6 +28,10 @@ public struct WebhookServer: Sendable {
     let logger: Logger
     /// The body of `GET /status` (the pull scheduler's state); no route when nil.
     public var statusProvider: (@Sendable () async -> [UInt8])?
+    /// Text appended to `GET /metrics` (the KPI gauges, ``KPIGauges``); none when nil.
+    public var metricsAppendix: (@Sendable () async -> String)?
+    /// `GET /alerts` when set.
+    public var alerts: AlertsEndpoint?
 
     /// - Parameters:
     ///   - sources: configured webhook sources by name (the `{source}` of the URL).
@@ -98,10 +102,14 @@ public struct WebhookServer: Sendable {
             }
         }
         if let statusProvider { router.addStatusRoute(statusProvider) }
+        let appendix = metricsAppendix
         router.get("/metrics") { _, _ in
-            Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
-                     body: .init(byteBuffer: ByteBuffer(bytes: metrics.render())))
+            var text = metrics.render()
+            if let appendix { text += Array(await appendix().utf8) }
+            return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                            body: .init(byteBuffer: ByteBuffer(bytes: text)))
         }
+        alerts?.register(on: router)
         report?.register(on: router, store: store)
         return router
     }

@@ -10,6 +10,7 @@ enum InteractionColumn: Int, CaseIterable {
     case customerKey, occurredAt, callQueue, callAgentId, callWait, callTalk, callOutcome, surveyMetric, surveyScore
     case surveyScaleMin, surveyScaleMax, statusTo, subject, text, attachments, provenance
     case topics, ruleTopics, topicRules
+    case callContext, callLastApp, callLastData, callEntryPosition, callExitPosition, callExitKey, callHold, callDuration
 
     /// How a column is stored.
     enum Storage { case text, integer, real }
@@ -36,14 +37,22 @@ enum InteractionColumn: Int, CaseIterable {
         case .statusTo: "status_to"
         case .ruleTopics: "rule_topics"
         case .topicRules: "topic_rules"
+        case .callContext: "call_context"
+        case .callLastApp: "call_last_app"
+        case .callLastData: "call_last_data"
+        case .callEntryPosition: "call_entry_position"
+        case .callExitPosition: "call_exit_position"
+        case .callExitKey: "call_exit_key"
+        case .callHold: "call_hold"
+        case .callDuration: "call_duration"
         default: "\(self)"
         }
     }
 
     var storage: Storage {
         switch self {
-        case .occurredAt, .attachments: .integer
-        case .callWait, .callTalk, .surveyScore, .surveyScaleMin, .surveyScaleMax: .real
+        case .occurredAt, .attachments, .callEntryPosition, .callExitPosition: .integer
+        case .callWait, .callTalk, .surveyScore, .surveyScaleMin, .surveyScaleMax, .callHold, .callDuration: .real
         default: .text
         }
     }
@@ -79,6 +88,10 @@ enum InteractionColumn: Int, CaseIterable {
         case .topics: i.topics.isEmpty ? nil : Topics.encode(i.topics)
         case .ruleTopics: i.ruleTopics.isEmpty ? nil : Topics.encode(i.ruleTopics)
         case .topicRules: i.topicRules
+        case .callContext: i.callDetails?.context
+        case .callLastApp: i.callDetails?.lastApp
+        case .callLastData: i.callDetails?.lastData
+        case .callExitKey: i.callDetails?.exitKey
         default: nil
         }
     }
@@ -91,6 +104,8 @@ enum InteractionColumn: Int, CaseIterable {
         case .surveyScore: i.survey?.score
         case .surveyScaleMin: i.survey?.scaleMin
         case .surveyScaleMax: i.survey?.scaleMax
+        case .callHold: i.callDetails?.holdSeconds
+        case .callDuration: i.callDetails?.durationSeconds
         default: nil
         }
     }
@@ -100,6 +115,9 @@ enum InteractionColumn: Int, CaseIterable {
         switch self {
         case .occurredAt: Timestamp.milliseconds(i.occurredAt)
         case .attachments: Int64(i.attachments)
+        // Queue positions start at 1: 0 stores "no position".
+        case .callEntryPosition: Int64(i.callDetails?.entryPosition ?? 0)
+        case .callExitPosition: Int64(i.callDetails?.exitPosition ?? 0)
         default: 0
         }
     }

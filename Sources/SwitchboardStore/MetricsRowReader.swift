@@ -9,6 +9,7 @@ enum MetricsScanColumns {
         .source, .channel, .platform, .conversationKey, .kind, .direction, .actorRole, .actorId, .customerKey, .occurredAt,
         .callQueue, .callAgentId, .callWait, .callTalk, .callOutcome, .surveyMetric, .surveyScore, .surveyScaleMin,
         .surveyScaleMax, .statusTo, .topics, .ruleTopics, .topicRules,
+        .callContext, .callLastApp, .callExitPosition, .callDuration,
     ]
     /// The SQL names in statement order.
     static let names = ["seq"] + columns.map(\.name)
@@ -105,6 +106,8 @@ struct MetricsRowReader<Cells: MetricsCells> {
     let states = EnumBytes<ConversationState>()
     /// Last name number per name column (source, platform, actor, call agent, queue): rows repeat them.
     var last: (Int32, Int32, Int32, Int32, Int32) = (-1, -1, -1, -1, -1)
+    /// Last name numbers of the call context and last application columns.
+    var lastStop: (Int32, Int32) = (-1, -1)
     /// Recent topic set numbers (native and rule topics share them; a few combinations alternate).
     var recentTopics: (Int32, Int32, Int32, Int32) = (-1, -1, -1, -1)
     /// Last rule set name number, and the rows counted for it since it last changed.
@@ -218,14 +221,15 @@ struct MetricsRowReader<Cells: MetricsCells> {
         let survey = kind == .survey
         if survey {
             guard !isNull(16) else { return }
-            let row = MetricsSurveyRow(
+            var row = MetricsSurveyRow(
                 at: at, score: try required(17), scaleMin: try required(18), scaleMax: try required(19), source: source, key: -1,
                 customer: -1, actor: actor, channel: channel, metric: try known(16, metrics))
+            row.order = cells.int64(0)
             complete(into: &scan, rows: &rows)
             scan.surveys.append(row)
         } else {
             let hasCall = !isNull(15)
-            let row = MetricsRow(
+            var row = MetricsRow(
                 order: cells.int64(0), at: at, wait: hasCall ? double(13) : .nan, talk: hasCall ? double(14) : .nan,
                 conversation: -1, customer: -1, actor: actor,
                 callAgent: hasCall ? try name(12, &scan.names, &l.3) : -1, queue: hasCall ? try name(11, &scan.names, &l.4) : -1, platform: platform,
@@ -233,6 +237,13 @@ struct MetricsRowReader<Cells: MetricsCells> {
                 outcome: hasCall ? try known(15, outcomes) : nil, status: kind == .status && !isNull(20) ? try known(20, states) : nil,
                 topics: isNull(21) ? -1 : try topicSet(21, &scan.topicSets),
                 ruleTopics: message && !isNull(22) ? try topicSet(22, &scan.topicSets) : -1)
+            if hasCall {
+                // Where the call ended (v10-call-details): NULL / 0 on calls stored before it.
+                row.context = try name(24, &scan.names, &lastStop.0)
+                row.app = try name(25, &scan.names, &lastStop.1)
+                row.exitPosition = MetricsScan.position(Int(clamping: cells.int64(26)))
+                row.duration = isNull(27) ? .nan : Float(cells.real(27))
+            }
             complete(into: &scan, rows: &rows)
             rows.append(row)
         }

@@ -32,7 +32,11 @@ extension PostgresStore {
     /// The metrics scan in `parts` seq ranges (nil: two, or one below ``metricsSplitRows`` rows; never more than the
     /// pool has connections), read concurrently under one snapshot. Any number of parts gives the same scan.
     /// - Throws: ``StoreError`` naming the store when the server or a connection fails, never a partial scan.
-    public func scanMetrics(parts: Int?) async throws -> MetricsScan {
+    public func scanMetrics(parts: Int?) async throws -> MetricsScan { try await scanMetricsBounded(parts: parts, recent: 0).scan }
+
+    /// ``scanMetrics(parts:)``, the largest seq it read up to (0 for an empty table) and, of the same snapshot,
+    /// the seqs of the `recent` seq numbers below it (for ``MetricsFollowing``).
+    func scanMetricsBounded(parts: Int?, recent: Int64) async throws -> (scan: MetricsScan, highest: Int64, recent: [Int64]) {
         let storeName = "PostgreSQL store \(location.redacted)"
         let poolSize = location.poolSize
         let action = "read interactions for the report"
@@ -41,7 +45,8 @@ extension PostgresStore {
                 let bounds = try await scan.rows(unsafeSQL:
                     "SELECT pg_export_snapshot(), (SELECT min(seq) FROM interactions), (SELECT max(seq) FROM interactions)")
                     .first?.decode((String, Int64?, Int64?).self)
-                guard case let (snapshot, lo?, hi?)? = bounds else { return MetricsScan() }
+                guard case let (snapshot, lo?, hi?)? = bounds else { return (MetricsScan(), 0, []) }
+                let recentSeqs = recent > 0 ? try await scan.seqs(above: hi - recent) : []
                 // An identifier the server made (hex digits and dashes); checked anyway, as it is spliced into a statement.
                 guard !snapshot.isEmpty, snapshot.utf8.allSatisfy({ $0 == UInt8(ascii: "-") || (48...57).contains($0) || (65...70).contains($0) })
                 else { throw StoreError(.query, "\(storeName): unexpected snapshot id '\(snapshot)' from the server") }
@@ -64,7 +69,7 @@ extension PostgresStore {
                     for try await (k, part) in group { out[k] = part }
                     return out
                 }
-                return MetricsScanPlan.join(&scans)
+                return (MetricsScanPlan.join(&scans), hi, recentSeqs)
             }
         }
     }

@@ -68,6 +68,13 @@ extension PostgresStore {
             provenance: try text(.provenance), topics: Topics.decode(try optText(.topics)))
         i.ruleTopics = Topics.decode(try optText(.ruleTopics))
         i.topicRules = try optText(.topicRules)
+        if i.call != nil {
+            i.callDetails = CallDetails(
+                context: try optText(.callContext), lastApp: try optText(.callLastApp), lastData: try optText(.callLastData),
+                entryPosition: Int(try r[C.callEntryPosition.index].decode(Int64.self)),
+                exitPosition: Int(try r[C.callExitPosition.index].decode(Int64.self)), exitKey: try optText(.callExitKey),
+                holdSeconds: try real(.callHold), durationSeconds: try real(.callDuration)).normalized
+        }
         return i
     }
 }

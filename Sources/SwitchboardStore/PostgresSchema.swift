@@ -106,6 +106,49 @@ enum PostgresSchema {
         ("v8-oauth-tokens", [
             "CREATE TABLE oauth_tokens (source TEXT PRIMARY KEY, sealed BYTEA NOT NULL, updated_at BIGINT NOT NULL)",
         ]),
+        // Alerts of `alerts:` (state per alert) and the outbox of their notices, shared by every instance.
+        ("v9-alerts", [
+            """
+            CREATE TABLE alerts (
+                alert TEXT NOT NULL, subject TEXT NOT NULL, episode BIGINT NOT NULL, rule TEXT NOT NULL, state TEXT NOT NULL,
+                opened_at BIGINT NOT NULL, changed_at BIGINT NOT NULL, resolved_at BIGINT, facts TEXT NOT NULL,
+                PRIMARY KEY (alert, subject, episode)
+            )
+            """,
+            "CREATE INDEX alerts_open ON alerts(alert, opened_at) WHERE resolved_at IS NULL",
+            """
+            CREATE TABLE alert_notices (
+                id BIGSERIAL PRIMARY KEY, alert TEXT NOT NULL, rule TEXT NOT NULL, subject TEXT NOT NULL, episode BIGINT NOT NULL,
+                state TEXT NOT NULL, destination TEXT NOT NULL, created_at BIGINT NOT NULL, facts TEXT NOT NULL, sent_at BIGINT,
+                attempts INTEGER NOT NULL DEFAULT 0, next_attempt_at BIGINT NOT NULL, last_error TEXT,
+                UNIQUE (alert, subject, episode, state, destination)
+            )
+            """,
+            "CREATE INDEX alert_notices_pending ON alert_notices(next_attempt_at) WHERE sent_at IS NULL",
+        ]),
+        // Where each call ended (`CallDetails`): context, last application and its data, queue positions (0: none),
+        // the key that left the queue, hold time and duration. NULL / 0 on every other row.
+        ("v10-call-details", [
+            "ALTER TABLE interactions ADD COLUMN call_context TEXT",
+            "ALTER TABLE interactions ADD COLUMN call_last_app TEXT",
+            "ALTER TABLE interactions ADD COLUMN call_last_data TEXT",
+            "ALTER TABLE interactions ADD COLUMN call_entry_position BIGINT NOT NULL DEFAULT 0",
+            "ALTER TABLE interactions ADD COLUMN call_exit_position BIGINT NOT NULL DEFAULT 0",
+            "ALTER TABLE interactions ADD COLUMN call_exit_key TEXT",
+            "ALTER TABLE interactions ADD COLUMN call_hold DOUBLE PRECISION",
+            "ALTER TABLE interactions ADD COLUMN call_duration DOUBLE PRECISION",
+        ]),
+        // Agent activity of queue logs (`AgentEvent`: log-ins, pauses, calls taken, transfers), beside the
+        // interactions: never a conversation. `data` holds the line's parameters joined by `|`.
+        ("v11-agent-events", [
+            """
+            CREATE TABLE agent_events (
+                seq BIGSERIAL PRIMARY KEY, id TEXT NOT NULL UNIQUE, source TEXT COLLATE "C" NOT NULL, at BIGINT NOT NULL,
+                agent TEXT COLLATE "C" NOT NULL, interface TEXT NOT NULL, queue TEXT NOT NULL, event TEXT NOT NULL,
+                data TEXT NOT NULL, callid TEXT NOT NULL, provenance TEXT NOT NULL
+            )
+            """,
+        ]),
     ]
 
     /// Any constant shared by every instance: migrations run under this advisory

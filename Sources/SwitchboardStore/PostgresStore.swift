@@ -78,6 +78,7 @@ public final class PostgresStore: MetricsStore, RuleTopicsStore {
                     ON CONFLICT (source, md5(provenance), digest) DO NOTHING
                     """, logger: logger)
             }
+            try await Self.insert(batch.agentEvents, on: conn, logger: logger)
             if let cp = batch.checkpoint { try await Self.save(cp, on: conn, logger: logger) }
             return result
         }

@@ -24,7 +24,10 @@ extension SQLiteStore {
 
     /// The metrics scan in `parts` rowid ranges read concurrently (nil: two, or one below
     /// ``metricsSplitRows`` rows), appended in rowid order. Any number of parts gives the same scan.
-    public func scanMetrics(parts: Int?) async throws -> MetricsScan {
+    public func scanMetrics(parts: Int?) async throws -> MetricsScan { try await scanMetricsBounded(parts: parts).scan }
+
+    /// ``scanMetrics(parts:)`` and the largest seq it read up to (0 for an empty table): every row up to it is in the scan.
+    func scanMetricsBounded(parts: Int?) async throws -> (scan: MetricsScan, highest: Int64) {
         let path = self.path
         do {
             let bounds = try await pool.read { db -> (Int64, Int64)? in
@@ -32,7 +35,7 @@ extension SQLiteStore {
                 guard let lo: Int64 = row?[0], let hi: Int64 = row?[1] else { return nil }
                 return (lo, hi)
             }
-            guard let (lo, hi) = bounds else { return MetricsScan() }
+            guard let (lo, hi) = bounds else { return (MetricsScan(), 0) }
             let plan = MetricsScanPlan(lo: lo, hi: hi, parts: parts, splitRows: Self.metricsSplitRows)
             let pool = self.pool
             var scans = try await withThrowingTaskGroup(of: (Int, MetricsScan).self) { group in
@@ -46,7 +49,7 @@ extension SQLiteStore {
                 for try await (k, scan) in group { out[k] = scan }
                 return out
             }
-            return MetricsScanPlan.join(&scans)
+            return (MetricsScanPlan.join(&scans), hi)
         } catch let error as DatabaseError {
             let code: StoreError.Code = error.resultCode == .SQLITE_CORRUPT || error.resultCode == .SQLITE_NOTADB ? .corrupt : .unavailable
             throw StoreError(code, "SQLite store \(path): cannot read interactions: \(error.message ?? "\(error.resultCode)")")

@@ -106,6 +106,13 @@ extension SQLiteStore {
             provenance: r[C.provenance.index], topics: Topics.decode(r[C.topics.index]))
         i.ruleTopics = Topics.decode(r[C.ruleTopics.index])
         i.topicRules = r[C.topicRules.index]
+        if i.call != nil {
+            let entry: Int = r[C.callEntryPosition.index], exit: Int = r[C.callExitPosition.index]
+            i.callDetails = CallDetails(
+                context: r[C.callContext.index], lastApp: r[C.callLastApp.index], lastData: r[C.callLastData.index],
+                entryPosition: entry, exitPosition: exit, exitKey: r[C.callExitKey.index], holdSeconds: r[C.callHold.index],
+                durationSeconds: r[C.callDuration.index]).normalized
+        }
         return i
     }
 }

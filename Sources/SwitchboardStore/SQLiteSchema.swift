@@ -125,6 +125,52 @@ enum SQLiteSchema {
             // connector (AES-GCM, key from the config): opaque bytes here.
             try db.execute(sql: "CREATE TABLE oauth_tokens (source TEXT PRIMARY KEY, sealed BLOB NOT NULL, updated_at INTEGER NOT NULL)")
         }
+        m.registerMigration("v9-alerts") { db in
+            // Alerts of `alerts:`: one row per alert (name, subject: a conversation or a condition's scope,
+            // episode), its state and facts; and the outbox of their notices, one row per state change and
+            // destination, kept until delivered (attempts and the next try drive the back-off).
+            try db.execute(sql: """
+                CREATE TABLE alerts (
+                    alert TEXT NOT NULL, subject TEXT NOT NULL, episode INTEGER NOT NULL, rule TEXT NOT NULL,
+                    state TEXT NOT NULL, opened_at INTEGER NOT NULL, changed_at INTEGER NOT NULL, resolved_at INTEGER,
+                    facts TEXT NOT NULL, PRIMARY KEY (alert, subject, episode)
+                );
+                CREATE INDEX alerts_open ON alerts(alert, opened_at) WHERE resolved_at IS NULL;
+                CREATE TABLE alert_notices (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT, alert TEXT NOT NULL, rule TEXT NOT NULL, subject TEXT NOT NULL,
+                    episode INTEGER NOT NULL, state TEXT NOT NULL, destination TEXT NOT NULL, created_at INTEGER NOT NULL,
+                    facts TEXT NOT NULL, sent_at INTEGER, attempts INTEGER NOT NULL DEFAULT 0,
+                    next_attempt_at INTEGER NOT NULL, last_error TEXT,
+                    UNIQUE (alert, subject, episode, state, destination)
+                );
+                CREATE INDEX alert_notices_pending ON alert_notices(next_attempt_at) WHERE sent_at IS NULL;
+                """)
+        }
+        m.registerMigration("v10-call-details") { db in
+            // Where each call ended (`CallDetails`): context, last application and its data, queue positions
+            // (0: none), the key that left the queue, hold time and duration. NULL / 0 on every other row.
+            try db.execute(sql: """
+                ALTER TABLE interactions ADD COLUMN call_context TEXT;
+                ALTER TABLE interactions ADD COLUMN call_last_app TEXT;
+                ALTER TABLE interactions ADD COLUMN call_last_data TEXT;
+                ALTER TABLE interactions ADD COLUMN call_entry_position INTEGER NOT NULL DEFAULT 0;
+                ALTER TABLE interactions ADD COLUMN call_exit_position INTEGER NOT NULL DEFAULT 0;
+                ALTER TABLE interactions ADD COLUMN call_exit_key TEXT;
+                ALTER TABLE interactions ADD COLUMN call_hold REAL;
+                ALTER TABLE interactions ADD COLUMN call_duration REAL;
+                """)
+        }
+        m.registerMigration("v11-agent-events") { db in
+            // Agent activity of queue logs (`AgentEvent`: log-ins, pauses, calls taken, transfers), beside the
+            // interactions: never a conversation. `data` holds the line's parameters joined by `|`.
+            try db.execute(sql: """
+                CREATE TABLE agent_events (
+                    seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, source TEXT NOT NULL, at INTEGER NOT NULL,
+                    agent TEXT NOT NULL, interface TEXT NOT NULL, queue TEXT NOT NULL, event TEXT NOT NULL,
+                    data TEXT NOT NULL, callid TEXT NOT NULL, provenance TEXT NOT NULL
+                )
+                """)
+        }
         return m
     }
 

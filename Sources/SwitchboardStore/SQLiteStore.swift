@@ -83,6 +83,7 @@ public final class SQLiteStore: MetricsStore, RuleTopicsStore {
             var record = DeadLetterRecord(d)
             try record.insert(db, onConflict: .ignore)   // a letter already stored (the same file imported again)
         }
+        try insert(batch.agentEvents, in: db)
         if let cp = batch.checkpoint { try save(cp, in: db) }
         return result
     }

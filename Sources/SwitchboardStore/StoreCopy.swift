@@ -44,6 +44,13 @@ public enum StoreCopy {
             result.alreadyThere += written.duplicates
             progress(result.interactions + result.alreadyThere)
         }
+        // Agent events (queue_log activity) with their ids: those already there are skipped.
+        let events = try await source.agentEvents(sources: nil, before: nil)
+        for start in stride(from: 0, to: events.count, by: batchSize) {
+            var batch = IngestBatch(source: "migrate")
+            batch.agentEvents = Array(events[start..<min(start + batchSize, events.count)])
+            _ = try await target.write(batch)
+        }
         let (checkpoints, letters, runs) = try await source.pool.read { db in
             (try Row.fetchAll(db, sql: "SELECT source, state, updated_at FROM checkpoints ORDER BY source").map {
                 CheckpointRow(source: $0["source"], state: $0["state"], updated: $0["updated_at"])

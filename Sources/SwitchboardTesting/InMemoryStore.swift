@@ -36,9 +36,13 @@ public actor InMemoryStore: MetricsStore {
         for d in batch.deadLetters where deadLetterKeys.insert([d.source, d.provenance, d.digest]).inserted {
             deadLetterList.append(d)
         }
+        for e in batch.agentEvents where ids.insert("agent-event:" + e.id).inserted { agentEventList.append(e) }
         if let cp = batch.checkpoint { checkpoints[cp.source] = cp }
         return result
     }
+
+    /// Stored agent events in storage order (insert-or-ignore on id, as in the real stores).
+    public private(set) var agentEventList: [AgentEvent] = []
 
     public func checkpoint(source: String) async throws -> Checkpoint? { checkpoints[source] }
 
@@ -96,5 +100,14 @@ public actor InMemoryStore: MetricsStore {
 
     public func count(source: String?) async throws -> Int {
         interactions.filter { source == nil || $0.source == source }.count
+    }
+}
+
+extension InMemoryStore: AgentEventSource {
+    public func agentEvents(sources: [String]?, before to: Date?) async throws -> [AgentEvent] {
+        let kept = agentEventList.enumerated().filter { _, e in
+            (sources == nil || sources!.contains(e.source)) && (to == nil || e.at < to!)
+        }
+        return kept.sorted { ($0.element.at, $0.offset) < ($1.element.at, $1.offset) }.map(\.element)
     }
 }

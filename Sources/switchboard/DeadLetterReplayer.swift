@@ -233,6 +233,7 @@ final class RejectCapture: IngestSink, @unchecked Sendable {
 
     func checkpoint(_ checkpoint: Checkpoint) async throws { try await inner?.checkpoint(checkpoint) }
     func progress(bytes: Int) async { await inner?.progress(bytes: bytes) }
+    func accept(agentEvents: [AgentEvent]) async throws { try await inner?.accept(agentEvents: agentEvents) }
 }
 
 /// The marks of one replay, collected while the sink runs.

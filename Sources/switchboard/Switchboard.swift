@@ -11,6 +11,7 @@ struct Switchboard: AsyncParsableCommand {
             ConnectorsCommand.self, CheckCommand.self, ImportCommand.self, PullCommand.self, ReportCommand.self,
             ExplainCommand.self, DeadLettersCommand.self, DemoCommand.self, ServeCommand.self, StatusCommand.self,
             MigrateCommand.self, TopicsCommand.self, ReportsCommand.self, AuthCommand.self, ConversationsCommand.self,
+            AlertsCommand.self,
         ]
     )
 }

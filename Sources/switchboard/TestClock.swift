@@ -3,7 +3,7 @@ import SwitchboardCore
 import SwitchboardScheduler
 
 /// Test hook, set in the environment and never in normal use: `SWITCHBOARD_TEST_CLOCK=PATH` makes the report
-/// scheduler of `serve` read "now" from the file PATH (one ISO 8601 time, which the test rewrites to move
+/// scheduler, the alert monitor and the KPI gauges of `serve` read "now" from the file PATH (one ISO 8601 time, which the test rewrites to move
 /// time) instead of the system clock; a wait ends once the file's time reaches its deadline (checked every
 /// 20 ms). Scheduled reports can so be tested at any date, a week passing in an instant.
 struct FileClock: SchedulerClock {

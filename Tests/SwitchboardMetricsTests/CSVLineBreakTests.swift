@@ -40,4 +40,16 @@ struct CSVLineBreakTests {
             #expect(csv.contains("agent,\"\(value)\",conversations,"), "\(value.debugDescription) is quoted in \(csv.prefix(400).debugDescription)")
         }
     }
+
+    @Test("a metric name holding a configured name with a comma or quote (a phone.stages name) is quoted")
+    func reportQuotesMetricNames() async throws {
+        var s = Scenario()
+        s.call("C1", "2026-03-02T10:00:00Z", .abandoned, wait: 40)
+        var settings = MetricsSettings()
+        settings.stages = [PhoneStage(name: "hold, \"music\"", apps: ["Queue"])]
+        let csv = CSVReportRenderer.render(try await s.report(settings))
+        // The one call has a queue, so it reached the stage and was abandoned there.
+        #expect(csv.contains("overall,,\"phone_stage_hold, \"\"music\"\"_entered\",1\n"), "\(csv.debugDescription)")
+        #expect(csv.contains("overall,,\"phone_stage_hold, \"\"music\"\"_abandoned\",1\n"))
+    }
 }

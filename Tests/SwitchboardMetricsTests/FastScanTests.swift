@@ -32,6 +32,11 @@ enum MixedData {
             var i = Interaction(source: source, externalId: "x\(n)", channel: channel, platform: platform, conversationKey: key,
                                 kind: kind, direction: direction, actorRole: role, actorId: actor, customerKey: customer,
                                 occurredAt: time, call: call, survey: survey, status: status, provenance: "mixed:\(n)")
+            // Where calls ended (the stage funnel's facts), from the row number: the random sequence stays as it was.
+            if call != nil {
+                i.callDetails = CallDetails(context: [nil, "ivr-main", "ext-queues"][n % 3], lastApp: ["Playback", "BackGround", "Queue", "Dial"][n % 4],
+                                            exitPosition: n % 5 == 0 ? nil : n % 4 + 1, durationSeconds: Double(n % 120)).normalized
+            }
             // Native topics now and then (a call's queue among them), several per row at times; rule topics on
             // customer messages as the ingest side sets them.
             switch r.next(6) {

@@ -64,7 +64,8 @@ import Testing
         _ = try await stores[0].write(IngestBatch(source: "src", interactions: [interaction(1)]))
         #expect(try await stores[2].count(source: nil) == 1)
         let (_, output) = await TestPostgres.psqlOffPool(tmp.location, "SELECT string_agg(name, ',' ORDER BY name) FROM schema_migrations")
-        #expect(output == "v1-initial,v2-conversation-order,v4-topics,v5-dead-letter-identity,v6-dead-letter-replay,v7-report-sends,v8-oauth-tokens")
+        #expect(output == "v1-initial,v10-call-details,v11-agent-events,v2-conversation-order,v4-topics,v5-dead-letter-identity,"
+            + "v6-dead-letter-replay,v7-report-sends,v8-oauth-tokens,v9-alerts")
     }
 
     @Test func lockKeysAreStableAcrossProcesses() {

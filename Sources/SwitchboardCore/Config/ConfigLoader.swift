@@ -12,7 +12,7 @@ public struct ConfigLoader {
     public var checks: [@Sendable (SwitchboardConfig) -> [ConfigProblem]] = []
 
     static let topKeys = ["store", "timezone", "server", "agents", "customers", "business_hours", "targets",
-                          "resolution", "fcr", "phone", "privacy", "topics", "connectors", "notifications", "reports"]
+                          "resolution", "fcr", "phone", "privacy", "topics", "connectors", "notifications", "reports", "alerts"]
     static let commonConnectorKeys = ["name", "kind", "enabled", "schedule"]
 
     public init(registry: ConnectorRegistry, environment: [String: String] = ProcessInfo.processInfo.environment) {
@@ -120,7 +120,7 @@ public struct ConfigLoader {
                 for (k, v, _) in r.mapping(node, key, known: ["links"]) ?? [] where k == "links" {
                     c.customerLinks = r.string(v, "customers.links")
                 }
-            case "business_hours", "topics", "notifications", "reports": break   // read after timezone / connectors, below
+            case "business_hours", "topics", "notifications", "reports", "alerts": break   // read after timezone / connectors, below
             case "targets": readTargets(node, &c, r)
             case "resolution":
                 for (_, v, _) in r.mapping(node, key, known: ["idle_after"]) ?? [] {
@@ -151,6 +151,11 @@ public struct ConfigLoader {
         }
         if let reports = top.first(where: { $0.key == "reports" }) {
             c.reports = ReportsReader.read(reports.node, destinations: c.notifications.map(\.name), r)
+        }
+        if let alerts = top.first(where: { $0.key == "alerts" }) {
+            c.alerts = AlertsReader.read(alerts.node, .init(destinations: c.notifications.map(\.name), sources: c.connectors.map(\.name),
+                                                            scheduled: c.connectors.filter { $0.enabled && $0.scheduleRule != nil }.map(\.name),
+                                                            frtTargets: c.targets.frt, hasBusinessHours: c.businessHours != nil), r)
         }
     }
 
@@ -199,9 +204,21 @@ public struct ConfigLoader {
     }
 
     private func readPhone(_ node: Node, _ c: inout SwitchboardConfig, _ r: NodeReader) {
-        for (k, v, _) in r.mapping(node, "phone", known: ["default_country", "short_abandon"]) ?? [] {
-            if k == "short_abandon" {
+        for (k, v, _) in r.mapping(node, "phone", known: ["default_country", "short_abandon", "shrinkage", "recovery_window", "stages"]) ?? [] {
+            if k == "stages" {
+                c.phone.stages = PhoneStagesReader.read(v, r)
+            } else if k == "short_abandon" {
                 if let d = r.duration(v, "phone.short_abandon") { c.phone.shortAbandon = d }
+            } else if k == "shrinkage" {
+                if let f = r.fraction(v, "phone.shrinkage") {
+                    if f < 1 { c.phone.shrinkage = f }
+                    else { r.problem(v, "phone.shrinkage", "must be below 100%: with every hour lost to shrinkage no number of agents is enough") }
+                }
+            } else if k == "recovery_window" {
+                if let d = r.duration(v, "phone.recovery_window") {
+                    if d > 0 { c.phone.recoveryWindow = d }
+                    else { r.problem(v, "phone.recovery_window", "must be longer than 0s: how long after a lost call a callback or a return still counts, such as 24h") }
+                }
             } else if let s = r.string(v, "phone.default_country") {
                 if PhoneNumber.isKnownCountry(s) { c.phone.defaultCountry = s.uppercased() }
                 else { r.problem(v, "phone.default_country", "unknown country '\(s)': expected an ISO 3166-1 two-letter code with a calling code, such as RU, US, KR") }
@@ -213,8 +230,13 @@ public struct ConfigLoader {
         for (k, v, _) in r.mapping(node, "targets", known: ["phone", "frt", "fcr", "csat"]) ?? [] {
             switch k {
             case "phone":
-                for (_, d, _) in r.mapping(v, "targets.phone", known: ["answer_within"]) ?? [] {
-                    if let s = r.duration(d, "targets.phone.answer_within") { c.targets.phoneAnswerWithin = s }
+                for (pk, d, _) in r.mapping(v, "targets.phone", known: ["answer_within", "service_level"]) ?? [] {
+                    if pk == "service_level" {
+                        if let f = r.fraction(d, "targets.phone.service_level") {
+                            if f > 0 && f < 1 { c.targets.phoneServiceLevel = f }
+                            else { r.problem(d, "targets.phone.service_level", "must be above 0 and below 1 (such as 0.80 or 80%): no number of agents answers every call in time") }
+                        }
+                    } else if let s = r.duration(d, "targets.phone.answer_within") { c.targets.phoneAnswerWithin = s }
                 }
             case "frt":
                 let channels = Channel.allCases.map(\.rawValue)

@@ -40,6 +40,14 @@ public struct PhoneSettings: Sendable, Hashable {
     public var defaultCountry: String?
     /// Calls abandoned faster than this are `short_abandon` (default 5 s).
     public var shortAbandon: Double = 5
+    /// `phone.stages`: the named stages of a call's path in call order; nil: ``PhoneStage/defaults``.
+    public var stages: [PhoneStage]?
+    /// The configured stages, else the defaults.
+    public var effectiveStages: [PhoneStage] { stages ?? PhoneStage.defaults }
+    /// `phone.shrinkage`: share of agents' paid time not available for calls (breaks, meetings, absence), default 30 %.
+    public var shrinkage: Double = 0.30
+    /// `phone.recovery_window`: how long after a lost call a callback or return still recovers it (default 24 h).
+    public var recoveryWindow: Double = 86400
     public init(defaultCountry: String? = nil, shortAbandon: Double = 5) {
         self.defaultCountry = defaultCountry
         self.shortAbandon = shortAbandon
@@ -74,6 +82,8 @@ public struct BusinessHoursSettings: Sendable, Hashable {
 /// `targets:` — service goals the report marks as met or missed.
 public struct TargetSettings: Sendable, Hashable {
     public var phoneAnswerWithin: Double = 60
+    /// `targets.phone.service_level`: the share of calls to answer within ``phoneAnswerWithin`` (default 0.80).
+    public var phoneServiceLevel: Double = 0.80
     /// Channel → first response target in seconds.
     public var frt: [Channel: Double] = [.chat: 300, .email: 86400]
     public var fcr: Double = 0.70
@@ -121,6 +131,8 @@ public struct SwitchboardConfig: Sendable {
     public var notifications: [NotificationEntry] = []
     /// `reports:` — reports `serve` sends on a schedule.
     public var reports: [ScheduledReport] = []
+    /// `alerts:` — rules `serve` watches, notifying `notifications:` destinations (docs/alerts.md).
+    public var alerts: [AlertRule] = []
 
     public init(file: URL) { self.file = file }
 

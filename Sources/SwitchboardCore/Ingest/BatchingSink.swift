@@ -23,6 +23,7 @@ public actor BatchingSink: IngestSink {
     private var buffer: [Interaction] = []
     private var bufferedBytes = 0
     private var dead: [DeadLetter] = []
+    private var agentEvents: [AgentEvent] = []
     private var pendingCheckpoint: Checkpoint?
     private var inFlight: Task<IngestBatchResult, any Error>?
     private var summary: IngestSummary
@@ -99,6 +100,11 @@ public actor BatchingSink: IngestSink {
         pendingCheckpoint = checkpoint
     }
 
+    public func accept(agentEvents events: [AgentEvent]) async throws {
+        agentEvents += events
+        if agentEvents.count >= batchSize { try await flush() }
+    }
+
     public func progress(bytes: Int) async {
         summary.bytes += bytes
     }
@@ -106,8 +112,10 @@ public actor BatchingSink: IngestSink {
     /// Hands the buffered records to the store; waits for the previous write first.
     public func flush() async throws {
         try await awaitInFlight()
-        guard !buffer.isEmpty || !dead.isEmpty || pendingCheckpoint != nil else { return }
-        let batch = IngestBatch(source: source, interactions: buffer, deadLetters: dead, checkpoint: pendingCheckpoint)
+        guard !buffer.isEmpty || !dead.isEmpty || !agentEvents.isEmpty || pendingCheckpoint != nil else { return }
+        var batch = IngestBatch(source: source, interactions: buffer, deadLetters: dead, checkpoint: pendingCheckpoint)
+        batch.agentEvents = agentEvents
+        agentEvents = []
         buffer = []
         bufferedBytes = 0
         dead = []

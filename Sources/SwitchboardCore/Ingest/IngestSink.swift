@@ -33,6 +33,9 @@ public protocol IngestSink: Sendable {
     func checkpoint(_ checkpoint: Checkpoint) async throws
     /// Reports bytes consumed, for progress display.
     func progress(bytes: Int) async
+    /// Queues agent activity lines (``AgentEvent``) for storage with the next batch; they are not
+    /// interactions and are not counted in the run summary.
+    func accept(agentEvents: [AgentEvent]) async throws
 }
 
 extension IngestSink {
@@ -52,6 +55,9 @@ extension IngestSink {
     }
 
     public func progress(bytes: Int) async {}
+
+    /// Sinks that store nothing (captures, taggers) drop agent events.
+    public func accept(agentEvents: [AgentEvent]) async throws {}
 
     public var preferredBlockSize: Int { 4096 }
 }

@@ -33,6 +33,8 @@ public struct IngestBatch: Sendable {
     public var interactions: [Interaction]
     public var deadLetters: [DeadLetter]
     public var checkpoint: Checkpoint?
+    /// Agent activity lines (``AgentEvent``), stored beside the interactions with insert-or-ignore on `id`.
+    public var agentEvents: [AgentEvent] = []
 
     public init(source: String, interactions: [Interaction] = [], deadLetters: [DeadLetter] = [],
                 checkpoint: Checkpoint? = nil) {

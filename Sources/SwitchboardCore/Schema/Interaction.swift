@@ -95,6 +95,8 @@ public struct Interaction: Codable, Sendable, Hashable {
     public var customerKey: String?
     public var occurredAt: Date
     public var call: CallInfo?
+    /// Where a call ended (context, last application, queue positions, …); calls only, nil when unknown.
+    public var callDetails: CallDetails?
     public var survey: SurveyInfo?
     public var status: StatusInfo?
     public var subject: String?
@@ -124,7 +126,7 @@ public struct Interaction: Codable, Sendable, Hashable {
         id: String? = nil, source: String, externalId: String, channel: Channel, platform: String,
         conversationKey: String, kind: InteractionKind, direction: Direction, actorRole: ActorRole,
         actorId: String? = nil, actorName: String? = nil, customerKey: String? = nil,
-        occurredAt: Date, call: CallInfo? = nil, survey: SurveyInfo? = nil, status: StatusInfo? = nil,
+        occurredAt: Date, call: CallInfo? = nil, callDetails: CallDetails? = nil, survey: SurveyInfo? = nil, status: StatusInfo? = nil,
         subject: String? = nil, text: String? = nil, attachments: Int = 0, provenance: String, topics: [String] = []
     ) {
         self.id = id ?? InteractionID.make(source: source, externalId: externalId)
@@ -142,6 +144,7 @@ public struct Interaction: Codable, Sendable, Hashable {
         self.customerKey = customerKey
         self.occurredAt = Timestamp.truncatedToMilliseconds(occurredAt)
         self.call = call
+        self.callDetails = callDetails
         self.survey = survey
         self.status = status
         self.subject = subject
@@ -153,7 +156,7 @@ public struct Interaction: Codable, Sendable, Hashable {
 
     enum CodingKeys: String, CodingKey {
         case id, source, externalId, channel, platform, conversationKey, kind, direction, actorRole
-        case actorId, actorName, customerKey, occurredAt, call, survey, status, subject, text
+        case actorId, actorName, customerKey, occurredAt, call, callDetails, survey, status, subject, text
         case attachments, provenance, topics
     }
 
@@ -183,6 +186,7 @@ public struct Interaction: Codable, Sendable, Hashable {
         }
         occurredAt = date
         call = try c.decodeIfPresent(CallInfo.self, forKey: .call)
+        callDetails = try c.decodeIfPresent(CallDetails.self, forKey: .callDetails)
         survey = try c.decodeIfPresent(SurveyInfo.self, forKey: .survey)
         status = try c.decodeIfPresent(StatusInfo.self, forKey: .status)
         subject = try c.decodeIfPresent(String.self, forKey: .subject)
@@ -208,6 +212,7 @@ public struct Interaction: Codable, Sendable, Hashable {
         try c.encodeIfPresent(customerKey, forKey: .customerKey)
         try c.encode(Timestamp.formatISO8601(occurredAt), forKey: .occurredAt)
         try c.encodeIfPresent(call, forKey: .call)
+        try c.encodeIfPresent(callDetails, forKey: .callDetails)
         try c.encodeIfPresent(survey, forKey: .survey)
         try c.encodeIfPresent(status, forKey: .status)
         try c.encodeIfPresent(subject, forKey: .subject)

@@ -12,6 +12,12 @@ public struct Conversation: Sendable, Hashable {
         public var agentId: Int32
         public var waitSeconds: Double?
         public var talkSeconds: Double?
+        /// Where the call ended (``CallDetails``): ``MetricsScan/names`` numbers of its context and last application
+        /// (-1 when absent), its exit queue position (0: none) and its duration (nil: absent).
+        public var context: Int32 = -1
+        public var app: Int32 = -1
+        public var exitPosition: Int = 0
+        public var durationSeconds: Double?
     }
 
     /// Conversation number in the dataset's ``MetricsScan`` (its source and key).
@@ -45,6 +51,9 @@ public struct Conversation: Sendable, Hashable {
     public var lastAgent: Int32
     /// Set for call conversations.
     public var call: Call?
+    /// Outbound-only call conversations (the team calling a customer): the call's outcome (`answered`:
+    /// the call reached them). Read by call recovery.
+    public var outboundOutcome: CallOutcome?
     /// ``MetricsScan/topicSets`` numbers of the conversation's topics: the native topics of every
     /// interaction known by now and the rule topics of the first customer interaction
     /// (``Dataset/topics(of:)`` turns them into topic numbers).

@@ -64,6 +64,7 @@ public struct ConversationBuilder: Sendable {
             if i.actor >= 0 { conv.lastAgent = i.actor }
         }
         guard let oi = openIndex else {
+            if first.kind == .call && first.direction == .outbound { conv.outboundOutcome = first.outcome }
             trace?(ClockEvent(at: first.occurredAt, what: "no customer interaction: outbound/internal only, not a customer conversation"))
             return conv
         }
@@ -93,6 +94,19 @@ public struct ConversationBuilder: Sendable {
         let queue = chosen.outcome != nil && chosen.queue >= 0 ? chosen.queue : (open.outcome != nil ? open.queue : -1)
         let agentId = chosen.outcome != nil ? chosen.callAgent : -1
         conv.call = Conversation.Call(outcome: outcome, queue: queue, agentId: agentId, waitSeconds: wait, talkSeconds: talk)
+        if chosen.outcome != nil {
+            conv.call?.context = chosen.context
+            conv.call?.app = chosen.app
+            conv.call?.exitPosition = Int(chosen.exitPosition)
+            conv.call?.durationSeconds = chosen.duration.isNaN ? nil : Double(chosen.duration)
+            if trace != nil, chosen.context >= 0 || chosen.app >= 0 || chosen.exitPosition > 0 {
+                var at: [String] = []
+                if chosen.context >= 0 { at.append("context \(agentName(chosen.context))") }
+                if chosen.app >= 0 { at.append("application \(agentName(chosen.app))") }
+                if chosen.exitPosition > 0 { at.append("queue position \(chosen.exitPosition)") }
+                trace?(ClockEvent(at: chosen.occurredAt, what: "the call ended in " + at.joined(separator: ", ") + " (phone.stages)"))
+            }
+        }
         trace?(ClockEvent(at: chosen.occurredAt, what: "call outcome \(outcome.rawValue)"
             + (outcome != given ? " (abandoned after \(wait ?? 0)s < phone.short_abandon)" : "")))
         guard outcome == .answered else {

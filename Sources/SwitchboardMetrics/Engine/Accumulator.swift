@@ -13,6 +13,9 @@ final class Accumulator {
     @exclusivity(unchecked) var frt = FRTPart()
     @exclusivity(unchecked) var fcr = FCRPart()
     @exclusivity(unchecked) var phone = PhonePart()
+    @exclusivity(unchecked) var recovery = RecoveryPart()
+    @exclusivity(unchecked) var staffing = StaffingPart()
+    @exclusivity(unchecked) var stages = StagePart()
     @exclusivity(unchecked) var surveys = SurveyPart()
     @exclusivity(unchecked) var backlog = BacklogPart()
     @exclusivity(unchecked) var customers: CustomerPart
@@ -43,6 +46,19 @@ final class Accumulator {
         phone.add(c, hour: hour, weekday: weekday, answerWithin: answerWithin)
     }
 
+    /// The same call in the stage funnel: it reached stage `reached` of `stages` (-1: none; ``StageMatcher``).
+    func addStages(_ c: Conversation, reached: Int, stages count: Int, hour: Int, weekday: Int) {
+        if let call = c.call { stages.add(call, reached: reached, stages: count, hour: hour, weekday: weekday) }
+    }
+
+    /// A lost call opened in the period, with what became of it.
+    func addLostCall(_ c: Conversation, _ v: RecoveryVerdict, day: Int) { recovery.add(c, v, day: day) }
+
+    /// An inbound call opened in the period, in its concrete local hour (staffing groups only).
+    func addStaffing(_ c: Conversation, day: Int, hour: Int, answerWithin: Double) {
+        staffing.add(c, day: day, hour: hour, answerWithin: answerWithin)
+    }
+
     func addSurvey(_ s: SurveyInfo) { surveys.add(s) }
 
     func addBacklog(age: Double) { backlog.add(age: age) }
@@ -54,6 +70,9 @@ final class Accumulator {
         frt.merge(o.frt)
         fcr.merge(o.fcr)
         phone.merge(o.phone)
+        recovery.merge(o.recovery)
+        staffing.merge(o.staffing)
+        stages.merge(o.stages)
         surveys.merge(o.surveys)
         backlog.merge(o.backlog)
         customers.merge(o.customers)
@@ -61,13 +80,17 @@ final class Accumulator {
     }
 
     /// The group's metrics. Targets are listed in family order: FRT per channel, phone answer, FCR, CSAT.
-    func finish(settings: MetricsSettings, daily: [(String, Int)], name: @escaping (Int32) -> String) -> GroupMetrics {
-        let c = FinishContext(settings: settings, daily: daily, name: name)
+    func finish(settings: MetricsSettings, daily: [(String, Int)], name: @escaping (Int32) -> String,
+                period: (from: Date, to: Date)? = nil, loggedIn: (any LoggedInAgents)? = nil) -> GroupMetrics {
+        let c = FinishContext(settings: settings, daily: daily, name: name, period: period, loggedIn: loggedIn)
         var g = GroupMetrics()
         volume.finish(into: &g, c)
         resolution.finish(into: &g, c)
         frt.finish(into: &g, c)
         phone.finish(into: &g, c)
+        recovery.finish(into: &g, c)
+        staffing.finish(into: &g, c)
+        stages.finish(into: &g, c)
         fcr.finish(into: &g, c)
         surveys.finish(into: &g, c)
         backlog.finish(into: &g, c)

@@ -58,9 +58,10 @@ struct ConversationRows {
         self.starts = starts
     }
 
-    /// Orders each conversation's rows by (occurredAt, storage order) and builds it; parts run concurrently.
-    /// Conversations come out in conversation-number order.
-    mutating func build(builder: ConversationBuilder, canonical: [Int32], sources: [Int32]) -> [Conversation] {
+    /// Orders each conversation's rows by (occurredAt, storage order) and builds it from those known by `known`
+    /// (milliseconds; rows grouped without a bound keep the later ones for the live state); parts run
+    /// concurrently. Conversations come out in conversation-number order.
+    mutating func build(builder: ConversationBuilder, canonical: [Int32], sources: [Int32], known: Int64 = .max) -> [Conversation] {
         let starts = self.starts
         let n = starts.count - 1
         let parts = Parallel.ranges(n, parts: Parallel.width * 2)
@@ -78,7 +79,8 @@ struct ConversationRows {
                             guard hi > lo, let base else { continue }
                             let slice = UnsafeMutableBufferPointer(start: base + lo, count: hi - lo)
                             Self.order(slice)
-                            if var conv = builder.build(UnsafeBufferPointer(slice), canonical: { canon[Int($0)] }) {
+                            let shown = known == .max ? slice.count : Self.knownCount(UnsafeBufferPointer(slice), by: known)
+                            if var conv = builder.build(UnsafeBufferPointer(rebasing: slice[..<shown]), canonical: { canon[Int($0)] }) {
                                 conv.source = sources[c]
                                 (dest + at).initialize(to: conv)
                                 at += 1
@@ -121,6 +123,13 @@ struct ConversationRows {
             }
             if j != i { s[j] = x }
         }
+    }
+
+    /// Of rows in (at, order) order, how many are known by `known` (at ≤ known, milliseconds): a prefix.
+    @inline(__always) static func knownCount(_ s: UnsafeBufferPointer<MetricsRow>, by known: Int64) -> Int {
+        var n = s.count
+        while n > 0 && s[n - 1].at > known { n -= 1 }
+        return n
     }
 
     @inline(__always) static func before(_ x: MetricsRow, _ y: MetricsRow) -> Bool {

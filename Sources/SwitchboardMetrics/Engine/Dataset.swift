@@ -47,14 +47,21 @@ public enum FCRVerdict: Sendable, Hashable {
 public struct Dataset: Sendable {
     /// Names, keys and customers of the scan (its rows are released once conversations are built).
     public var tables: MetricsScan
-    /// In conversation-number order (the order the store's scan first met them).
+    /// In conversation-number order (the order the store's scan first met them), unless ``indexByNumber`` is set.
     public var conversations: [Conversation]
+    /// Per conversation number, its index in ``conversations`` (-1: none) when they are not in number order (the
+    /// live state adds conversations as they first build: docs/live.md); nil: in number order.
+    public var indexByNumber: [Int32]?
     public var fcr: [FCRVerdict]
     public var surveys: [SurveyAnswer]
     /// Every topic label, numbered (the `topic` breakdown's keys).
     public var topicNames: [String] = []
     /// Per ``MetricsScan/topicSets`` number, its topics' numbers in ``topicNames``.
     public var setTopics: [[Int32]] = []
+    /// Agents logged in per local hour, for the staffing grid (nil: unknown).
+    public var loggedInAgents: (any LoggedInAgents)?
+    /// The store's agent activity (``AgentEvent``), every source, in (time, storage) order: agent time.
+    public var agentEvents: [AgentEvent] = []
 
     /// Rebuilds conversations from a scan: rows grouped by conversation (counting sort), ordered by
     /// (occurredAt, storage order), built in two halves concurrently.

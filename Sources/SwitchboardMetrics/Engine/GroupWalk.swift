@@ -38,6 +38,10 @@ struct GroupWalk {
     /// Topic numbers are read only when a breakdown or filter reads them (whether a conversation has any
     /// topic is known without them).
     let readsTopics: Bool
+    /// Which `phone.stages` stage each call reached.
+    let stages: StageMatcher
+    /// What became of each lost call (`phone.recovery_window`, as of now).
+    let recovery: RecoveryVerdicts
 
     init(data: Dataset, request: ReportRequest, settings: MetricsSettings, from: Date, to: Date) {
         self.data = data
@@ -47,6 +51,8 @@ struct GroupWalk {
         self.to = to
         filter = GroupFilter(request.filters, data: data)
         readsTopics = !data.topicNames.isEmpty && (request.by.contains(.topic) || request.filters[Breakdown.topic.name] != nil)
+        stages = StageMatcher(stages: settings.stages, data: data)
+        recovery = RecoveryVerdicts(data, window: settings.recoveryWindow, now: request.now)
     }
 
     /// What the breakdowns and filters read of a conversation; `cache` keeps unions of topic sets (one per part).
@@ -67,6 +73,7 @@ struct GroupWalk {
                     body(acc)
                 } else {
                     let acc = Accumulator(customers: 0, dense: false, trackBacklog: !b.timed)
+                    acc.staffing.track = b == .queue
                     part.groups[d][k] = acc
                     body(acc)
                 }
@@ -79,6 +86,7 @@ struct GroupWalk {
         let clock = LocalClock(timeZone: settings.timeZone)
         let calendar = BusinessCalendar(hours: settings.businessHours)
         let overall = Accumulator(customers: data.tables.customers.count, dense: true, trackBacklog: true)
+        overall.staffing.track = true
         let part = PartResult(overall: overall, breakdowns: request.by.count, days: dayEnds.count)
         let answerWithin = settings.targets.phoneAnswerWithin
         let convs = data.conversations, fcr = data.fcr
@@ -112,9 +120,16 @@ struct GroupWalk {
             let counts = c.counts
             s.day = day
             let hasTopic = c.topicSets.count > 0
+            let reached = c.call.map(stages.reached) ?? -1
+            let lost = c.call != nil ? recovery[i] : nil
             each(part, s) { acc in
                 acc.addVolume(c, day: day, hour: hour, weekday: weekday)
-                if c.call != nil { acc.addCall(c, hour: hour, weekday: weekday, answerWithin: answerWithin) }
+                if c.call != nil {
+                    acc.addCall(c, hour: hour, weekday: weekday, answerWithin: answerWithin)
+                    acc.addStages(c, reached: reached, stages: stages.names.count, hour: hour, weekday: weekday)
+                    acc.addStaffing(c, day: day, hour: hour, answerWithin: answerWithin)
+                    if let lost { acc.addLostCall(c, lost, day: day) }
+                }
                 if counts { acc.addConversation(c, open: open, fcr: fcr[i], calendar: calendar, hasTopic: hasTopic) }
             }
         }

@@ -19,6 +19,10 @@ struct FinishContext {
     let daily: [(String, Int)]
     /// Text of a ``MetricsScan/names`` number.
     let name: (Int32) -> String
+    /// The report's period (the staffing grid's hours).
+    var period: (from: Date, to: Date)? = nil
+    /// Agents logged in per local hour (the overall group's staffing grid).
+    var loggedIn: (any LoggedInAgents)? = nil
 }
 
 /// Volume: customer conversations opened in the period by channel, platform, source, day and weekday × hour;
@@ -215,7 +219,7 @@ struct PhonePart: KPIPart {
         g.phone = phone
         if let sl = phone.serviceLevel {
             g.targets.append(TargetResult(name: "phone_answer", target: c.settings.targets.phoneAnswerWithin, within: answeredWithin,
-                                          beyond: offered - answeredWithin, value: sl, met: sl >= c.settings.attainmentGoal))
+                                          beyond: offered - answeredWithin, value: sl, met: sl >= c.settings.targets.phoneServiceLevel))
         }
     }
 }

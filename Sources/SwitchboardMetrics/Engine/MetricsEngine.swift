@@ -24,7 +24,12 @@ public struct MetricsEngine: Sendable {
 
     /// Scans the store, rebuilds conversations as of `request.now`, and computes the report.
     public func report(store: any MetricsStore, request: ReportRequest) async throws -> Report {
-        let loaded = try await load(store: store, now: request.now)
+        try await report(loader: StoreMetricsLoader(engine: self, store: store), request: request)
+    }
+
+    /// The report of the metrics `loader` gives as of `request.now` (the served report's live state, or the store).
+    public func report(loader: any MetricsLoader, request: ReportRequest) async throws -> Report {
+        let loaded = try await loader.load(now: request.now)
         var report = compute(loaded.data, request: request)
         report.dataQuality = loaded.dataQuality
         return report
@@ -34,6 +39,7 @@ public struct MetricsEngine: Sendable {
     public func compute(_ data: Dataset, request: ReportRequest) -> Report {
         var report = groups(data, request: request)
         report.topics = topicSummary(data, request: request, from: report.from, to: report.to)
+        attachAgentTime(&report, data, request: request)
         return report
     }
 
@@ -69,6 +75,8 @@ public struct MetricsEngine: Sendable {
             return (LocalClock.dayLabel(day), running)
         }
         let name: (Int32) -> String = { data.name($0) ?? "" }
+        // The staffing grid's hours: those of the period that have happened by now.
+        let hoursTo = max(from, min(to, request.now))
         var breakdowns: [(Breakdown, [(String, GroupMetrics)])] = []
         for (d, groups) in zip(request.by, first.groups) {
             var byLabel: [String: Accumulator] = [:]
@@ -77,10 +85,11 @@ public struct MetricsEngine: Sendable {
                 let label = d.label(key, data)
                 if let seen = byLabel[label] { seen.merge(acc) } else { byLabel[label] = acc }
             }
-            let list = byLabel.sorted { $0.key < $1.key }.map { ($0.key, $0.value.finish(settings: settings, daily: [], name: name)) }
+            let list = byLabel.sorted { $0.key < $1.key }
+                .map { ($0.key, $0.value.finish(settings: settings, daily: [], name: name, period: (from, hoursTo))) }
             breakdowns.append((d, list))
         }
-        let overall = first.overall.finish(settings: settings, daily: daily, name: name)
+        let overall = first.overall.finish(settings: settings, daily: daily, name: name, period: (from, hoursTo), loggedIn: data.loggedInAgents)
         Timing.mark("finish")
         return Report(from: from, to: to, now: request.now, timeZone: settings.timeZone,
                       overall: overall, breakdowns: breakdowns, dataQuality: [:])

@@ -20,7 +20,8 @@ extension MetricsEngine {
         // The store's run and dead-letter totals are read while conversations are rebuilt; stored rows
         // per source are the scan's own counts (the same snapshot, no second read of the table).
         async let totals = store.sourceStats(countingStored: false)
-        let data = Dataset(scan: consume scan, settings: settings, now: now)
+        var data = Dataset(scan: consume scan, settings: settings, now: now)
+        try await loadAgentEvents(into: &data, from: store, now: now)
         let quality = Self.dataQuality(try await totals, stored: data.tables.storedCounts)
         Timing.mark("data quality")
         return LoadedMetrics(data: data, dataQuality: quality)

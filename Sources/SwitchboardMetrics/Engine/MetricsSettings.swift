@@ -12,6 +12,12 @@ public struct MetricsSettings: Sendable {
     /// How far back a survey without a matching conversationKey looks for the customer's conversation.
     public var surveyWindow: Double = 7 * 86400
     public var shortAbandon: Double = 5
+    /// `phone.stages` (else the defaults): the call-stage funnel's stages in call order, before the final `agent` stage.
+    public var stages: [PhoneStage] = PhoneStage.defaults
+    /// `phone.recovery_window`: how long after a lost call a callback or a return recovers it.
+    public var recoveryWindow: Double = 86400
+    /// `phone.shrinkage`: the share of rostered time not on the phones (staffing).
+    public var shrinkage: Double = 0.30
     public var targets = TargetSettings()
     /// Upper bounds of the FRT buckets in seconds (the last bucket is open-ended).
     public var frtBuckets: [Double] = [3600, 7200, 21600, 43200, 86400]
@@ -37,6 +43,9 @@ public struct MetricsSettings: Sendable {
         idleAfter = config.resolutionIdleAfter
         repeatWindow = config.fcrRepeatWindow
         shortAbandon = config.phone.shortAbandon
+        stages = config.phone.effectiveStages
+        recoveryWindow = config.phone.recoveryWindow
+        shrinkage = config.phone.shrinkage
         targets = config.targets
         topicRuleSet = config.topicRules.fingerprint
         hashIdentities = config.privacy.hashIdentities

@@ -47,20 +47,9 @@ extension Dataset {
                     for k in customerParts[p] {
                         let lo = starts[k], hi = starts[k + 1]
                         guard hi > lo else { continue }
-                        var slice = UnsafeMutableBufferPointer(rebasing: list[lo..<hi])
-                        if hi - lo > 1 {
-                            slice.sort { a, b in
-                                let x = Int(a), y = Int(b)
-                                if opens[x] != opens[y] { return opens[x] < opens[y] }
-                                return order.less(sources[x], numbers[x], sources[y], numbers[y])
-                            }
-                        }
-                        var m = 0
-                        for j in 0..<slice.count {
-                            let o = opens[Int(slice[j])]
-                            if m <= j { m = j + 1 }
-                            while m < slice.count && opens[Int(slice[m])] <= o { m += 1 }
-                            following[Int(slice[j])] = m < slice.count ? slice[m] : -1
+                        Self.following(UnsafeMutableBufferPointer(rebasing: list[lo..<hi]), open: { opens[Int($0)] },
+                                       source: { sources[Int($0)] }, number: { numbers[Int($0)] }, order: order) {
+                            following[Int($0)] = $1
                         }
                     }
                 }
@@ -77,16 +66,44 @@ extension Dataset {
             count = n
         }
         func verdict(_ convs: UnsafeBufferPointer<Conversation>, _ i: Int) -> FCRVerdict {
-            guard convs[i].counts, convs[i].resolved, let open = convs[i].openedAt else { return .notResolved }
-            let agents = convs[i].agentSet.count
-            if agents != 1 { return .agents(agents) }
-            if convs[i].reopenCount > 0 { return .reopened(convs[i].reopenCount) }
             let next = Int(following[i])
-            if next >= 0, let at = convs[next].openedAt, at.timeIntervalSince(open) <= window {
-                return .repeated(source: source(of: convs[next]), key: key(of: convs[next]), at: at)
-            }
-            return .resolvedFirstContact
+            return self.verdict(convs[i], next: next >= 0 ? convs[next] : nil, window: window)
         }
+    }
+
+    /// Orders one customer's counted conversations (`slice`, conversation indices) by (open, source, key) and
+    /// calls `setFollowing` with each one and the first opening strictly after it (-1: none).
+    @inline(__always)
+    static func following(_ slice: UnsafeMutableBufferPointer<Int32>, open: (Int32) -> Double, source: (Int32) -> Int32,
+                          number: (Int32) -> Int32, order: KeyOrder, _ setFollowing: (Int32, Int32) -> Void) {
+        var slice = slice
+        if slice.count > 1 {
+            slice.sort { a, b in
+                let oa = open(a), ob = open(b)
+                if oa != ob { return oa < ob }
+                return order.less(source(a), number(a), source(b), number(b))
+            }
+        }
+        var m = 0
+        for j in 0..<slice.count {
+            let o = open(slice[j])
+            if m <= j { m = j + 1 }
+            while m < slice.count && open(slice[m]) <= o { m += 1 }
+            setFollowing(slice[j], m < slice.count ? slice[m] : -1)
+        }
+    }
+
+    /// The FCR verdict of a conversation given its customer's next counted conversation (the first opening
+    /// strictly after it; nil: none).
+    func verdict(_ c: Conversation, next: Conversation?, window: Double) -> FCRVerdict {
+        guard c.counts, c.resolved, let open = c.openedAt else { return .notResolved }
+        let agents = c.agentSet.count
+        if agents != 1 { return .agents(agents) }
+        if c.reopenCount > 0 { return .reopened(c.reopenCount) }
+        if let next, let at = next.openedAt, at.timeIntervalSince(open) <= window {
+            return .repeated(source: source(of: next), key: key(of: next), at: at)
+        }
+        return .resolvedFirstContact
     }
 
     /// By conversationKey in any source (the latest opened at or before the survey, else the first opened),
@@ -112,6 +129,24 @@ extension Dataset {
                 }
             }
         }
+        let lists = SurveyCandidates(keyHead: keyHead, keyNext: keyNext, customerHead: customerHead, customerNext: customerNext)
+        for s in surveys.indices { links[s] = lists.link(surveys[s], conversations: conversations, order: order, window: window) }
+        return links
+    }
+}
+
+/// The customer conversations a survey may belong to, as linked lists over conversation indices: by
+/// conversationKey (any source) and by customer. Built whole by ``Dataset/surveyConversations(window:)``;
+/// the live state keeps its own up to date. List order does not matter: every choice has an explicit tie-break.
+struct SurveyCandidates {
+    /// Per key number, the first conversation of its list (-1: none); per conversation, the next one.
+    var keyHead: [Int32], keyNext: [Int32]
+    /// Per customer number, the first conversation of its list (-1: none); per conversation, the next one.
+    var customerHead: [Int32], customerNext: [Int32]
+
+    /// By conversationKey (the latest opened at or before the survey, else the first opened), else the
+    /// customer's latest conversation opened before it within `window`.
+    func link(_ survey: SurveyAnswer, conversations: [Conversation], order: KeyOrder, window: Double) -> Int? {
         func latest(_ head: Int32, _ next: [Int32], before t: Date, after: Date?) -> Int? {
             var best = -1
             var i = Int(head)
@@ -137,16 +172,12 @@ extension Dataset {
             }
             return best
         }
-        for s in surveys.indices {
-            let survey = surveys[s]
-            let head = Int(survey.key) < keyHead.count ? keyHead[Int(survey.key)] : -1
-            if head >= 0 {
-                links[s] = latest(head, keyNext, before: survey.at, after: nil) ?? first(head, keyNext)
-            } else if survey.customer >= 0, Int(survey.customer) < customerHead.count, customerHead[Int(survey.customer)] >= 0 {
-                links[s] = latest(customerHead[Int(survey.customer)], customerNext, before: survey.at,
-                                  after: survey.at.addingTimeInterval(-window))
-            }
+        let head = Int(survey.key) < keyHead.count ? keyHead[Int(survey.key)] : -1
+        if head >= 0 {
+            return latest(head, keyNext, before: survey.at, after: nil) ?? first(head, keyNext)
+        } else if survey.customer >= 0, Int(survey.customer) < customerHead.count, customerHead[Int(survey.customer)] >= 0 {
+            return latest(customerHead[Int(survey.customer)], customerNext, before: survey.at, after: survey.at.addingTimeInterval(-window))
         }
-        return links
+        return nil
     }
 }

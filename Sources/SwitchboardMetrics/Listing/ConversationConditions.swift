@@ -26,6 +26,9 @@ public struct ConversationConditions: Sendable, Equatable {
     public var notFCR = false
     /// Calls whose outcome is `abandoned` (after `phone.short_abandon`).
     public var abandoned = false
+    /// Lost calls (`abandoned`, `missed`, `timeout`) whose caller was never reached within
+    /// `phone.recovery_window`: one row per caller, their last such call.
+    public var neverReached = false
     /// Reopened at least once.
     public var reopened = false
     /// A message conversation open at this instant (one of its backlog intervals holds it).
@@ -37,9 +40,9 @@ public struct ConversationConditions: Sendable, Equatable {
 
     /// The condition names, as flags (`--frt-over`) and query parameters (`frt-over=`).
     public static let names = ["unresolved", "frt-over", "frt-missed", "resolution-over", "not-fcr", "abandoned", "reopened",
-                               "in-backlog-at", "survey-below"]
+                               "in-backlog-at", "survey-below", "never-reached"]
     /// The conditions that take no value.
-    public static let flags: Set<String> = ["unresolved", "frt-missed", "not-fcr", "abandoned", "reopened"]
+    public static let flags: Set<String> = ["unresolved", "frt-missed", "not-fcr", "abandoned", "reopened", "never-reached"]
 
     /// Whether no condition is set.
     public var isEmpty: Bool { self == ConversationConditions() }
@@ -63,6 +66,7 @@ public struct ConversationConditions: Sendable, Equatable {
             case "frt-missed": frtMissed = on
             case "not-fcr": notFCR = on
             case "abandoned": abandoned = on
+            case "never-reached": neverReached = on
             default: reopened = on
             }
             return
@@ -105,6 +109,7 @@ public struct ConversationConditions: Sendable, Equatable {
         if reopened { out.append(("reopened", "1")) }
         if let t = inBacklogAt { out.append(("in-backlog-at", Timestamp.formatISO8601(t))) }
         if let v = surveyBelow { out.append(("survey-below", JSONWriter.format(v))) }
+        if neverReached { out.append(("never-reached", "1")) }
         return out
     }
 
@@ -120,6 +125,7 @@ public struct ConversationConditions: Sendable, Equatable {
         if reopened { parts.append("reopened") }
         if let t = inBacklogAt { parts.append("in the backlog at \(Timestamp.formatISO8601(t))") }
         if let v = surveyBelow { parts.append("a survey score below \(JSONWriter.format(v))") }
+        if neverReached { parts.append("callers never reached after a lost call (their last one)") }
         return parts.isEmpty ? "none" : parts.joined(separator: "; ")
     }
 }

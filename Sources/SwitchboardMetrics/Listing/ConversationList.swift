@@ -69,8 +69,10 @@ extension MetricsEngine {
             let c = data.conversations[i]
             guard c.counts, let open = c.openedAt, open >= from, open < to else { continue }
             if !walk.filter.isEmpty && !walk.filter.passes(walk.subject(c, agent: c.owner, day: nil, cache: &unions)) { continue }
+            if conditions.neverReached && !(walk.recovery[i]?.isNeverReached ?? false) { continue }
             if matches(c, verdict: data.fcr[i], surveys: surveysOf[i] ?? [], conditions) { picked.append(i) }
         }
+        if conditions.neverReached { picked = Self.lastPerCustomer(picked, data) }
         var rows = picked.map { row(data, $0, calendar: calendar, surveys: surveysOf[$0] ?? []) }
         rows.sort { a, b in
             func tie() -> Bool { a.source != b.source ? Array(a.source.utf8).lexicographicallyPrecedes(b.source.utf8)
@@ -160,8 +162,13 @@ extension MetricsEngine {
 }
 
 extension Dataset {
-    /// The conversation with this ``MetricsScan`` conversation number (conversations are kept in number order).
+    /// The conversation with this ``MetricsScan`` conversation number (conversations are kept in number order,
+    /// or indexed by ``indexByNumber``).
     func conversation(number: Int32) -> Conversation? {
+        if let index = indexByNumber {
+            let i = Int(number) < index.count ? Int(index[Int(number)]) : -1
+            return i >= 0 ? conversations[i] : nil
+        }
         var lo = 0, hi = conversations.count
         while lo < hi {
             let mid = (lo + hi) / 2

@@ -84,10 +84,12 @@ public struct Explainer: Sendable {
                 }
                 out += "  reopens: \(conv.reopens.count); agents: \(conv.agents.map { $0 >= 0 ? names.string($0) : "(unknown)" }.joined(separator: ", "))\n"
                 out += topics(list, now: now)
+                out += transfers(source: source, key: list[0].conversationKey, data: data)
                 if !conv.counts { out += "  not counted in conversations (\(conv.call?.outcome.rawValue ?? "")): volume only\n" }
                 if let number = data.tables.findConversation(source: source, key: list[0].conversationKey),
                    let idx = data.conversations.firstIndex(where: { $0.number == number }) {
                     out += "  \(data.fcr[idx].explanation)\n"
+                    out += recovery(idx, data: data, now: now)
                     let answers = data.surveys.filter { $0.conversation == idx }
                     for s in answers { out += "  survey \(s.info.metric.rawValue) \(JSONWriter.format(s.info.score)) at \(Timestamp.formatISO8601(s.at)) credited to \(conv.lastAgent >= 0 ? names.string(conv.lastAgent) : "no agent")\n" }
                 }

@@ -128,7 +128,12 @@ public enum JSONReportRenderer {
                     w.key("aht"); w.number(p.aht)
                     w.key("by_hour"); calls(p.byHour.map { (LocalClock.pad($0.key, 2), $0.value) }, w)
                     w.key("by_weekday"); calls(p.byWeekday.map { (GroupMetrics.weekdayNames[$0.key], $0.value) }, w, order: GroupMetrics.weekdayNames)
+                    stages(g.phoneStages, w)
+                    recoveryAndStaffing(p, w)
+                    agentTime(g.agentTime, w)
                 }
+            } else if g.agentTime != nil {
+                w.object { agentTime(g.agentTime, w) }
             } else { w.null() }
             w.key("volume")
             w.object {
@@ -244,6 +249,16 @@ final class JSONWriter {
         body()
         needsComma.removeLast()
         out += "}"
+    }
+
+    /// A JSON array whose elements `body` writes (objects, strings, numbers) one after another.
+    func array(_ body: () -> Void) {
+        separator()
+        out += "["
+        needsComma.append(false)
+        body()
+        needsComma.removeLast()
+        out += "]"
     }
 
     func key(_ k: String) {

@@ -111,6 +111,10 @@ public struct PhoneStats: Sendable, Hashable {
     public var byHour: [Int: CallCounts]
     /// 1 = Monday … 7 = Sunday → counts.
     public var byWeekday: [Int: CallCounts]
+    /// Lost calls and their recovery (groups with lost calls).
+    public var recovery: RecoveryStats?
+    /// The weekday × hour staffing grid (overall and queue groups).
+    public var staffing: StaffingStats?
 }
 
 /// Customer conversations opened in the period, ivr and short_abandon calls included.
@@ -155,6 +159,10 @@ public struct GroupMetrics: Sendable, Hashable {
     public var ces: SurveyStats?
     public var backlog: BacklogStats?
     public var phone: PhoneStats?
+    /// The call-stage funnel (`phone.stages`); nil without calls.
+    public var phoneStages: PhoneStageStats?
+    /// Agent time and transfers from queue_log agent events (`phone.agents`, `phone.transfers`); nil without any.
+    public var agentTime: AgentTimeReport?
     public var volume = VolumeStats()
     /// Channel → share of conversations.
     public var channelShares: [String: Double]?

@@ -32,11 +32,17 @@ public struct ReportPublisher: Sendable {
     /// - Throws: the store's errors.
     public func render(store: any MetricsStore, request: ReportRequest,
                        format: ReportOptions.Format) async throws -> String {
+        try await render(loader: StoreMetricsLoader(engine: engine, store: store), request: request, format: format)
+    }
+
+    /// The report for `request` in `format`, from the metrics `loader` gives (the served report's live state).
+    public func render(loader: any MetricsLoader, request: ReportRequest,
+                       format: ReportOptions.Format) async throws -> String {
         if format == .html {
-            return HTMLReportRenderer.render(try await engine.htmlInput(store: store, request: request,
+            return HTMLReportRenderer.render(try await engine.htmlInput(loader: loader, request: request,
                                                                         agentNames: agentNames))
         }
-        return Self.render(try await engine.report(store: store, request: request), format: format)
+        return Self.render(try await engine.report(loader: loader, request: request), format: format)
     }
 
     /// A computed report as a table, JSON or CSV (HTML needs ``render(store:request:format:)``,

@@ -35,6 +35,9 @@ public enum TextReportRenderer {
             rows.append(["ASA / AHT", "\(p.asa.map(dur) ?? "–") / \(p.aht.map(dur) ?? "–")", ""])
         }
         out += table(rows) + "\n"
+        out += stages(g.phoneStages)
+        out += recoveryAndStaffing(g.phone)
+        out += agentTime(g.agentTime)
         if !g.volume.byChannel.isEmpty {
             out += "Volume by channel: " + g.volume.byChannel.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }
                 .joined(separator: ", ") + "\n\n"
@@ -116,7 +119,8 @@ public enum CSVReportRenderer {
         var out = "breakdown,group,metric,value\n"
         func emit(_ dim: String, _ key: String, _ g: GroupMetrics) {
             for (name, value) in metrics(g) {
-                out += "\(field(dim)),\(field(key)),\(name),\(value.map(JSONWriter.format) ?? "")\n"
+                // Metric names carry configured names (`phone.stages` names, agent ids, pause reasons): quoted when needed.
+                out += "\(field(dim)),\(field(key)),\(field(name)),\(value.map(JSONWriter.format) ?? "")\n"
             }
         }
         emit("overall", "", r.overall)
@@ -157,6 +161,9 @@ public enum CSVReportRenderer {
               ("phone_asa", g.phone?.asa), ("phone_service_level", g.phone?.serviceLevel), ("phone_aht", g.phone?.aht),
               ("volume_total", Double(g.volume.total)), ("repeat_contact_rate", g.repeatContactRate),
               ("without_topic", Double(g.withoutTopic))]
+        m += stageMetrics(g)
+        m += recoveryMetrics(g)
+        m += agentMetrics(g)
         for t in g.targets { m.append(("target_\(t.name)", t.value)) }
         return m
     }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SwitchboardCore
+import SwitchboardMetrics
 
 /// `switchboard check` — validates the config (every problem at once) and opens the store.
 struct CheckCommand: AsyncParsableCommand {
@@ -44,6 +45,9 @@ struct CheckCommand: AsyncParsableCommand {
             let store = try await rt.openStore()
             let count = try await store.count(source: nil)
             if !global.quiet { print("store: ok (\(rt.storeDescription), \(count) interactions)") }
+            if let stages = rt.config.phone.stages {
+                for w in StageCheck.warnings(stages: stages, scan: try await store.scanMetrics()) { Terminal.note("warning: \(w)") }
+            }
             if !offline, try await checkConnections(rt) { throw RunFailure("") }
         }
     }

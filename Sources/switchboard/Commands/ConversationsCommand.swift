@@ -47,6 +47,9 @@ struct ConversationsCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Reopened at least once.")
     var reopened = false
 
+    @Flag(name: .customLong("never-reached"), help: "Callers of lost calls never reached within phone.recovery_window: one row per caller, their last lost call.")
+    var neverReached = false
+
     @Option(name: .customLong("in-backlog-at"), help: "Open (in the backlog) at this instant: date or ISO 8601 timestamp.")
     var inBacklogAt: String?
 
@@ -71,6 +74,7 @@ struct ConversationsCommand: AsyncParsableCommand {
             ("unresolved", nil, unresolved), ("frt-over", frtOver, frtOver != nil), ("frt-missed", nil, frtMissed),
             ("resolution-over", resolutionOver, resolutionOver != nil), ("not-fcr", nil, notFCR), ("abandoned", nil, abandoned),
             ("reopened", nil, reopened), ("in-backlog-at", inBacklogAt, inBacklogAt != nil), ("survey-below", surveyBelow, surveyBelow != nil),
+            ("never-reached", nil, neverReached),
         ]
         for (name, value, set) in given where set { try c.set(name, value, timeZone: timeZone) }
         return c

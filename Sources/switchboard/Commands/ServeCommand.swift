@@ -22,11 +22,14 @@ struct ServeCommand: AsyncParsableCommand {
             `switchboard status` shows the runs. Stops gracefully on SIGTERM or SIGINT: a pull in progress \
             ends at its next checkpoint, which is committed. GET /report takes the options of `switchboard report` as query parameters \
             (from, to, now, period, by, channel, source, agent, format=html|json|csv|table; default html) and asks for \
-            `Authorization: Bearer TOKEN` when server.report_token is set. Its page links every count to \
+            `Authorization: Bearer TOKEN` when server.report_token is set; it is computed from the conversation state serve \
+            keeps current as interactions are committed (docs/live.md; --cold-report reads the store on every request). Its page links every count to \
             GET /conversations (the options and conditions of `switchboard conversations`) and each listed \
             conversation to GET /conversations/{source}/{key} (the explain view), under the same token rule. \
             The reports of `reports:` are mailed to their `notifications:` destinations at each slot of their \
-            schedule, once per slot (docs/reports.md).
+            schedule, once per slot (docs/reports.md). The rules of `alerts:` are evaluated about every second and notify their \
+            destinations when an alert opens, escalates and resolves; GET /alerts lists the open ones (same token rule as \
+            GET /report) and /metrics carries the live KPI gauges (docs/alerts.md).
             """)
 
     @OptionGroup var global: GlobalOptions
@@ -36,6 +39,9 @@ struct ServeCommand: AsyncParsableCommand {
 
     @Option(name: .customLong("log-format"), help: "Log lines on standard error: text, or json (one JSON object per line, for log shippers).")
     var logFormat: LogFormat = .text
+
+    @Flag(name: .customLong("cold-report"), help: "Keep no live conversation state: GET /report, the alerts and the gauges read the whole store on every request (saves the state's memory; docs/live.md).")
+    var coldReport = false
 
     func run() async throws {
         Terminal.bootstrapLogging(verbose: global.verbose, format: logFormat, level: .info)
@@ -68,14 +74,23 @@ struct ServeCommand: AsyncParsableCommand {
                                       topicRules: rt.config.topicRules, timeZone: rt.config.timeZone,
                                       redactor: SecretRedactor(secrets: rt.config.secretValues),
                                       logger: Logger(label: "switchboard.scheduler"))
+        // The conversation state the report, the lists, the alerts and the gauges read (ServeCommand+Live.swift).
+        let live = liveMetrics(rt, store: store)
+        var report = try reportEndpoint(rt, token: settings.reportToken)
+        report.loader = live
         var server = WebhookServer(host: host, port: port, sources: sources, store: store, maxBody: settings.maxBody,
                                    limits: connectionLimits(settings, logger: rt.logger), privacy: rt.config.privacy,
-                                   topicRules: rt.config.topicRules, report: try reportEndpoint(rt, token: settings.reportToken),
+                                   topicRules: rt.config.topicRules, report: report,
                                    logger: rt.logger)
         let reports = try reportScheduler(rt, store: store)
+        // Alerts and the KPI gauges of /metrics read the metrics through one loader (ServeCommand+Alerts.swift).
+        let watch = try alertsWatch(rt, store: store, loader: live ?? metricsLoader(rt, store: store), token: settings.reportToken)
+        server.metricsAppendix = watch.metrics
+        server.alerts = watch.endpoint
         server.statusProvider = {
             var status = await scheduler.status()
             if let reports { status.reports = await reports.status() }
+            if let alerts = watch.monitor { status.alerts = await alerts.status() }
             return [UInt8](status.json())
         }
         let names = sources.keys.sorted().joined(separator: ", ")
@@ -88,7 +103,8 @@ struct ServeCommand: AsyncParsableCommand {
         }
         // Shutdown runs in reverse order: the scheduler stops first (waiting for a pull in progress),
         // then the HTTP server and its committer.
-        let services: [any Service] = [app, scheduler] + (reports.map { [$0] } ?? [])
+        let services: [any Service] = [app, scheduler] + (reports.map { [$0] } ?? []) + (watch.monitor.map { [$0] } ?? [])
+            + (live.map { [LiveFollower(live: $0, interval: .seconds(2))] } ?? [])
         let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint],
                                                       logger: rt.logger))
         try await group.run()

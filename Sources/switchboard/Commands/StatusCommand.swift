@@ -58,7 +58,8 @@ struct StatusCommand: AsyncParsableCommand {
             print(String(decoding: status.json(), as: UTF8.self))
         } else {
             let zone = status.timezone.isEmpty ? timeZone : TimeZone(identifier: status.timezone) ?? timeZone
-            print(StatusTable.render(status, timeZone: zone) + ReportStatusTable.render(status.reports, timeZone: zone))
+            print(StatusTable.render(status, timeZone: zone) + ReportStatusTable.render(status.reports, timeZone: zone)
+                  + AlertStatusTable.render(status.alerts, timeZone: zone))
         }
     }
 }

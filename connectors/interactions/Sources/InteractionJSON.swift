@@ -41,6 +41,7 @@ enum InteractionJSON {
                 }
                 f.attachments = Int(n)
             case "call": f.call = try callInfo(v, values)
+            case "callDetails": f.callDetails = try callDetails(v)
             case "survey": f.survey = try surveyInfo(v, values)
             case "status": f.status = StatusInfo(to: try enumeration(v, "to", prefix: "status.", values))
             case "topics": f.topics = try topics(v)
@@ -62,7 +63,7 @@ enum InteractionJSON {
             direction: try parse(values.schemaValue("direction", f.direction), "direction"),
             actorRole: try parse(values.schemaValue("actorRole", f.actorRole), "actorRole"),
             actorId: f.actorId, actorName: f.actorName, customerKey: f.customerKey, occurredAt: occurredAt,
-            call: f.call, survey: f.survey, status: f.status, subject: f.subject, text: f.text,
+            call: f.call, callDetails: kind == .call ? f.callDetails : nil, survey: f.survey, status: f.status, subject: f.subject, text: f.text,
             attachments: f.attachments, provenance: f.provenance ?? provenance, topics: f.topics)
     }
 
@@ -89,6 +90,7 @@ enum InteractionJSON {
         var attachments = 0
         var topics: [String] = []
         var call: CallInfo?
+        var callDetails: CallDetails?
         var survey: SurveyInfo?
         var status: StatusInfo?
     }
@@ -117,6 +119,25 @@ enum InteractionJSON {
                  waitSeconds: try optionalNumber(v, "waitSeconds", prefix: "call."),
                  talkSeconds: try optionalNumber(v, "talkSeconds", prefix: "call."),
                  outcome: try enumeration(v, "outcome", prefix: "call.", values))
+    }
+
+    /// `"callDetails": {"context": …, "lastApp": …, "exitPosition": 2, …}`: where a call ended (every field optional).
+    static func callDetails(_ v: JSONValue) throws -> CallDetails? {
+        func position(_ key: String) throws -> Int? {
+            guard let n = try optionalNumber(v, key, prefix: "callDetails.") else { return nil }
+            guard n >= 1, n.rounded() == n, n < 1e9 else { throw FieldError(field: "callDetails.\(key)", message: "expected a whole number ≥ 1") }
+            return Int(n)
+        }
+        func seconds(_ key: String) throws -> Double? {
+            guard let n = try optionalNumber(v, key, prefix: "callDetails.") else { return nil }
+            guard n >= 0 else { throw FieldError(field: "callDetails.\(key)", message: "expected a number of seconds ≥ 0") }
+            return n
+        }
+        return CallDetails(
+            context: try optionalString(v, "context", prefix: "callDetails."), lastApp: try optionalString(v, "lastApp", prefix: "callDetails."),
+            lastData: try optionalString(v, "lastData", prefix: "callDetails."), entryPosition: try position("entryPosition"),
+            exitPosition: try position("exitPosition"), exitKey: try optionalString(v, "exitKey", prefix: "callDetails."),
+            holdSeconds: try seconds("holdSeconds"), durationSeconds: try seconds("durationSeconds")).normalized
     }
 
     static func surveyInfo(_ v: JSONValue, _ values: ValueMap = ValueMap()) throws -> SurveyInfo {

@@ -88,6 +88,7 @@ public struct AsteriskCDRConnector: FileImporter, PullSource {
 
     public func importFiles(_ urls: [URL], into sink: any IngestSink) async throws {
         var session = try makeSession()
+        try await sink.accept(agentEvents: session.agentEvents)
         for url in urls {
             for file in try PathExpansion.files(url, extensions: [".csv"]) {
                 let reader = BlockReader(url: file, includeUnterminated: true)
@@ -120,6 +121,7 @@ public struct AsteriskCDRConnector: FileImporter, PullSource {
             catch { throw ConnectorError(.format, "\(name): the stored checkpoint is not an asterisk-cdr state; reset it to re-read the file") }
         }
         var session = try makeSession()
+        try await sink.accept(agentEvents: session.agentEvents)
         for leg in state.pending { session.groups.add(leg, key: leg.groupKey, end: leg.end) }
         guard let plan = FileCursor.plan(for: path, previous: state.cursor) else {
             throw ConnectorError(.io, "\(name): cannot read \(path.path): no such file (check `path:`)")
@@ -155,14 +157,19 @@ public struct AsteriskCDRConnector: FileImporter, PullSource {
 
     func makeSession() throws -> CDRSession {
         var facts: [String: QueueCall] = [:]
+        var agentEvents: [AgentEvent] = []
         if let queueLog {
             var reader = QueueLogReader(timeZone: timeZone, shortAbandon: shortAbandon)
+            reader.agentLog.keep = true
             facts = try reader.facts(in: queueLog)
+            agentEvents = reader.agentLog.lines.map(builder.agentEvent)
         }
         var parser = AsteriskCDRRowParser(columns: columns, timeZone: timeZone)
         parser.keepUniqueid = queueLog != nil
-        return CDRSession(parser: parser, builder: builder,
-                          shortAbandon: shortAbandon, queueFacts: facts)
+        var session = CDRSession(parser: parser, builder: builder,
+                                 shortAbandon: shortAbandon, queueFacts: facts)
+        session.agentEvents = agentEvents
+        return session
     }
 }
 
@@ -172,6 +179,8 @@ struct CDRSession {
     let builder: PhoneCallBuilder
     let shortAbandon: Double
     let queueFacts: [String: QueueCall]
+    /// The queue_log's agent events (stored with the first batch; the same lines read again are stored once).
+    var agentEvents: [AgentEvent] = []
     var groups = LegGroups<LegKey, CDRLeg>()
     var latestEnd = -Double.infinity
 

@@ -11,20 +11,22 @@ struct AsteriskCDRLayout: Sendable {
     static let required = ["start", "end", "billsec", "disposition", "dstchannel"]
 
     var columnCount: Int
-    var src, dst, dcontext, clid, channel, dstchannel, lastapp, start, answer, end, duration, billsec,
+    var src, dst, dcontext, clid, channel, dstchannel, lastapp, lastdata, start, answer, end, duration, billsec,
         disposition, uniqueid, linkedid: Int?
     /// The column of each text ``CDRLeg/Field`` after key and uniqueid (-1: none).
-    var legColumns: SIMD8<Int32>
+    var legColumns: SIMD16<Int32>
 
     init(names: [String]) {
         columnCount = names.count
         func at(_ n: String) -> Int? { names.firstIndex(of: n) }
         src = at("src"); dst = at("dst"); dcontext = at("dcontext"); clid = at("clid"); channel = at("channel")
-        dstchannel = at("dstchannel"); lastapp = at("lastapp"); start = at("start"); answer = at("answer")
+        dstchannel = at("dstchannel"); lastapp = at("lastapp"); lastdata = at("lastdata"); start = at("start"); answer = at("answer")
         end = at("end"); duration = at("duration"); billsec = at("billsec"); disposition = at("disposition")
         uniqueid = at("uniqueid"); linkedid = at("linkedid")
-        var c = SIMD8<Int32>(repeating: -1)
-        for (slot, i) in [src, dst, dcontext, clid, channel, dstchannel].enumerated() { c[slot + 2] = i.map(Int32.init) ?? -1 }
+        var c = SIMD16<Int32>(repeating: -1)
+        for (slot, i) in [src, dst, dcontext, clid, channel, dstchannel, lastapp, lastdata].enumerated() {
+            c[slot + 2] = i.map(Int32.init) ?? -1
+        }
         legColumns = c
     }
 
@@ -136,11 +138,12 @@ struct AsteriskCDRRowParser {
         columns[0] = keyColumn.map(Int32.init) ?? -1
         columns[1] = uniqueidColumn.map(Int32.init) ?? -1
         var capacity = digest?.count ?? 0
-        for slot in 0..<8 where columns[slot] >= 0 { capacity += f.bytes(Int(columns[slot]), in: line).count }
-        var ends = SIMD8<UInt32>()
+        let slots = CDRLeg.Field.allCases.count
+        for slot in 0..<slots where columns[slot] >= 0 { capacity += f.bytes(Int(columns[slot]), in: line).count }
+        var ends = SIMD16<UInt32>()
         let packed = [UInt8](unsafeUninitializedCapacity: capacity) { out, initialized in
             var at = 0
-            for slot in 0..<8 {
+            for slot in 0..<slots {
                 if slot == 0, let digest {
                     for b in digest { out[at] = b; at += 1 }
                 } else if columns[slot] >= 0 {

@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import SwitchboardCore
 
 /// `kind: asterisk-queue-log` — an Asterisk `queue_log` alone (file form
@@ -40,9 +41,12 @@ public struct AsteriskQueueLogConnector: FileImporter, PullSource {
     let timeZone: TimeZone
     let shortAbandon: Double
     let builder: PhoneCallBuilder
+    /// Where a pass tells how many lines of unknown events it skipped.
+    let logger: Logger
 
     public init(name: String, settings: Settings, context: ConnectorContext) throws {
         self.name = name
+        logger = context.logger
         path = settings.path.map(context.resolve(path:))
         timeZone = try context.timeZone(setting: settings.timezone)
         shortAbandon = context.phone.shortAbandon
@@ -53,9 +57,10 @@ public struct AsteriskQueueLogConnector: FileImporter, PullSource {
                                    ]))
     }
 
-    /// A reader that also keeps `DID` lines when `topics.dids` needs them.
+    /// A reader that keeps agent lines, and `DID` lines when `topics.dids` needs them.
     func makeReader() -> QueueLogReader {
         var reader = QueueLogReader(timeZone: timeZone, shortAbandon: shortAbandon)
+        reader.agentLog.keep = true
         reader.keepDID = !builder.topics.dids.isEmpty
         return reader
     }
@@ -69,12 +74,14 @@ public struct AsteriskQueueLogConnector: FileImporter, PullSource {
                 while true {
                     let (built, rejected, step) = try session.readBlock(reader, after: cursor, staleAfter: .infinity)
                     try await sink.deliver(built, rejected, bytes: step.bytes)
+                    try await sink.accept(agentEvents: session.takeAgentEvents())
                     cursor = step.cursor
                     if !step.full { break }
                 }
             }
         }
         try await sink.accept(contentsOf: session.groups.drainAll().compactMap(session.build))
+        session.reader.agentLog.report(to: logger, source: name)
     }
 
     struct PullState: Codable {
@@ -105,11 +112,13 @@ public struct AsteriskQueueLogConnector: FileImporter, PullSource {
             while true {
                 let (built, rejected, step) = try session.readBlock(reader, after: cursor, staleAfter: Self.staleAfter)
                 try await sink.deliver(built, rejected, bytes: step.bytes)
+                try await sink.accept(agentEvents: session.takeAgentEvents())
                 cursor = step.cursor
                 try await sink.checkpoint(Checkpoint(source: name, encoding: PullState(cursor: cursor, pending: session.groups.pendingLegs)))
                 if !step.full { break }
             }
         }
+        session.reader.agentLog.report(to: logger, source: name)
     }
 }
 

@@ -12,6 +12,8 @@ struct CDRLeg: Sendable {
         /// The call it belongs to: linkedid, else uniqueid, else a digest of the row.
         case key
         case uniqueid, src, dst, dcontext, clid, channel, dstchannel
+        /// The last application of the leg and its arguments (where the call ended: `CallDetails`).
+        case lastapp, lastdata
     }
 
     /// The five dispositions of `cdr_csv`.
@@ -55,7 +57,7 @@ struct CDRLeg: Sendable {
 
     /// The fields' bytes, one after another; `ends[f]` is where field `f` ends.
     private(set) var text: [UInt8]
-    private var ends: SIMD8<UInt32>
+    private var ends: SIMD16<UInt32>
     var disposition: Disposition
     /// Seconds since the epoch.
     var start: Double
@@ -67,7 +69,7 @@ struct CDRLeg: Sendable {
     var line: Int
 
     /// A leg from its packed fields: `text` holds them in ``Field`` order and `ends[f]` is where field `f` ends.
-    init(text: [UInt8], ends: SIMD8<UInt32>, disposition: Disposition, start: Double, answer: Double?, end: Double,
+    init(text: [UInt8], ends: SIMD16<UInt32>, disposition: Disposition, start: Double, answer: Double?, end: Double,
          billsec: Int, file: String, line: Int) {
         self.text = text
         self.ends = ends
@@ -81,14 +83,14 @@ struct CDRLeg: Sendable {
     }
 
     /// Packs field values given as Strings (checkpoints, tests).
-    static func pack(_ values: [String]) -> (text: [UInt8], ends: SIMD8<UInt32>) {
+    static func pack(_ values: [String]) -> (text: [UInt8], ends: SIMD16<UInt32>) {
         var text: [UInt8] = []
-        var ends = SIMD8<UInt32>()
+        var ends = SIMD16<UInt32>()
         for (i, v) in values.prefix(Field.allCases.count).enumerated() {
             text.append(contentsOf: v.utf8)
             ends[i] = UInt32(text.count)
         }
-        if values.count < 8 { for i in values.count..<8 { ends[i] = UInt32(text.count) } }
+        if values.count < 16 { for i in values.count..<16 { ends[i] = UInt32(text.count) } }
         return (text, ends)
     }
 
@@ -124,6 +126,8 @@ struct CDRLeg: Sendable {
     var clid: String { string(.clid) }
     var channel: String { string(.channel) }
     var dstchannel: String { string(.dstchannel) }
+    var lastapp: String { string(.lastapp) }
+    var lastdata: String { string(.lastdata) }
     var provenance: String { "file:\(file)#L\(line)" }
 
     /// The grouping key: the call key's bytes, sharing the leg's buffer.
@@ -152,13 +156,13 @@ struct LegKey: Hashable, Sendable {
 /// Checkpoints keep pending legs in the field-per-key form they always had.
 extension CDRLeg: Codable {
     private enum CodingKeys: String, CodingKey {
-        case key, uniqueid, src, dst, dcontext, clid, channel, dstchannel, lastapp, disposition, start, answer, end,
+        case key, uniqueid, src, dst, dcontext, clid, channel, dstchannel, lastapp, lastdata, disposition, start, answer, end,
              billsec, file, line
     }
 
     init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        let keys: [CodingKeys] = [.key, .uniqueid, .src, .dst, .dcontext, .clid, .channel, .dstchannel]
+        let keys: [CodingKeys] = [.key, .uniqueid, .src, .dst, .dcontext, .clid, .channel, .dstchannel, .lastapp, .lastdata]
         let values = try keys.map { try c.decodeIfPresent(String.self, forKey: $0) ?? "" }
         let name = try c.decode(String.self, forKey: .disposition)
         guard let disposition = Disposition(text: name) else {
@@ -181,7 +185,8 @@ extension CDRLeg: Codable {
         try c.encode(clid, forKey: .clid)
         try c.encode(channel, forKey: .channel)
         try c.encode(dstchannel, forKey: .dstchannel)
-        try c.encode("", forKey: .lastapp)
+        try c.encode(lastapp, forKey: .lastapp)
+        try c.encode(lastdata, forKey: .lastdata)
         try c.encode(disposition.text, forKey: .disposition)
         try c.encode(start, forKey: .start)
         try c.encodeIfPresent(answer, forKey: .answer)

@@ -175,6 +175,8 @@ public struct FreeSWITCHCDRConnector: FileImporter {
                                  callerName: name.isEmpty || name == number ? nil : name,
                                  callee: try strict("destination_number"), callerChannel: nil,
                                  context: text("context"), outcome: .abandoned, provenance: provenance)
+            // Where the call ended: its context, and the last application when the template logs ${last_app} / ${last_arg}.
+            call.details = CallDetails(context: text("context"), lastApp: text("last_app"), lastData: text("last_arg"))
             if let q = queueColumn, !f.isEmpty(q) {
                 let queue = f.string(q, in: line).trimmingCharacters(in: .whitespaces)
                 if !queue.isEmpty { call.queue = queue }

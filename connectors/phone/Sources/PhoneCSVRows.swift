@@ -111,6 +111,16 @@ struct PhoneCSVRows {
                              outcome: outcome, wait: wait, talk: talk, agent: text(.agent), queue: text(.queue),
                              direction: direction, provenance: provenance)
         if let labels = text(.topics) { call.topics = PhoneTopics.split(labels) }
+        // A queue position is a whole number (0: none); anything else is a bad row, like a bad number of seconds.
+        var position: Int?
+        if let raw = text(.position) {
+            guard let p = Int(raw.trimmingCharacters(in: .whitespaces)), p >= 0 else {
+                throw RowError(reason: "position '\(raw)' is not a queue position (a whole number, 1 = first in line)")
+            }
+            position = p
+        }
+        call.details = CallDetails(context: text(.context), lastApp: text(.lastApp), lastData: text(.lastData),
+                                   exitPosition: position, holdSeconds: call.queue != nil ? wait : nil)
         return PhoneCSVRow(key: key, parent: text(.parent), start: start, end: end, call: call)
     }
 

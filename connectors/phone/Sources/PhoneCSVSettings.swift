@@ -24,6 +24,12 @@ enum PhoneCSVField: String, CaseIterable, Sendable {
     case direction, outcome, wait, talk, duration, agent, queue
     /// Labels of what the call is about: `billing; vip` (`;` or `,` between them).
     case topics
+    /// Where the call ended (``CallDetails``): the dialplan context, the last application and its data, and the
+    /// queue position when the caller left the queue.
+    case context
+    case lastApp = "last_app"
+    case lastData = "last_data"
+    case position
 
     /// Header names (lower-cased) that mean this field when `columns` does not say.
     var aliases: [String] {
@@ -44,6 +50,10 @@ enum PhoneCSVField: String, CaseIterable, Sendable {
         case .agent: ["agent", "agent_id", "to-dn", "extension"]
         case .queue: ["queue", "queuename", "queue_name"]
         case .topics: ["topics", "topic", "tags"]
+        case .context: ["context", "dcontext"]
+        case .lastApp: ["last_app", "lastapp"]
+        case .lastData: ["last_data", "lastdata"]
+        case .position: ["position", "queue_position", "exit_position"]
         }
     }
 

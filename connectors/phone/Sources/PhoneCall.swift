@@ -27,6 +27,8 @@ struct PhoneCall: Sendable, Hashable {
     var did: String? = nil
     /// Labels the source gave the call itself (phone-csv `topics` column), not yet normalised.
     var topics: [String] = []
+    /// Where the call ended (context, last application, queue positions, key, hold time); the builder adds the duration.
+    var details = CallDetails()
 }
 
 /// Makes the one `kind: call` ``Interaction`` of a ``PhoneCall`` (same rules for every PBX).
@@ -159,9 +161,17 @@ struct PhoneCallBuilder: Sendable {
             customerKey: customerKey, occurredAt: Date(timeIntervalSince1970: call.start),
             call: CallInfo(queue: call.queue, agentId: agentId, waitSeconds: call.wait, talkSeconds: call.talk,
                            outcome: call.outcome),
+            callDetails: details(of: call),
             provenance: call.provenance,
             topics: topics.labels(queue: call.queue, dialled: call.did ?? call.callee, context: call.context,
                                   outbound: direction == .outbound, extra: call.topics))
+    }
+
+    /// The call's ``CallDetails`` with its duration (end − start), empty values left out.
+    func details(of call: PhoneCall) -> CallDetails? {
+        var d = call.details
+        d.durationSeconds = max(0, call.end - call.start)
+        return d.normalized
     }
 
     /// ``callerName(fromClid:number:)`` on the clid's bytes (same trimming; only the name becomes a String).
@@ -217,11 +227,16 @@ enum AsteriskCallAssembly {
             end = max(end, legs[i].end)
         }
         let first = legs[firstIndex]
+        // Where the call ended: the leg that ended last (of equal ends, the later in the file).
+        var lastIndex = 0
+        for i in legs.indices.dropFirst() where legs[i].end >= legs[lastIndex].end { lastIndex = i }
+        let last = legs[lastIndex]
         let caller = first.src
         var call = PhoneCall(key: first.key, start: start, end: end, caller: caller,
                              callerName: first.withBytes(.clid) { PhoneCallBuilder.callerName(fromClid: $0, number: caller) },
                              callee: first.dst, callerChannel: first.channel, context: first.dcontext,
                              outcome: .abandoned, provenance: first.provenance)
+        call.details = CallDetails(context: last.dcontext, lastApp: last.lastapp, lastData: last.lastdata)
         // Legs to an agent (non-empty dstchannel): the earliest answer, and whether all were busy / failed.
         var toAgents = false, allBusy = true, allFailed = true
         var answered: Int?

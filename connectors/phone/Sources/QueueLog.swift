@@ -40,6 +40,11 @@ struct QueueCall: Sendable, Hashable {
     var did: String?
     /// RINGNOANSWER lines: rings an agent let pass (agent misses, not a call outcome).
     var agentMisses = 0
+    /// Queue position on entering (`ENTERQUEUE` param 3, else an exit line's origposition) and on leaving
+    /// (the exit line's position), the key of `EXITWITHKEY`, and the hold time (the exit or CONNECT line's wait).
+    var entryPosition: Int?
+    var exitPosition: Int?
+    var exitKey: String?
     var finished = false
     var provenance: String
 
@@ -60,6 +65,7 @@ struct QueueCall: Sendable, Hashable {
             switch e.event {
             case "ENTERQUEUE":
                 if c.callerId == nil, let id = e.param(2), !id.isEmpty { c.callerId = id }
+                if let p = position(e.param(3)) { c.entryPosition = p }
             case "CONNECT":
                 c.outcome = .answered
                 c.wait = seconds(e.param(1))
@@ -77,18 +83,23 @@ struct QueueCall: Sendable, Hashable {
                 if !e.agent.isEmpty, e.agent != "NONE" { c.agent = e.agent }
                 c.finished = true
             case "ABANDON":
+                c.exit(position: e.param(1), origposition: e.param(2))
                 c.wait = seconds(e.param(3))
                 c.outcome = (c.wait ?? 0) < shortAbandon ? .shortAbandon : .abandoned
                 c.finished = true
             case "EXITWITHTIMEOUT":
+                c.exit(position: e.param(1), origposition: e.param(2))
                 c.outcome = .timeout
                 c.wait = seconds(e.param(3))
                 c.finished = true
             case "EXITEMPTY":
+                c.exit(position: e.param(1), origposition: e.param(2))
                 c.outcome = .missed
                 c.wait = seconds(e.param(3))
                 c.finished = true
             case "EXITWITHKEY":
+                c.exit(position: e.param(2), origposition: e.param(3))
+                if let key = e.param(1), !key.isEmpty { c.exitKey = key }
                 c.outcome = .missed
                 c.wait = seconds(e.param(4))
                 c.finished = true
@@ -100,10 +111,31 @@ struct QueueCall: Sendable, Hashable {
         return c
     }
 
+    /// A queue position parameter (1 = first in line); nil when absent or not a positive whole number.
+    static func position(_ s: String?) -> Int? {
+        guard let s, let p = Int(s.trimmingCharacters(in: .whitespaces)), p > 0 else { return nil }
+        return p
+    }
+
+    /// The positions of an exit line: where the caller was, and where it entered (when ENTERQUEUE did not say).
+    mutating func exit(position: String?, origposition: String?) {
+        exitPosition = Self.position(position)
+        if entryPosition == nil { entryPosition = Self.position(origposition) }
+    }
+
+    /// The queue's part of a call's ``CallDetails``: positions, key and hold time.
+    func details(_ d: inout CallDetails) {
+        d.entryPosition = entryPosition ?? d.entryPosition
+        d.exitPosition = exitPosition ?? d.exitPosition
+        d.exitKey = exitKey ?? d.exitKey
+        d.holdSeconds = wait ?? d.holdSeconds
+    }
+
     /// Puts the queue's facts on a CDR call of the same call id: the queue knows
     /// the queue name, hold time, outcome and agent better than the legs do.
     func enrich(_ call: inout PhoneCall) {
         call.queue = queue ?? call.queue
+        details(&call.details)
         guard let outcome else { return }
         call.outcome = outcome
         call.wait = wait ?? call.wait
@@ -118,11 +150,14 @@ struct QueueCall: Sendable, Hashable {
 
     /// The call as the queue alone knows it (no CDR).
     var phoneCall: PhoneCall {
-        PhoneCall(key: callid, start: start, end: end, caller: callerId ?? "", callerName: nil, callee: "",
+        var call = PhoneCall(key: callid, start: start, end: end, caller: callerId ?? "", callerName: nil, callee: "",
                   callerChannel: nil, context: nil,
                   // Entered the queue and left no exit line: it left unanswered.
                   outcome: outcome ?? .missed, wait: wait ?? (outcome == nil ? end - start : nil), talk: talk,
                   agent: outcome == .answered ? agent : nil, queue: queue, provenance: provenance, did: did)
+        details(&call.details)
+        if outcome == nil { call.details.holdSeconds = call.wait }
+        return call
     }
 }
 
@@ -137,6 +172,8 @@ struct QueueLogReader {
     var header: [String: Int]?
     /// Also return `DID` lines (for `topics.dids`); other readers skip them like any non-call line.
     var keepDID = false
+    /// Agent lines kept and unknown events counted (QueueAgentEvents.swift).
+    var agentLog = AgentLineLog()
 
     init(timeZone: TimeZone, shortAbandon: Double) {
         converter = LocalTimeConverter(timeZone: timeZone)
@@ -177,7 +214,10 @@ struct QueueLogReader {
         let callid = values[1]
         let event = values[4].uppercased()
         guard !QueueEvent.nonCallIds.contains(callid),
-              QueueEvent.callEvents.contains(event) || (keepDID && event == QueueEvent.did) else { return nil }
+              QueueEvent.callEvents.contains(event) || (keepDID && event == QueueEvent.did) else {
+            try noteNonCall(values, event: event, provenance: provenance)
+            return nil
+        }
         guard values.allSatisfy({ !$0.contains("\u{FFFD}") }) else { throw LineError(reason: "the line is not valid UTF-8") }
         guard let time = time(values[0]) else {
             throw LineError(reason: "time '\(values[0])' is neither epoch seconds nor YYYY-MM-DD HH:MM:SS")
@@ -187,6 +227,7 @@ struct QueueLogReader {
         let e = QueueEvent(time: time, callid: callid, queue: values[2], agent: values[3], event: event,
                            params: params, provenance: provenance)
         try check(e)
+        noteCall(e)
         return e
     }
 

@@ -39,7 +39,13 @@ extension MetricsEngine {
     /// ```
     public func htmlInput(store: any MetricsStore, request: ReportRequest,
                           agentNames: [String: String] = [:]) async throws -> HTMLReportInput {
-        let loaded = try await load(store: store, now: request.now)
+        try await htmlInput(loader: StoreMetricsLoader(engine: self, store: store), request: request, agentNames: agentNames)
+    }
+
+    /// ``htmlInput(store:request:agentNames:)`` from the metrics `loader` gives.
+    public func htmlInput(loader: any MetricsLoader, request: ReportRequest,
+                          agentNames: [String: String] = [:]) async throws -> HTMLReportInput {
+        let loaded = try await loader.load(now: request.now)
         let data = loaded.data
         var current = request
         for b in [Breakdown.agent, .channel, .topic] where !current.by.contains(b) { current.by.append(b) }

@@ -157,7 +157,12 @@ extension ReportPublisher {
     /// The page `GET /report` answers: the HTML report of `request` with the form and the links to the
     /// conversations behind each count.
     public func servedPage(store: any MetricsStore, request: ReportRequest, options: ReportOptions) async throws -> String {
-        var input = try await engine.htmlInput(store: store, request: request, agentNames: agentNames)
+        try await servedPage(loader: StoreMetricsLoader(engine: engine, store: store), request: request, options: options)
+    }
+
+    /// ``servedPage(store:request:options:)`` from the metrics `loader` gives.
+    public func servedPage(loader: any MetricsLoader, request: ReportRequest, options: ReportOptions) async throws -> String {
+        var input = try await engine.htmlInput(loader: loader, request: request, agentNames: agentNames)
         input.links = HTMLReportLinks(options: options)
         return HTMLReportRenderer.render(input)
     }

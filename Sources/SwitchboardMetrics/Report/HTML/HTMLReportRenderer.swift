@@ -8,7 +8,8 @@ import SwitchboardCore
 /// (`#kpis`), FRT and resolution-time distributions, backlog line, volume heatmap,
 /// channel mix, phone rates by hour, topics (`#topics`: where the topics came from, volume per
 /// topic with its change against the previous period, resolution time per topic and the per-topic
-/// table), agent and channel tables, data quality.
+/// table), the call centre (`#call-centre`: the call-stage funnel, agent time, recovery and staffing, each with its
+/// data table), agent and channel tables, data quality.
 /// Raw values sit in `data-value` attributes beside the formatted text.
 public enum HTMLReportRenderer {
     /// Titles of every chart, in page order (the DOM shows each as a heading).
@@ -38,6 +39,7 @@ public enum HTMLReportRenderer {
         out += phoneChart(g)
         out += "</div>\n</section>\n"
         out += HTMLReportSections.topics(input)
+        out += HTMLReportSections.callCentre(input)
         out += HTMLReportSections.agentTable(input)
         out += HTMLReportSections.channelTable(input)
         out += HTMLReportSections.dataQuality(input)

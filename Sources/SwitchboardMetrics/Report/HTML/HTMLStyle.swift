@@ -54,6 +54,8 @@ enum HTMLStyle {
     #topics .grid { margin-top: 12px; }
     #topics .scroll { margin-top: 16px; }
     #table-topics th.name { min-width: 8em; }
+    #table-call-stages th.name { min-width: 7em; }
+    table.staffing-grid td.short { color: var(--bad); font-weight: 700; }
     table.data tr.none th.name { font-style: italic; color: var(--muted); }
     form.filters { max-width: 1200px; margin: 0 auto; padding: 12px 24px 0; display: flex; flex-wrap: wrap; gap: 8px 16px; align-items: flex-start; }
     form.filters fieldset { border: 1px solid var(--line); border-radius: 6px; background: #fff; padding: 4px 10px 8px; margin: 0; }
