@@ -66,8 +66,7 @@ extension Dataset {
             count = n
         }
         func verdict(_ convs: UnsafeBufferPointer<Conversation>, _ i: Int) -> FCRVerdict {
-            let next = Int(following[i])
-            return self.verdict(convs[i], next: next >= 0 ? convs[next] : nil, window: window)
+            self.verdict(convs, i, next: Int(following[i]), window: window)
         }
     }
 
@@ -93,15 +92,16 @@ extension Dataset {
         }
     }
 
-    /// The FCR verdict of a conversation given its customer's next counted conversation (the first opening
-    /// strictly after it; nil: none).
-    func verdict(_ c: Conversation, next: Conversation?, window: Double) -> FCRVerdict {
-        guard c.counts, c.resolved, let open = c.openedAt else { return .notResolved }
-        let agents = c.agentSet.count
+    /// The FCR verdict of conversation `i` given its customer's next counted conversation `next` (the first
+    /// opening strictly after it; -1: none). Fields are read in place: copying a ``Conversation`` (retaining its
+    /// lists) for each of millions of verdicts costs more than the verdicts.
+    func verdict(_ convs: UnsafeBufferPointer<Conversation>, _ i: Int, next: Int, window: Double) -> FCRVerdict {
+        guard convs[i].counts, convs[i].resolved, let open = convs[i].openedAt else { return .notResolved }
+        let agents = convs[i].agentSet.count
         if agents != 1 { return .agents(agents) }
-        if c.reopenCount > 0 { return .reopened(c.reopenCount) }
-        if let next, let at = next.openedAt, at.timeIntervalSince(open) <= window {
-            return .repeated(source: source(of: next), key: key(of: next), at: at)
+        if convs[i].reopenCount > 0 { return .reopened(convs[i].reopenCount) }
+        if next >= 0, let at = convs[next].openedAt, at.timeIntervalSince(open) <= window {
+            return .repeated(source: source(of: convs[next]), key: key(of: convs[next]), at: at)
         }
         return .resolvedFirstContact
     }

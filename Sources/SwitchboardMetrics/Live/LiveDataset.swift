@@ -155,12 +155,14 @@ public struct LiveDataset: Sendable {
                 }
                 mark(old)
                 mark(conv)
-                data.fcr[p] = data.verdict(conv, next: nil, window: settings.repeatWindow)
+                let verdict = data.conversations.withUnsafeBufferPointer { data.verdict($0, p, next: -1, window: settings.repeatWindow) }
+                data.fcr[p] = verdict
             } else if let conv = built {
                 let p = data.conversations.count
                 position[Int(c)] = Int32(p)
                 data.conversations.append(conv)
-                data.fcr.append(data.verdict(conv, next: nil, window: settings.repeatWindow))
+                let verdict = data.conversations.withUnsafeBufferPointer { data.verdict($0, p, next: -1, window: settings.repeatWindow) }
+                data.fcr.append(verdict)
                 lists.keyNext.append(-1)
                 lists.customerNext.append(-1)
                 link(p, conv)
@@ -200,8 +202,8 @@ public struct LiveDataset: Sendable {
             Dataset.following(slice, open: { convs[Int($0)].openedAt?.timeIntervalSince1970 ?? 0 }, source: { convs[Int($0)].source },
                               number: { convs[Int($0)].number }, order: order) { following.append(($0, $1)) }
         }
-        for (c, next) in following {
-            data.fcr[Int(c)] = data.verdict(convs[Int(c)], next: next >= 0 ? convs[Int(next)] : nil, window: settings.repeatWindow)
+        convs.withUnsafeBufferPointer { convs in
+            for (c, next) in following { data.fcr[Int(c)] = data.verdict(convs, Int(c), next: Int(next), window: settings.repeatWindow) }
         }
     }
 
