@@ -77,7 +77,8 @@ struct LiveDatasetTests {
         for k in stride(from: 1, to: batches.count - 1, by: 1) where r.next(5) == 0 { batches.swapAt(k, k + 1) }
         var now = MixedData.start.addingTimeInterval(Double(2 * 86400 + r.next(86400)))
         var applied = batches[0]
-        var live = LiveDataset(scan: Self.scan(batches[0]), settings: Self.settings, now: now)
+        // Small walk blocks: most reports take some blocks from the kept walk and walk others again.
+        var live = LiveDataset(scan: Self.scan(batches[0]), settings: Self.settings, now: now, walkBlock: 8)
         var compared = 0
         for (k, batch) in batches.enumerated().dropFirst() {
             var tail = Self.scan(batch)
@@ -94,7 +95,18 @@ struct LiveDatasetTests {
             let a = Self.outcome(live.data, now: now), b = Self.outcome(fresh, now: now)
             #expect(Self.difference(a, b) == nil, "seed \(seed), batch \(k) of \(batches.count), now \(now)")
             compared += 1
+            // Later moments with no new rows: the kept walk's blocks hold until an instant of theirs is reached.
+            for _ in 0..<(r.next(3)) {
+                now = now.addingTimeInterval(Double(r.next(6 * 3600)))
+                let moved = live.advance(to: now)
+                #expect(moved)
+                let fresh = Dataset(scan: Self.scan(applied.sorted { $0.0 < $1.0 }), settings: Self.settings, now: now)
+                #expect(Self.difference(Self.outcome(live.data, now: now), Self.outcome(fresh, now: now)) == nil,
+                        "seed \(seed), batch \(k), a later moment \(now)")
+            }
         }
+        let memo = try #require(live.data.walkMemo)
+        #expect(memo.counts.kept > 0 && memo.counts.walked > 0, "the kept walk was used: \(memo.counts)")
         // The end of the period: every row known, every idle resolution passed.
         now = MixedData.start.addingTimeInterval(40 * 86400)
         let moved = live.advance(to: now)

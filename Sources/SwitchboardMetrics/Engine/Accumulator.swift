@@ -21,9 +21,15 @@ final class Accumulator {
     @exclusivity(unchecked) var customers: CustomerPart
     @exclusivity(unchecked) var topics = TopicPart()
 
-    init(customers: Int, dense: Bool, trackBacklog: Bool) {
-        self.customers = CustomerPart(customers: customers, dense: dense)
+    init(customers: Int, layout: CustomerPart.Layout, trackBacklog: Bool) {
+        self.customers = CustomerPart(customers: customers, layout: layout)
         backlog.track = trackBacklog
+    }
+
+    /// An empty accumulator of the same kind as `o` (a breakdown group's), to merge kept values into without changing them.
+    convenience init(emptyLike o: Accumulator) {
+        self.init(customers: 0, layout: .sparse, trackBacklog: o.backlog.track)
+        staffing.track = o.staffing.track
     }
 
     /// A customer conversation opened in the period (any conversation that counts in volume).
@@ -61,7 +67,13 @@ final class Accumulator {
 
     func addSurvey(_ s: SurveyInfo) { surveys.add(s) }
 
-    func addBacklog(age: Double) { backlog.add(age: age) }
+    func addBacklog(open: Date) { backlog.add(open: open) }
+
+    /// Gives back the spare capacity of every family's lists (kept for later reports).
+    func compact() {
+        volume.compact(); resolution.compact(); frt.compact(); fcr.compact(); phone.compact(); recovery.compact()
+        staffing.compact(); stages.compact(); surveys.compact(); backlog.compact(); customers.compact(); topics.compact()
+    }
 
     /// Adds another part's values after this one's (lists keep part order).
     func merge(_ o: Accumulator) {
@@ -80,9 +92,9 @@ final class Accumulator {
     }
 
     /// The group's metrics. Targets are listed in family order: FRT per channel, phone answer, FCR, CSAT.
-    func finish(settings: MetricsSettings, daily: [(String, Int)], name: @escaping (Int32) -> String,
+    func finish(settings: MetricsSettings, daily: [(String, Int)], name: @escaping (Int32) -> String, to: Date,
                 period: (from: Date, to: Date)? = nil, loggedIn: (any LoggedInAgents)? = nil) -> GroupMetrics {
-        let c = FinishContext(settings: settings, daily: daily, name: name, period: period, loggedIn: loggedIn)
+        let c = FinishContext(settings: settings, daily: daily, name: name, to: to, period: period, loggedIn: loggedIn)
         var g = GroupMetrics()
         volume.finish(into: &g, c)
         resolution.finish(into: &g, c)

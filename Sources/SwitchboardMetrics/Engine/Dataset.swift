@@ -62,6 +62,10 @@ public struct Dataset: Sendable {
     public var loggedInAgents: (any LoggedInAgents)?
     /// The store's agent activity (``AgentEvent``), every source, in (time, storage) order: agent time.
     public var agentEvents: [AgentEvent] = []
+    /// The live state's walk kept between reports (nil: every report walks every conversation), and the stamp of
+    /// each of its blocks of conversations (``WalkMemo``).
+    public var walkMemo: WalkMemo?
+    public var blockStamps: [UInt64] = []
 
     /// Rebuilds conversations from a scan: rows grouped by conversation (counting sort), ordered by
     /// (occurredAt, storage order), built in two halves concurrently.

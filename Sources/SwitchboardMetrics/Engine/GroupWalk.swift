@@ -8,6 +8,9 @@ final class PartResult {
     /// Per requested breakdown: group key → accumulator (``Breakdown`` keys).
     var groups: [[Int: Accumulator]]
     var backlogDiff: [Int]
+    /// The earliest instant (seconds since 1970), at or after the walk's `to` or `now`, at which a walked
+    /// conversation's part in it can change with time alone (``WalkMemo``): +∞ when none.
+    var horizon = Double.infinity
 
     init(overall: Accumulator, breakdowns: Int, days: Int) {
         self.overall = overall
@@ -15,13 +18,28 @@ final class PartResult {
         backlogDiff = Array(repeating: 0, count: days + 1)
     }
 
-    /// Adds a later part (its lists after this part's).
-    func merge(_ o: PartResult) {
+    /// Gives back the spare capacity of every group's lists (a part kept for later reports).
+    func compact() {
+        overall.compact()
+        for d in groups.indices { for acc in groups[d].values { acc.compact() } }
+    }
+
+    /// Adds a later part (its lists after this part's). `o`'s accumulators are taken over where this part has
+    /// none of a group, unless `keeping` (a part kept for later reports must not change).
+    func merge(_ o: PartResult, keeping: Bool = false) {
         overall.merge(o.overall)
         for d in groups.indices {
             for key in o.groups[d].keys.sorted() {
                 let acc = o.groups[d][key]!
-                if let mine = groups[d][key] { mine.merge(acc) } else { groups[d][key] = acc }
+                if let mine = groups[d][key] {
+                    mine.merge(acc)
+                } else if keeping {
+                    let mine = Accumulator(emptyLike: acc)
+                    mine.merge(acc)
+                    groups[d][key] = mine
+                } else {
+                    groups[d][key] = acc
+                }
             }
         }
         for i in backlogDiff.indices { backlogDiff[i] += o.backlogDiff[i] }
@@ -43,7 +61,8 @@ struct GroupWalk {
     /// What became of each lost call (`phone.recovery_window`, as of now).
     let recovery: RecoveryVerdicts
 
-    init(data: Dataset, request: ReportRequest, settings: MetricsSettings, from: Date, to: Date) {
+    /// `only`: the conversation ranges that will be walked (nil: all), whose calls alone are matched to stages and judged.
+    init(data: Dataset, request: ReportRequest, settings: MetricsSettings, from: Date, to: Date, only: [Range<Int>]? = nil) {
         self.data = data
         self.request = request
         self.settings = settings
@@ -51,8 +70,8 @@ struct GroupWalk {
         self.to = to
         filter = GroupFilter(request.filters, data: data)
         readsTopics = !data.topicNames.isEmpty && (request.by.contains(.topic) || request.filters[Breakdown.topic.name] != nil)
-        stages = StageMatcher(stages: settings.stages, data: data)
-        recovery = RecoveryVerdicts(data, window: settings.recoveryWindow, now: request.now)
+        stages = StageMatcher(stages: settings.stages, data: data, only: only)
+        recovery = RecoveryVerdicts(data, window: settings.recoveryWindow, now: request.now, only: only)
     }
 
     /// What the breakdowns and filters read of a conversation; `cache` keeps unions of topic sets (one per part).
@@ -72,7 +91,7 @@ struct GroupWalk {
                 if let acc = part.groups[d][k] {
                     body(acc)
                 } else {
-                    let acc = Accumulator(customers: 0, dense: false, trackBacklog: !b.timed)
+                    let acc = Accumulator(customers: 0, layout: .sparse, trackBacklog: !b.timed)
                     acc.staffing.track = b == .queue
                     part.groups[d][k] = acc
                     body(acc)
@@ -81,21 +100,35 @@ struct GroupWalk {
         }
     }
 
-    /// Walks conversations `range` into a fresh part.
-    func conversations(_ range: Range<Int>, dayEnds: [Date]) -> PartResult {
+    /// Walks conversations `range` into a fresh part (`customers`: how its overall group holds customers).
+    func conversations(_ range: Range<Int>, dayEnds: [Date], customers: CustomerPart.Layout = .dense) -> PartResult {
         let clock = LocalClock(timeZone: settings.timeZone)
         let calendar = BusinessCalendar(hours: settings.businessHours)
-        let overall = Accumulator(customers: data.tables.customers.count, dense: true, trackBacklog: true)
+        let overall = Accumulator(customers: customers == .dense ? data.tables.customers.count : 0, layout: customers, trackBacklog: true)
         overall.staffing.track = true
         let part = PartResult(overall: overall, breakdowns: request.by.count, days: dayEnds.count)
         let answerWithin = settings.targets.phoneAnswerWithin
         let convs = data.conversations, fcr = data.fcr
         var unions: [Int64: [Int32]] = [:]
+        // The horizon: instants of walked conversations at or after the earlier of `to` and `now` (a kept walk's blocks only).
+        let edge = customers == .listed ? min(to, request.now).timeIntervalSince1970 : .infinity
+        var horizon = Double.infinity
+        @inline(__always) func watch(_ t: Date) {
+            let v = t.timeIntervalSince1970
+            if v >= edge && v < horizon { horizon = v }
+        }
+        defer { part.horizon = horizon }
         for i in range {
             let c = convs[i]
             let owner = c.owner
             var s = subject(c, agent: owner, day: nil, cache: &unions)
             guard filter.isEmpty || filter.passes(s) else { continue }
+            // Every instant the walk compares with `from`, `to` or the day ends, and a pending recovery's close.
+            if edge < .infinity {
+                watch(c.firstAt)
+                if let open = c.openedAt { watch(open) }
+                for k in 0..<c.transitions.count { watch(c.transitions[k]) }
+            }
             guard let open = c.openedAt else {
                 if c.firstAt >= from && c.firstAt < to {
                     s.day = clock.day(c.firstAt)
@@ -109,10 +142,7 @@ struct GroupWalk {
                     Self.addInterval(start, end, ends: dayEnds, diff: &part.backlogDiff)
                     if start <= to && (end.map { $0 > to } ?? true) { open_ = true }
                 }
-                if open_ {
-                    let age = to.timeIntervalSince(open)
-                    each(part, s) { $0.addBacklog(age: age) }
-                }
+                if open_ { each(part, s) { $0.addBacklog(open: open) } }
             }
             guard open >= from && open < to else { continue }
             let local = clock.localSeconds(open)
@@ -122,6 +152,7 @@ struct GroupWalk {
             let hasTopic = c.topicSets.count > 0
             let reached = c.call.map(stages.reached) ?? -1
             let lost = c.call != nil ? recovery[i] : nil
+            if case .pending = lost, let end = RecoveryVerdicts.end(c) { watch(end.addingTimeInterval(settings.recoveryWindow)) }
             each(part, s) { acc in
                 acc.addVolume(c, day: day, hour: hour, weekday: weekday)
                 if c.call != nil {
@@ -137,16 +168,24 @@ struct GroupWalk {
     }
 
     /// Surveys answered in the period, credited to their conversation's last agent (else the survey's actor).
+    /// Conversations are read in place: copying one per survey would cost more than the rest.
     func surveys(into part: PartResult) {
         let clock = LocalClock(timeZone: settings.timeZone)
-        for s in data.surveys where s.at >= from && s.at < to {
-            let conv = s.conversation.map { data.conversations[$0] }
-            let agent = conv.map { $0.lastAgent >= 0 ? $0.lastAgent : s.actor } ?? s.actor
-            let subject = GroupSubject(
-                channel: conv?.channel ?? s.channel, platform: conv?.platform ?? -2, source: conv?.source ?? s.source, agent: agent,
-                queue: conv?.call?.queue ?? -1, day: clock.day(s.at), topics: conv.map { readsTopics ? data.topics(of: $0) : [] } ?? [])
-            guard filter.isEmpty || filter.passes(subject) else { continue }
-            each(part, subject) { $0.addSurvey(s.info) }
+        data.conversations.withUnsafeBufferPointer { convs in
+            for s in data.surveys where s.at >= from && s.at < to {
+                let subject: GroupSubject
+                if let i = s.conversation {
+                    subject = GroupSubject(
+                        channel: convs[i].channel, platform: convs[i].platform, source: convs[i].source,
+                        agent: convs[i].lastAgent >= 0 ? convs[i].lastAgent : s.actor, queue: convs[i].call?.queue ?? -1,
+                        day: clock.day(s.at), topics: readsTopics ? data.topics(of: convs[i]) : [])
+                } else {
+                    subject = GroupSubject(channel: s.channel, platform: -2, source: s.source, agent: s.actor, queue: -1,
+                                           day: clock.day(s.at), topics: [])
+                }
+                guard filter.isEmpty || filter.passes(subject) else { continue }
+                each(part, subject) { $0.addSurvey(s.info) }
+            }
         }
     }
 

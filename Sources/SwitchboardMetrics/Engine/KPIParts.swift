@@ -10,6 +10,17 @@ import SwitchboardScan
 protocol KPIPart {
     mutating func merge(_ other: Self)
     func finish(into g: inout GroupMetrics, _ c: FinishContext)
+    /// Gives back the spare capacity of the family's lists (a part kept for later reports, ``WalkMemo``).
+    mutating func compact()
+}
+
+extension KPIPart {
+    mutating func compact() {}
+}
+
+/// `list` without spare capacity.
+func exact<T>(_ list: inout [T]) {
+    if list.capacity > list.count + 8 { list = list.withUnsafeBufferPointer { Array($0) } }
 }
 
 /// What finishing a group needs besides its own values.
@@ -19,6 +30,8 @@ struct FinishContext {
     let daily: [(String, Int)]
     /// Text of a ``MetricsScan/names`` number.
     let name: (Int32) -> String
+    /// The end of the report's period (backlog ages are taken there).
+    var to: Date = .distantFuture
     /// The report's period (the staffing grid's hours).
     var period: (from: Date, to: Date)? = nil
     /// Agents logged in per local hour (the overall group's staffing grid).
@@ -89,6 +102,8 @@ struct ResolutionPart: KPIPart {
         }
     }
 
+    mutating func compact() { exact(&calendar); exact(&business) }
+
     mutating func merge(_ o: ResolutionPart) {
         conversations += o.conversations; resolved += o.resolved; unresolved += o.unresolved
         calendar += o.calendar; business += o.business
@@ -112,6 +127,11 @@ struct FRTPart: KPIPart {
         calendar.append(v)
         business.append(cal.seconds(from: open, to: r))
         byChannel[c.channel.order].append(v)
+    }
+
+    mutating func compact() {
+        exact(&calendar); exact(&business)
+        for i in byChannel.indices { exact(&byChannel[i]) }
     }
 
     mutating func merge(_ o: FRTPart) {
@@ -193,6 +213,8 @@ struct PhonePart: KPIPart {
         byWeekday[weekday, default: CallCounts()].add(slice)
     }
 
+    mutating func compact() { exact(&waits); exact(&talks) }
+
     mutating func merge(_ o: PhonePart) {
         hasCalls = hasCalls || o.hasCalls
         calls.add(o.calls)
@@ -267,17 +289,21 @@ struct BacklogPart: KPIPart {
     /// False for day/week/month groups: backlog is null there.
     var track = false
     var open = 0
-    var ages: [Double] = []
+    /// When each conversation open at the period's end was opened: ages are taken at finishing, from the period's
+    /// end, so a walk kept between reports (``WalkMemo``) holds nothing that changes with the clock.
+    var opens: [Date] = []
 
-    mutating func add(age: Double) {
+    mutating func add(open at: Date) {
         open += 1
-        ages.append(age)
+        opens.append(at)
     }
+
+    mutating func compact() { exact(&opens) }
 
     mutating func merge(_ o: BacklogPart) {
         track = track || o.track
         open += o.open
-        ages += o.ages
+        opens += o.opens
     }
 
     func finish(into g: inout GroupMetrics, _ c: FinishContext) {
@@ -290,42 +316,66 @@ struct BacklogPart: KPIPart {
         }
         order.append(">\(DurationStats.label(bounds.last ?? 0))")
         for label in order { buckets[label] = 0 }
-        for a in ages { buckets[order[bounds.firstIndex { a <= $0 } ?? bounds.count], default: 0] += 1 }
+        for o in opens {
+            let a = c.to.timeIntervalSince(o)
+            buckets[order[bounds.firstIndex { a <= $0 } ?? bounds.count], default: 0] += 1
+        }
         g.backlog = BacklogStats(openAtEnd: open, ageBuckets: buckets, ageOrder: order, daily: c.daily)
     }
 }
 
 /// Conversations per channel of each customer: channel shares, each customer's most-used channel and repeat contacts.
 struct CustomerPart: KPIPart {
+    /// How the counts per customer are held: by customer number (the overall group of a whole walk), in a
+    /// dictionary (breakdown groups), or as a list of (customer, channel) entries (a block of a kept walk,
+    /// ``WalkMemo``: small to keep, added to a dense part when merged).
+    enum Layout { case dense, sparse, listed }
+
     var channelCounts = [Int](repeating: 0, count: Channel.count)
-    /// Dense by customer number (the overall group), else sparse.
     var dense: [ChannelCounts]
     var sparse: [Int32: ChannelCounts] = [:]
-    let isDense: Bool
+    /// customer << 3 | channel order, one per counted conversation with a customer.
+    var listed: [Int64] = []
+    let layout: Layout
 
-    init(customers: Int, dense: Bool) {
+    init(customers: Int, layout: Layout) {
         precondition(Channel.count == 6, "ChannelCounts holds one slot per channel")
-        isDense = dense
-        self.dense = dense ? [ChannelCounts](repeating: ChannelCounts(), count: customers) : []
+        self.layout = layout
+        dense = layout == .dense ? [ChannelCounts](repeating: ChannelCounts(), count: customers) : []
     }
 
     mutating func add(_ c: Conversation) {
         let ch = c.channel.order
         channelCounts[ch] += 1
         guard c.customer >= 0 else { return }
-        if isDense { dense[Int(c.customer)][ch] += 1 } else { sparse[c.customer, default: ChannelCounts()][ch] += 1 }
+        switch layout {
+        case .dense: dense[Int(c.customer)][ch] += 1
+        case .sparse: sparse[c.customer, default: ChannelCounts()][ch] += 1
+        case .listed: listed.append(Int64(c.customer) << 3 | Int64(ch))
+        }
     }
+
+    mutating func compact() { exact(&listed) }
 
     mutating func merge(_ o: CustomerPart) {
         for i in 0..<Channel.count { channelCounts[i] += o.channelCounts[i] }
-        if isDense {
+        switch layout {
+        case .dense:
             dense.withUnsafeMutableBufferPointer { mine in
                 o.dense.withUnsafeBufferPointer { theirs in
                     for i in theirs.indices where theirs[i].total > 0 { mine[i].add(theirs[i]) }
                 }
+                for (k, v) in o.sparse { mine[Int(k)].add(v) }
+                for e in o.listed { mine[Int(e >> 3)][Int(e & 7)] += 1 }
             }
+        case .sparse:
+            precondition(o.layout != .dense, "a dense customer part merged into a sparse one")
+            for (k, v) in o.sparse { sparse[k, default: ChannelCounts()].add(v) }
+            for e in o.listed { sparse[Int32(e >> 3), default: ChannelCounts()][Int(e & 7)] += 1 }
+        case .listed:
+            precondition(o.layout == .listed, "only listed customer parts merge into a listed one")
+            listed += o.listed
         }
-        for (k, v) in o.sparse { sparse[k, default: ChannelCounts()].add(v) }
     }
 
     func finish(into g: inout GroupMetrics, _ c: FinishContext) {
@@ -347,7 +397,8 @@ struct CustomerPart: KPIPart {
             customers += 1
             if counts.total > 1 { repeats += 1 }
         }
-        if isDense { for x in dense where x.total > 0 { tally(x) } }
+        precondition(layout != .listed, "a listed customer part is merged into a dense one before finishing")
+        for x in dense where x.total > 0 { tally(x) }
         for (_, x) in sparse { tally(x) }
         guard customers > 0 else { return }
         var out: [String: Int] = [:]

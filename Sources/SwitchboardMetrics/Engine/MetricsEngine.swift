@@ -59,14 +59,21 @@ public struct MetricsEngine: Sendable {
     func groups(_ data: Dataset, request: ReportRequest) -> Report {
         let clock = LocalClock(timeZone: settings.timeZone)
         let (from, to) = period(data, request: request)
-        let walk = GroupWalk(data: data, request: request, settings: settings, from: from, to: to)
         let bounds = Self.dayBounds(from: from, to: to, clock: clock)
-
-        let ranges = Parallel.ranges(data.conversations.count, parts: max(1, parts ?? Parallel.width))
-        let results = Parallel.map(ranges.count) { p in walk.conversations(ranges[p], dayEnds: bounds.ends) }
-        let first = results[0]
-        for r in results.dropFirst() { first.merge(r) }
-        walk.surveys(into: first)
+        let first: PartResult
+        let surveys: GroupWalk
+        if let memo = data.walkMemo {
+            first = kept(memo, data, request: request, from: from, to: to, dayEnds: bounds.ends)
+            surveys = GroupWalk(data: data, request: request, settings: settings, from: from, to: to, only: [])
+        } else {
+            let walk = GroupWalk(data: data, request: request, settings: settings, from: from, to: to)
+            let ranges = Parallel.ranges(data.conversations.count, parts: max(1, parts ?? Parallel.width))
+            let results = Parallel.map(ranges.count) { p in walk.conversations(ranges[p], dayEnds: bounds.ends) }
+            first = results[0]
+            for r in results.dropFirst() { first.merge(r) }
+            surveys = walk
+        }
+        surveys.surveys(into: first)
         Timing.mark("walk")
 
         var running = 0
@@ -86,13 +93,29 @@ public struct MetricsEngine: Sendable {
                 if let seen = byLabel[label] { seen.merge(acc) } else { byLabel[label] = acc }
             }
             let list = byLabel.sorted { $0.key < $1.key }
-                .map { ($0.key, $0.value.finish(settings: settings, daily: [], name: name, period: (from, hoursTo))) }
+                .map { ($0.key, $0.value.finish(settings: settings, daily: [], name: name, to: to, period: (from, hoursTo))) }
             breakdowns.append((d, list))
         }
-        let overall = first.overall.finish(settings: settings, daily: daily, name: name, period: (from, hoursTo), loggedIn: data.loggedInAgents)
+        let overall = first.overall.finish(settings: settings, daily: daily, name: name, to: to, period: (from, hoursTo), loggedIn: data.loggedInAgents)
         Timing.mark("finish")
         return Report(from: from, to: to, now: request.now, timeZone: settings.timeZone,
                       overall: overall, breakdowns: breakdowns, dataQuality: [:])
+    }
+
+    /// The conversations' part of the walk from the live state's ``WalkMemo``: kept blocks merged with the blocks walked
+    /// again (on the machine's cores), in block order, into a fresh part (kept parts stay as they are).
+    func kept(_ memo: WalkMemo, _ data: Dataset, request: ReportRequest, from: Date, to: Date, dayEnds: [Date]) -> PartResult {
+        let key = WalkMemo.Key(from: from, days: dayEnds.count, by: request.by, filters: request.filters, topics: data.topicNames.count,
+                               topicSets: data.setTopics.count, names: request.filters.isEmpty ? 0 : data.tables.names.count)
+        let blocks = memo.parts(key, stamps: data.blockStamps, count: data.conversations.count, to: to, now: request.now) { ranges in
+            let walk = GroupWalk(data: data, request: request, settings: settings, from: from, to: to, only: ranges)
+            return Parallel.map(ranges.count) { walk.conversations(ranges[$0], dayEnds: dayEnds, customers: .listed) }
+        }
+        let overall = Accumulator(customers: data.tables.customers.count, layout: .dense, trackBacklog: true)
+        overall.staffing.track = true
+        let total = PartResult(overall: overall, breakdowns: request.by.count, days: dayEnds.count)
+        for b in blocks { total.merge(b, keeping: true) }
+        return total
     }
 
     /// The rule sets behind the stored rule topics and, with a `topic` breakdown, each topic's counted

@@ -14,14 +14,19 @@ struct StageMatcher: Sendable {
     /// The latest stage whose apps include `Queue`: every call with a queue reaches it.
     private let queueApp: Int
 
-    init(stages: [PhoneStage], data: Dataset) {
+    /// The stages of the calls in `only` (nil: every conversation).
+    init(stages: [PhoneStage], data: Dataset, only: [Range<Int>]? = nil) {
         names = stages.map(\.name) + [PhoneStage.agentName]
         var contexts = Set<Int32>(), apps = Set<Int32>(), queues = Set<Int32>()
-        for c in data.conversations {
-            guard let call = c.call else { continue }
-            if call.context >= 0 { contexts.insert(call.context) }
-            if call.app >= 0 { apps.insert(call.app) }
-            if call.queue >= 0 { queues.insert(call.queue) }
+        // Read in place: copying each conversation costs more than the look.
+        data.conversations.withUnsafeBufferPointer { convs in
+            var last: (Int32, Int32, Int32) = (-1, -1, -1)
+            for i in (only ?? [convs.indices]).joined() {
+                guard let call = convs[i].call else { continue }
+                if call.context >= 0 && call.context != last.0 { contexts.insert(call.context); last.0 = call.context }
+                if call.app >= 0 && call.app != last.1 { apps.insert(call.app); last.1 = call.app }
+                if call.queue >= 0 && call.queue != last.2 { queues.insert(call.queue); last.2 = call.queue }
+            }
         }
         func latest(_ ids: Set<Int32>, _ listed: (PhoneStage, String) -> Bool) -> [Int32: Int] {
             var out: [Int32: Int] = [:]
@@ -101,6 +106,8 @@ struct StagePart: KPIPart {
         if let w = call.waitSeconds ?? call.durationSeconds { waits[reached].append(w) }
         if call.exitPosition > 0 { positions[reached][call.exitPosition, default: 0] += 1 }
     }
+
+    mutating func compact() { for i in waits.indices { exact(&waits[i]) } }
 
     mutating func merge(_ o: StagePart) {
         hasCalls = hasCalls || o.hasCalls

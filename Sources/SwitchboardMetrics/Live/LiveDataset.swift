@@ -45,10 +45,19 @@ public struct LiveDataset: Sendable {
     private var surveyCustomerHead: [Int32] = [], surveyCustomerNext: [Int32] = []
     /// Surveys dated after ``now``.
     private var futureSurveys = 0
+    /// The report walk kept between reports, and the stamp of each block of ``Dataset/conversations`` it is kept by:
+    /// a block gets the current ``stamp`` when one of its conversations, their FCR verdicts or their customers' other
+    /// conversations change (recovery looks at those).
+    private let memo: WalkMemo
+    private var stamps: [UInt64] = []
+    private var stamp: UInt64
 
-    /// Builds the state from a full scan, as `Dataset(scan:settings:now:)` does, keeping every row.
-    public init(scan: consuming MetricsScan, settings: MetricsSettings, now: Date) {
+    /// Builds the state from a full scan, as `Dataset(scan:settings:now:)` does, keeping every row. `walkBlock`:
+    /// conversations per block of the kept report walk (``WalkMemo``).
+    public init(scan: consuming MetricsScan, settings: MetricsSettings, now: Date, walkBlock: Int = 8192) {
         var scan = scan
+        memo = WalkMemo(blockSize: walkBlock)
+        stamp = WalkMemo.newStamp()
         self.settings = settings
         self.now = now
         nowMs = Timestamp.milliseconds(now)
@@ -66,6 +75,7 @@ public struct LiveDataset: Sendable {
         let n = data.tables.conversationCount
         position = [Int32](repeating: -1, count: n)
         for (i, c) in data.conversations.enumerated() { position[Int(c.number)] = Int32(i) }
+        stamps = [UInt64](repeating: stamp, count: (data.conversations.count + walkBlock - 1) / walkBlock)
         wake = [Double](repeating: .infinity, count: n)
         lists = SurveyCandidates(keyHead: [], keyNext: [], customerHead: [], customerNext: [])
         growTables()
@@ -133,6 +143,7 @@ public struct LiveDataset: Sendable {
     /// Rebuilds `dirty` conversations as of ``now``, then the verdicts of their customers and the links of the
     /// surveys that could point at them (and of `newSurveys`).
     private mutating func settle(_ dirty: Set<Int32>, surveys newSurveys: Set<Int>) {
+        stamp = WalkMemo.newStamp()
         var keys = Set<Int32>(), customers = Set<Int32>()
         func mark(_ c: Conversation) {
             keys.insert(data.tables.conversationKey[Int(c.number)])
@@ -155,6 +166,7 @@ public struct LiveDataset: Sendable {
                 }
                 mark(old)
                 mark(conv)
+                touch(p)
                 let verdict = data.conversations.withUnsafeBufferPointer { data.verdict($0, p, next: -1, window: settings.repeatWindow) }
                 data.fcr[p] = verdict
             } else if let conv = built {
@@ -167,6 +179,7 @@ public struct LiveDataset: Sendable {
                 lists.customerNext.append(-1)
                 link(p, conv)
                 mark(conv)
+                touch(p)
             }
         }
         guard !keys.isEmpty || !customers.isEmpty || !newSurveys.isEmpty else { return }
@@ -192,6 +205,7 @@ public struct LiveDataset: Sendable {
         var list: [Int32] = []
         var i = lists.customerHead[Int(k)]
         while i >= 0 {
+            touch(Int(i))   // its FCR verdict or its lost call's recovery may change
             if data.conversations[Int(i)].counts { list.append(i) }
             i = lists.customerNext[Int(i)]
         }
@@ -362,6 +376,15 @@ public struct LiveDataset: Sendable {
     private mutating func attach() {
         refreshSurveys()
         data.indexByNumber = position
+        data.walkMemo = memo
+        data.blockStamps = stamps
+    }
+
+    /// Gives the walk block of conversation `p` the current stamp.
+    private mutating func touch(_ p: Int) {
+        let b = p / memo.blockSize
+        if b >= stamps.count { stamps += repeatElement(0, count: b + 1 - stamps.count) }
+        stamps[b] = stamp
     }
 
     /// The dataset's surveys: those known by now, in storage order.

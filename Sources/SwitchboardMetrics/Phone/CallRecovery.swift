@@ -61,45 +61,51 @@ public struct RecoveryVerdicts: Sendable {
         var conversation: Int
     }
 
-    /// Judges every lost call of `data` as of `now`. One pass finds the lost calls; a second collects the
-    /// contacts of their customers only (after `customers.links`, so a return by WhatsApp of a linked
-    /// number counts), so data without lost calls costs one pass.
-    public init(_ data: Dataset, window: Double, now: Date) {
-        let convs = data.conversations
+    /// Judges every lost call of `data` as of `now` (`only`: the lost calls in these conversation ranges).
+    /// One pass finds the lost calls; a second collects the contacts of their customers only (after
+    /// `customers.links`, so a return by WhatsApp of a linked number counts), so data without lost calls
+    /// costs one pass. Conversations are read in place (a copy of each costs more than the rest).
+    public init(_ data: Dataset, window: Double, now: Date, only: [Range<Int>]? = nil) {
         var lost: [Int] = []
         var marked = [Bool](repeating: false, count: data.tables.customers.count)
-        for i in convs.indices {
-            guard let call = convs[i].call, Self.isLost(call.outcome), convs[i].openedAt != nil else { continue }
-            lost.append(i)
-            if convs[i].customer >= 0 { marked[Int(convs[i].customer)] = true }
+        var contacts: [Int32: [Contact]] = [:]
+        data.conversations.withUnsafeBufferPointer { convs in
+            for range in only ?? [convs.indices] {
+                for i in range {
+                    guard let outcome = convs[i].call?.outcome, Self.isLost(outcome), convs[i].openedAt != nil else { continue }
+                    lost.append(i)
+                    if convs[i].customer >= 0 { marked[Int(convs[i].customer)] = true }
+                }
+            }
+            guard !lost.isEmpty else { return }
+            for j in convs.indices {
+                let customer = convs[j].customer
+                guard customer >= 0, marked[Int(customer)] else { continue }
+                let kind: Contact.Kind?
+                let at: Date
+                if let open = convs[j].openedAt {
+                    at = open
+                    if let outcome = convs[j].call?.outcome {
+                        kind = outcome == .answered ? .returned : Self.isLost(outcome) ? .lost : nil
+                    } else {
+                        kind = .returned
+                    }
+                } else {
+                    at = convs[j].firstAt
+                    kind = convs[j].outboundOutcome == .answered ? .callback : .attempt
+                }
+                if let kind { contacts[customer, default: []].append(Contact(at: at, kind: kind, conversation: j)) }
+            }
         }
         guard !lost.isEmpty else { return }
-        var contacts: [Int32: [Contact]] = [:]
-        for j in convs.indices {
-            let c = convs[j]
-            guard c.customer >= 0, marked[Int(c.customer)] else { continue }
-            let kind: Contact.Kind?
-            let at: Date
-            if let open = c.openedAt {
-                at = open
-                if let call = c.call {
-                    kind = call.outcome == .answered ? .returned : Self.isLost(call.outcome) ? .lost : nil
-                } else {
-                    kind = .returned
-                }
-            } else {
-                at = c.firstAt
-                kind = c.outboundOutcome == .answered ? .callback : .attempt
-            }
-            if let kind { contacts[c.customer, default: []].append(Contact(at: at, kind: kind, conversation: j)) }
-        }
+        let convs = data.conversations
         // Equal times go by (source, key), as everywhere else: never by where a conversation sits in the dataset.
         let order = data.keyOrder
         for k in contacts.keys {
             contacts[k]!.sort { a, b in
                 if a.at != b.at { return a.at < b.at }
-                let x = convs[a.conversation], y = convs[b.conversation]
-                return order.less(x.source, x.number, y.source, y.number)
+                return order.less(convs[a.conversation].source, convs[a.conversation].number,
+                                  convs[b.conversation].source, convs[b.conversation].number)
             }
         }
         // Per customer and position, the first contact from there on that reaches them (a return or an

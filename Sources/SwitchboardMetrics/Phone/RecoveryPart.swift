@@ -79,6 +79,8 @@ struct RecoveryPart: KPIPart {
         days[day] = d
     }
 
+    mutating func compact() { exact(&after) }
+
     mutating func merge(_ o: RecoveryPart) {
         lost += o.lost; recovered += o.recovered; pending += o.pending; neverReachedCalls += o.neverReachedCalls
         anonymous += o.anonymous; late += o.late; byCallback += o.byCallback
