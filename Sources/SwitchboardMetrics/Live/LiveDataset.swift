@@ -20,9 +20,8 @@ public struct LiveDataset: Sendable {
     private var builder: ConversationBuilder
     /// Per stored customer number, the linked customer's number.
     private var canonical: [Int32]
-    /// The initial scan's rows grouped by conversation number (`starts`), each group in (at, order) order.
-    private var base: [MetricsRow]
-    private var starts: [Int]
+    /// The initial scan's rows grouped by conversation number, each group in (at, order) order.
+    private var base: KeptRows
     /// All rows of the conversations that received rows since the initial scan, in (at, order) order.
     private var moved: [Int32: [MetricsRow]] = [:]
     /// Per conversation number, its index in ``Dataset/conversations`` (-1: it builds to nothing as of now).
@@ -66,8 +65,7 @@ public struct LiveDataset: Sendable {
         builder.blankActor = scan.names.find("") ?? -1
         var grouped = ConversationRows(scan: &scan, now: .max)
         let conversations = grouped.build(builder: builder, canonical: canonical, sources: scan.conversationSource, known: nowMs)
-        base = grouped.rows
-        starts = grouped.starts
+        base = KeptRows(grouped.rows, starts: grouped.starts)
         grouped = ConversationRows()
         let read = scan.surveys
         scan.surveys = []
@@ -257,8 +255,7 @@ public struct LiveDataset: Sendable {
 
     private func withRows<T>(_ c: Int32, _ body: (UnsafeBufferPointer<MetricsRow>) -> T) -> T {
         if let rows = moved[c] { return rows.withUnsafeBufferPointer(body) }
-        guard Int(c) + 1 < starts.count else { return body(UnsafeBufferPointer(start: nil, count: 0)) }
-        return base.withUnsafeBufferPointer { all in body(UnsafeBufferPointer(rebasing: all[starts[Int(c)]..<starts[Int(c) + 1]])) }
+        return base.withRows(c, body)
     }
 
     /// Adds a new row to its conversation's rows, keeping (at, order) order.
