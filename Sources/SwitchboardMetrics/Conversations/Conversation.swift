@@ -6,18 +6,28 @@ import SwitchboardScan
 public struct Conversation: Sendable, Hashable {
     /// How the conversation's call went, for call conversations.
     public struct Call: Sendable, Hashable {
+        // Fields in this order pack into 52 bytes (each optional Double leaves room for a small field after it).
+        public var waitSeconds: Double?
         public var outcome: CallOutcome
+        /// Its exit queue position (0: none; ``CallDetails``).
+        public var exitPosition: Int16 = 0
         /// ``MetricsScan/names`` numbers, -1 when absent.
         public var queue: Int32
-        public var agentId: Int32
-        public var waitSeconds: Double?
         public var talkSeconds: Double?
-        /// Where the call ended (``CallDetails``): ``MetricsScan/names`` numbers of its context and last application
-        /// (-1 when absent), its exit queue position (0: none) and its duration (nil: absent).
+        public var agentId: Int32
+        /// Where the call ended (``CallDetails``): its duration (nil: absent), ``MetricsScan/names`` numbers of its
+        /// context and last application (-1 when absent).
+        public var durationSeconds: Double?
         public var context: Int32 = -1
         public var app: Int32 = -1
-        public var exitPosition: Int = 0
-        public var durationSeconds: Double?
+
+        public init(outcome: CallOutcome, queue: Int32, agentId: Int32, waitSeconds: Double?, talkSeconds: Double?) {
+            self.outcome = outcome
+            self.queue = queue
+            self.agentId = agentId
+            self.waitSeconds = waitSeconds
+            self.talkSeconds = talkSeconds
+        }
     }
 
     /// Conversation number in the dataset's ``MetricsScan`` (its source and key).

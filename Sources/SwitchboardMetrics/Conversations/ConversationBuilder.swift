@@ -97,7 +97,7 @@ public struct ConversationBuilder: Sendable {
         if chosen.outcome != nil {
             conv.call?.context = chosen.context
             conv.call?.app = chosen.app
-            conv.call?.exitPosition = Int(chosen.exitPosition)
+            conv.call?.exitPosition = chosen.exitPosition
             conv.call?.durationSeconds = chosen.duration.isNaN ? nil : Double(chosen.duration)
             if trace != nil, chosen.context >= 0 || chosen.app >= 0 || chosen.exitPosition > 0 {
                 var at: [String] = []

@@ -104,7 +104,7 @@ struct StagePart: KPIPart {
         abandonedByHour[reached * 24 + hour] += 1
         abandonedByWeekday[reached * 8 + weekday] += 1
         if let w = call.waitSeconds ?? call.durationSeconds { waits[reached].append(w) }
-        if call.exitPosition > 0 { positions[reached][call.exitPosition, default: 0] += 1 }
+        if call.exitPosition > 0 { positions[reached][Int(call.exitPosition), default: 0] += 1 }
     }
 
     mutating func compact() { for i in waits.indices { exact(&waits[i]) } }
