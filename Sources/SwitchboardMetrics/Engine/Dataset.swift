@@ -66,6 +66,10 @@ public struct Dataset: Sendable {
     /// each of its blocks of conversations (``WalkMemo``).
     public var walkMemo: WalkMemo?
     public var blockStamps: [UInt64] = []
+    /// The lost calls' recovery verdicts as of a moment and with a window (``recoveryAsOf``), judged while the dataset
+    /// was made (nil: judged by the report that needs them). Only a dataset whose conversations do not change sets them.
+    var recovery: RecoveryVerdicts?
+    var recoveryAsOf: (now: Date, window: Double)?
 
     /// Rebuilds conversations from a scan: rows grouped by conversation (counting sort), ordered by
     /// (occurredAt, storage order), built in two halves concurrently.
@@ -89,11 +93,13 @@ public struct Dataset: Sendable {
                 info: SurveyInfo(metric: s.metric, score: s.score, scaleMin: s.scaleMin, scaleMax: s.scaleMax)))
         }
         scan.surveys = []
-        self.init(tables: scan, conversations: conversations, surveys: surveys, settings: settings)
+        self.init(tables: scan, conversations: conversations, surveys: surveys, settings: settings, recoveryAt: now)
     }
 
-    /// Builds the dataset from conversations and surveys already at hand.
-    public init(tables: MetricsScan, conversations: [Conversation], surveys: [SurveyAnswer], settings: MetricsSettings) {
+    /// Builds the dataset from conversations and surveys already at hand. `recoveryAt`: also judge the lost calls'
+    /// recovery as of that moment (beside the survey links, while the FCR verdicts are made).
+    public init(tables: MetricsScan, conversations: [Conversation], surveys: [SurveyAnswer], settings: MetricsSettings,
+                recoveryAt: Date? = nil) {
         self.tables = tables
         self.conversations = conversations
         self.surveys = surveys
@@ -101,12 +107,17 @@ public struct Dataset: Sendable {
         (topicNames, setTopics) = Self.topicTables(tables.topicSets)
         // Independent of each other: FCR verdicts (themselves in parts) beside the survey links.
         let outcomes = Parallel.map(2) { k -> Linked in
-            k == 0 ? .verdicts(verdicts(window: settings.repeatWindow)) : .surveys(surveyConversations(window: settings.surveyWindow))
+            if k == 0 { return .verdicts(verdicts(window: settings.repeatWindow)) }
+            return .surveys(surveyConversations(window: settings.surveyWindow),
+                            recoveryAt.map { RecoveryVerdicts(self, window: settings.recoveryWindow, now: $0) })
         }
         for outcome in outcomes {
             switch outcome {
             case .verdicts(let v): self.fcr = v
-            case .surveys(let links): for (s, c) in links.enumerated() where c != nil { self.surveys[s].conversation = c }
+            case .surveys(let links, let recovery):
+                for (s, c) in links.enumerated() where c != nil { self.surveys[s].conversation = c }
+                self.recovery = recovery
+                recoveryAsOf = recoveryAt.map { ($0, settings.recoveryWindow) }
             }
         }
         Timing.mark("verdicts and surveys")
@@ -115,7 +126,7 @@ public struct Dataset: Sendable {
     /// What each of the two jobs of the initializer returns.
     private enum Linked {
         case verdicts([FCRVerdict])
-        case surveys([Int?])
+        case surveys([Int?], RecoveryVerdicts?)
     }
 
     /// Per stored customer number, the number of the linked customer (`customers.links`), interned in the same table.

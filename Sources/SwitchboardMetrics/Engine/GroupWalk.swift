@@ -71,7 +71,12 @@ struct GroupWalk {
         filter = GroupFilter(request.filters, data: data)
         readsTopics = !data.topicNames.isEmpty && (request.by.contains(.topic) || request.filters[Breakdown.topic.name] != nil)
         stages = StageMatcher(stages: settings.stages, data: data, only: only)
-        recovery = RecoveryVerdicts(data, window: settings.recoveryWindow, now: request.now, only: only)
+        if only == nil, let judged = data.recovery, let asOf = data.recoveryAsOf, asOf.now == request.now,
+           asOf.window == settings.recoveryWindow {
+            recovery = judged
+        } else {
+            recovery = RecoveryVerdicts(data, window: settings.recoveryWindow, now: request.now, only: only)
+        }
     }
 
     /// What the breakdowns and filters read of a conversation; `cache` keeps unions of topic sets (one per part).
@@ -167,9 +172,12 @@ struct GroupWalk {
         return part
     }
 
-    /// Surveys answered in the period, credited to their conversation's last agent (else the survey's actor).
-    /// Conversations are read in place: copying one per survey would cost more than the rest.
-    func surveys(into part: PartResult) {
+    /// Surveys answered in the period, credited to their conversation's last agent (else the survey's actor), into a
+    /// fresh part of a walk of `days` days. Conversations are read in place: copying one per survey costs more than the rest.
+    func surveys(days: Int) -> PartResult {
+        let overall = Accumulator(customers: 0, layout: .sparse, trackBacklog: true)
+        overall.staffing.track = true
+        let part = PartResult(overall: overall, breakdowns: request.by.count, days: days)
         let clock = LocalClock(timeZone: settings.timeZone)
         data.conversations.withUnsafeBufferPointer { convs in
             for s in data.surveys where s.at >= from && s.at < to {
@@ -187,6 +195,7 @@ struct GroupWalk {
                 each(part, subject) { $0.addSurvey(s.info) }
             }
         }
+        return part
     }
 
     /// Counts [s, e) in the daily backlog: open at the end of every day whose end falls inside.

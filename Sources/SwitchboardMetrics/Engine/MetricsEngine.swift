@@ -60,20 +60,25 @@ public struct MetricsEngine: Sendable {
         let clock = LocalClock(timeZone: settings.timeZone)
         let (from, to) = period(data, request: request)
         let bounds = Self.dayBounds(from: from, to: to, clock: clock)
+        // Surveys are walked beside the conversations into a part of their own, merged last (their values are
+        // counts and one sum that starts at zero in every conversation part, so the merge changes no digit).
         let first: PartResult
-        let surveys: GroupWalk
         if let memo = data.walkMemo {
-            first = kept(memo, data, request: request, from: from, to: to, dayEnds: bounds.ends)
-            surveys = GroupWalk(data: data, request: request, settings: settings, from: from, to: to, only: [])
+            let surveys = GroupWalk(data: data, request: request, settings: settings, from: from, to: to, only: [])
+            let both = Parallel.map(2) { k in
+                k == 0 ? kept(memo, data, request: request, from: from, to: to, dayEnds: bounds.ends) : surveys.surveys(days: bounds.ends.count)
+            }
+            first = both[0]
+            first.merge(both[1])
         } else {
             let walk = GroupWalk(data: data, request: request, settings: settings, from: from, to: to)
             let ranges = Parallel.ranges(data.conversations.count, parts: max(1, parts ?? Parallel.width))
-            let results = Parallel.map(ranges.count) { p in walk.conversations(ranges[p], dayEnds: bounds.ends) }
+            let results = Parallel.map(ranges.count + 1) { p in
+                p < ranges.count ? walk.conversations(ranges[p], dayEnds: bounds.ends) : walk.surveys(days: bounds.ends.count)
+            }
             first = results[0]
             for r in results.dropFirst() { first.merge(r) }
-            surveys = walk
         }
-        surveys.surveys(into: first)
         Timing.mark("walk")
 
         var running = 0
