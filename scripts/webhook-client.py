@@ -14,12 +14,9 @@ next port, as a provider retrying after a lost answer would.
 Writes the ids that got a 2xx to --acked (one per line) and progress to --progress.
 Exit code 0 when every delivery (and redelivery) was acknowledged before --deadline seconds.
 """
-import argparse, base64, hashlib, hmac, http.client, json, os, sys, threading, time
+import argparse, json, os, sys, threading, time
 
-
-def sign(key: bytes, msg_id: str, ts: int, body: bytes) -> str:
-    mac = hmac.new(key, f"{msg_id}.{ts}.".encode() + body, hashlib.sha256).digest()
-    return "v1," + base64.b64encode(mac).decode()
+from webhook_delivery import deliver, key_of
 
 
 def body_for(i: int, pad: int) -> bytes:
@@ -44,7 +41,7 @@ def main() -> int:
     ap.add_argument("--progress")
     ap.add_argument("--deadline", type=float, default=240)
     args = ap.parse_args()
-    key = base64.b64decode(args.secret[len("whsec_"):])
+    key = key_of(args.secret)
     ports = [int(p) for p in args.port.split(",")]
     acked, lock, errors = [], threading.Lock(), {"retries": 0, "non2xx": 0, "redelivered": 0}
     per_port = {p: 0 for p in ports}
@@ -52,34 +49,17 @@ def main() -> int:
 
     def send(conns: dict, port: int, msg_id: str, body: bytes) -> bool:
         """Delivers until a 2xx (True); False when refused with a 4xx or past the deadline."""
-        while time.time() < stop_at:
-            conn = conns.get(port)
-            try:
-                if conn is None:
-                    conn = conns[port] = http.client.HTTPConnection(args.host, port, timeout=10)
-                ts = int(time.time())
-                conn.request("POST", args.path, body, {
-                    "content-type": "application/json", "webhook-id": msg_id,
-                    "webhook-timestamp": str(ts), "webhook-signature": sign(key, msg_id, ts, body)})
-                resp = conn.getresponse()
-                resp.read()
-                if 200 <= resp.status < 300:
-                    with lock:
-                        per_port[port] += 1
-                    return True
-                with lock:
+        def answered(status: int, _ms: float):
+            with lock:
+                if 200 <= status < 300:
+                    per_port[port] += 1
+                else:
                     errors["non2xx"] += 1
-                if resp.status < 500:
-                    print(f"delivery {msg_id} refused with {resp.status} on port {port}", file=sys.stderr)
-                    return False
-            except (OSError, http.client.HTTPException):
-                with lock:
-                    errors["retries"] += 1
-                if conn is not None:
-                    conn.close()
-                conns.pop(port, None)
-                time.sleep(0.05)
-        return False
+
+        def failed():
+            with lock:
+                errors["retries"] += 1
+        return deliver(conns, args.host, port, args.path, key, msg_id, body, lambda: time.time() < stop_at, answered, failed)
 
     def worker(w: int):
         conns = {}

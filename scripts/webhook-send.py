@@ -11,13 +11,10 @@ Switchboard's code), optionally paced, and report each delivery's latency.
 Prints one JSON line: sent, acked, non2xx, retries and the latency percentiles in milliseconds
 (p50, p99, max). Exit 0 when every delivery got a 2xx.
 """
-import argparse, base64, hashlib, hmac, http.client, json, random, sys, threading, time
+import argparse, json, random, sys, threading, time
 from datetime import datetime, timezone
 
-
-def sign(key: bytes, msg_id: str, ts: int, body: bytes) -> str:
-    mac = hmac.new(key, f"{msg_id}.{ts}.".encode() + body, hashlib.sha256).digest()
-    return "v1," + base64.b64encode(mac).decode()
+from webhook_delivery import deliver, key_of
 
 
 def generated(i: int, prefix: str) -> dict:
@@ -44,44 +41,28 @@ def main() -> int:
     ap.add_argument("--prefix", default="live")
     ap.add_argument("--latencies", help="write each delivery's latency (ms) here, one per line")
     args = ap.parse_args()
-    key = base64.b64decode(args.secret[len("whsec_"):])
+    key = key_of(args.secret)
     ports = [int(p) for p in args.port.split(",")]
     lock = threading.Lock()
     stats = {"sent": 0, "acked": 0, "non2xx": 0, "retries": 0}
     latencies = []
 
     def send(conns: dict, port: int, msg_id: str, body: bytes) -> bool:
-        for _ in range(50):
-            conn = conns.get(port)
-            try:
-                if conn is None:
-                    conn = conns[port] = http.client.HTTPConnection(args.host, port, timeout=10)
-                ts = int(time.time())
-                began = time.perf_counter()
-                conn.request("POST", args.path, body, {
-                    "content-type": "application/json", "webhook-id": msg_id,
-                    "webhook-timestamp": str(ts), "webhook-signature": sign(key, msg_id, ts, body)})
-                resp = conn.getresponse()
-                resp.read()
-                took = (time.perf_counter() - began) * 1000
-                with lock:
-                    stats["sent"] += 1
-                    if 200 <= resp.status < 300:
-                        stats["acked"] += 1
-                        latencies.append(took)
-                        return True
+        tries = iter(range(50))
+
+        def answered(status: int, ms: float):
+            with lock:
+                stats["sent"] += 1
+                if 200 <= status < 300:
+                    stats["acked"] += 1
+                    latencies.append(ms)
+                else:
                     stats["non2xx"] += 1
-                if resp.status < 500:
-                    print(f"delivery {msg_id} refused with {resp.status} on port {port}", file=sys.stderr)
-                    return False
-            except (OSError, http.client.HTTPException):
-                with lock:
-                    stats["retries"] += 1
-                if conn is not None:
-                    conn.close()
-                conns.pop(port, None)
-                time.sleep(0.05)
-        return False
+
+        def failed():
+            with lock:
+                stats["retries"] += 1
+        return deliver(conns, args.host, port, args.path, key, msg_id, body, lambda: next(tries, None) is not None, answered, failed)
 
     if args.bodies:
         conns = {}
