@@ -75,6 +75,16 @@ final class Accumulator {
         staffing.compact(); stages.compact(); surveys.compact(); backlog.compact(); customers.compact(); topics.compact()
     }
 
+    /// Makes room in every family's lists for the values of `others`, about to be merged in.
+    func reserve(for others: [Accumulator]) {
+        volume.reserve(for: others.map(\.volume)); resolution.reserve(for: others.map(\.resolution))
+        frt.reserve(for: others.map(\.frt)); fcr.reserve(for: others.map(\.fcr)); phone.reserve(for: others.map(\.phone))
+        recovery.reserve(for: others.map(\.recovery)); staffing.reserve(for: others.map(\.staffing))
+        stages.reserve(for: others.map(\.stages)); surveys.reserve(for: others.map(\.surveys))
+        backlog.reserve(for: others.map(\.backlog)); customers.reserve(for: others.map(\.customers))
+        topics.reserve(for: others.map(\.topics))
+    }
+
     /// Adds another part's values after this one's (lists keep part order).
     func merge(_ o: Accumulator) {
         volume.merge(o.volume)

@@ -12,10 +12,19 @@ protocol KPIPart {
     func finish(into g: inout GroupMetrics, _ c: FinishContext)
     /// Gives back the spare capacity of the family's lists (a part kept for later reports, ``WalkMemo``).
     mutating func compact()
+    /// Makes room in the family's lists for `others`' values, before they are merged in one after the other (growing a
+    /// list of a million values step by step leaves each step's old copy behind as a hole in the heap).
+    mutating func reserve(for others: [Self])
 }
 
 extension KPIPart {
     mutating func compact() {}
+    mutating func reserve(for others: [Self]) {}
+}
+
+/// Reserves room in `list` for the values of the same list in `others` (`of`).
+func reserve<P, T>(_ list: inout [T], for others: [P], _ of: (P) -> [T]) {
+    list.reserveCapacity(list.count + others.reduce(0) { $0 + of($1).count })
 }
 
 /// `list` without spare capacity.
@@ -104,6 +113,11 @@ struct ResolutionPart: KPIPart {
 
     mutating func compact() { exact(&calendar); exact(&business) }
 
+    mutating func reserve(for others: [ResolutionPart]) {
+        SwitchboardMetrics.reserve(&calendar, for: others, \.calendar)
+        SwitchboardMetrics.reserve(&business, for: others, \.business)
+    }
+
     mutating func merge(_ o: ResolutionPart) {
         conversations += o.conversations; resolved += o.resolved; unresolved += o.unresolved
         calendar += o.calendar; business += o.business
@@ -132,6 +146,12 @@ struct FRTPart: KPIPart {
     mutating func compact() {
         exact(&calendar); exact(&business)
         for i in byChannel.indices { exact(&byChannel[i]) }
+    }
+
+    mutating func reserve(for others: [FRTPart]) {
+        SwitchboardMetrics.reserve(&calendar, for: others, \.calendar)
+        SwitchboardMetrics.reserve(&business, for: others, \.business)
+        for i in byChannel.indices { SwitchboardMetrics.reserve(&byChannel[i], for: others) { $0.byChannel[i] } }
     }
 
     mutating func merge(_ o: FRTPart) {
@@ -214,6 +234,11 @@ struct PhonePart: KPIPart {
     }
 
     mutating func compact() { exact(&waits); exact(&talks) }
+
+    mutating func reserve(for others: [PhonePart]) {
+        SwitchboardMetrics.reserve(&waits, for: others, \.waits)
+        SwitchboardMetrics.reserve(&talks, for: others, \.talks)
+    }
 
     mutating func merge(_ o: PhonePart) {
         hasCalls = hasCalls || o.hasCalls
@@ -299,6 +324,8 @@ struct BacklogPart: KPIPart {
     }
 
     mutating func compact() { exact(&opens) }
+
+    mutating func reserve(for others: [BacklogPart]) { SwitchboardMetrics.reserve(&opens, for: others, \.opens) }
 
     mutating func merge(_ o: BacklogPart) {
         track = track || o.track

@@ -119,6 +119,7 @@ public struct MetricsEngine: Sendable {
         let overall = Accumulator(customers: data.tables.customers.count, layout: .dense, trackBacklog: true)
         overall.staffing.track = true
         let total = PartResult(overall: overall, breakdowns: request.by.count, days: dayEnds.count)
+        overall.reserve(for: blocks.map(\.overall))
         for b in blocks { total.merge(b, keeping: true) }
         return total
     }

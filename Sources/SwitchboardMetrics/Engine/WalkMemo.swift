@@ -22,8 +22,9 @@ public final class WalkMemo: @unchecked Sendable {
     private var uses = 0
     private var walkedBlocks = 0, keptBlocks = 0
 
-    /// Walks kept at once (a report and its topic comparison period use two).
-    static let maxEntries = 4
+    /// Walks kept at once: a report with a `topic` breakdown uses two (its period and the one before). Each holds
+    /// the raw values of every group (durations, opens), about 60 bytes a conversation for the overall group alone.
+    static let maxEntries = 2
 
     public init(blockSize: Int = 8192) {
         precondition(blockSize > 0, "a block holds at least one conversation")
