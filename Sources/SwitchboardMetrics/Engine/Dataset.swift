@@ -48,11 +48,11 @@ public struct Dataset: Sendable {
     /// Names, keys and customers of the scan (its rows are released once conversations are built).
     public var tables: MetricsScan
     /// In conversation-number order (the order the store's scan first met them), unless ``indexByNumber`` is set.
-    public var conversations: [Conversation]
+    public var conversations: [Conversation] { didSet { recovery = nil } }
     /// Per conversation number, its index in ``conversations`` (-1: none) when they are not in number order (the
     /// live state adds conversations as they first build: docs/live.md); nil: in number order.
     public var indexByNumber: [Int32]?
-    public var fcr: [FCRVerdict]
+    public var fcr: [FCRVerdict] { didSet { recovery = nil } }
     public var surveys: [SurveyAnswer]
     /// Every topic label, numbered (the `topic` breakdown's keys).
     public var topicNames: [String] = []
@@ -67,9 +67,17 @@ public struct Dataset: Sendable {
     public var walkMemo: WalkMemo?
     public var blockStamps: [UInt64] = []
     /// The lost calls' recovery verdicts as of a moment and with a window (``recoveryAsOf``), judged while the dataset
-    /// was made (nil: judged by the report that needs them). Only a dataset whose conversations do not change sets them.
+    /// was made (nil: judged by the report that needs them); dropped when the conversations or verdicts change.
     var recovery: RecoveryVerdicts?
     var recoveryAsOf: (now: Date, window: Double)?
+
+    /// The same data without the kept walk: for a one-off walk (a comparison period moves with every request, so
+    /// keeping it would only push a report's kept walk out).
+    var unkept: Dataset {
+        var d = self
+        d.walkMemo = nil
+        return d
+    }
 
     /// Rebuilds conversations from a scan: rows grouped by conversation (counting sort), ordered by
     /// (occurredAt, storage order), built in two halves concurrently.

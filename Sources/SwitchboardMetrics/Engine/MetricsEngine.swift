@@ -135,7 +135,7 @@ public struct MetricsEngine: Sendable {
         before.by = [.topic]
         before.from = from.addingTimeInterval(-length)
         before.to = from
-        let previous = groups(data, request: before)
+        let previous = groups(data.unkept, request: before)
         summary.previousFrom = before.from
         summary.previousTo = before.to
         summary.previous = Dictionary(uniqueKeysWithValues: (previous.breakdowns.first?.1 ?? []).map { ($0.0, $0.1.conversations) })

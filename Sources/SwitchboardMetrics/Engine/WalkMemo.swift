@@ -22,9 +22,10 @@ public final class WalkMemo: @unchecked Sendable {
     private var uses = 0
     private var walkedBlocks = 0, keptBlocks = 0
 
-    /// Walks kept at once: a report with a `topic` breakdown uses two (its period and the one before). Each holds
-    /// the raw values of every group (durations, opens), about 60 bytes a conversation for the overall group alone.
-    static let maxEntries = 2
+    /// Walks kept at once (kinds of report: formats and options that differ in period start, breakdowns or filters).
+    /// Each holds the raw values of its groups (durations, opens): about 60 bytes a conversation for the overall group,
+    /// as much again for each breakdown.
+    static let maxEntries = 3
 
     public init(blockSize: Int = 8192) {
         precondition(blockSize > 0, "a block holds at least one conversation")
@@ -94,17 +95,21 @@ public final class WalkMemo: @unchecked Sendable {
         lock.unlock()
 
         let walked = missing.isEmpty ? [] : walk(missing.map { b in b * blockSize..<min(count, (b + 1) * blockSize) })
+        // Kept: parts that can hold for a later request. A block without a stamp (0) is not the live state's, and a
+        // part whose horizon is already reached (a period ending before conversations it walked) would never hold.
+        let limit = max(to, now).timeIntervalSince1970
+        var keep = [Bool](repeating: false, count: missing.count)
+        for (k, b) in missing.enumerated() where stamp(b) != 0 && walked[k].horizon > limit {
+            walked[k].compact()
+            keep[k] = true
+        }
 
         lock.lock()
         defer { lock.unlock() }
         if entry.blocks.count < n { entry.blocks += [Block?](repeating: nil, count: n - entry.blocks.count) }
         for (k, b) in missing.enumerated() {
             out[b] = walked[k]
-            // A block without a stamp (0) is not the live state's: walked each time.
-            if stamp(b) != 0 {
-                walked[k].compact()
-                entry.blocks[b] = Block(stamp: stamp(b), to: to, now: now, result: walked[k])
-            }
+            entry.blocks[b] = keep[k] ? Block(stamp: stamp(b), to: to, now: now, result: walked[k]) : nil
         }
         entries[key] = entry
         if entries.count > Self.maxEntries, let oldest = entries.min(by: { $0.value.used < $1.value.used })?.key {

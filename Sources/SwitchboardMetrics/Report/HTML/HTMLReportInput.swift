@@ -58,7 +58,7 @@ extension MetricsEngine {
             before.by = []
             before.from = report.from.addingTimeInterval(-length)
             before.to = report.from
-            previous = groups(data, request: before).overall
+            previous = groups(data.unkept, request: before).overall
         }
         return HTMLReportInput(report: report, previous: previous, filters: request, agentNames: agentNames)
     }
