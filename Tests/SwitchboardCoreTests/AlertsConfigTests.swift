@@ -77,6 +77,28 @@ import Testing
         #expect(error.problems.first { $0.keyPath == "alerts[1].warn_at" }?.line == 15)
     }
 
+    @Test func clearBelowIsReadForTheConditionRulesAndMustNotExceedTheThreshold() throws {
+        let config = try loader.load(yaml: Self.head + """
+            alerts:
+              - {name: backlog, rule: backlog_above, threshold: 50, clear_below: 40, notify: [lead]}
+              - {name: abandon, rule: abandonment_above, threshold: 20%, clear_below: 15%, notify: [team]}
+              - {name: rejects, rule: dead_letters_above, threshold: 10, notify: [ops]}
+            """, file: file)
+        #expect(config.alerts.map(\.clearBelow) == [40, 0.15, nil])
+        let error = try #require(throws: ConfigError.self) {
+            try loader.load(yaml: Self.head + """
+                alerts:
+                  - {name: a, rule: backlog_above, threshold: 50, clear_below: 60, notify: [lead]}
+                  - {name: b, rule: abandonment_above, threshold: 20%, clear_below: 25%, notify: [team]}
+                  - {name: c, rule: frt_breached, channel: chat, clear_below: 3, notify: [ops]}
+                """, file: file)
+        }
+        let lines = error.problems.map(\.description)
+        #expect(lines.contains { $0.contains("alerts[0].clear_below: clear_below must be at or below threshold (50)") }, "\(lines)")
+        #expect(lines.contains { $0.contains("alerts[1].clear_below: clear_below must be at or below threshold (20.0%)") }, "\(lines)")
+        #expect(lines.contains { $0.contains("alerts[2].clear_below: rule frt_breached takes no clear_below") }, "\(lines)")
+    }
+
     @Test func businessHoursOnlyNeedsACalendar() throws {
         let yaml = """
             store: {sqlite: ./sb.db}

@@ -110,4 +110,25 @@ import Testing
                 "throttled runs are skipped; imap failed only once")
         #expect(by["letters"]?.first?.facts.value == 2, "two within the hour")
     }
+
+    @Test func aBreachedConditionHoldsUntilItsValueFallsToClearBelow() async throws {
+        // The scenario's backlog is 3 (c-1, c-2, e-1). Threshold 3, clear_below 1: 3 is not above 3, so nothing new fires;
+        // an alert already breached stays breached (3 > 1) and clears only at 1 or less.
+        var rule = Self.rule("backlog", .backlogAbove, threshold: 3)
+        rule.clearBelow = 1
+        let now = "2026-03-09T10:30:00Z"
+        let data = try await Self.scenario().dataset(MetricsSettings(), now: now)
+        let evaluator = AlertEvaluator(rules: [rule], settings: MetricsSettings())
+        let breached = AlertRecord(alert: "backlog", rule: "backlog_above", subject: "all", episode: at("2026-03-09T10:10:00Z"), state: .breached,
+                                   openedAt: at("2026-03-09T10:10:00Z"), changedAt: at("2026-03-09T10:10:00Z"), facts: AlertFacts(value: 4, threshold: 3))
+        let fresh = evaluator.evaluate(data, facts: AlertStoreFacts(), now: at(now))
+        #expect(fresh.findings.isEmpty, "3 is not above the threshold 3")
+        let open = evaluator.evaluate(data, facts: AlertStoreFacts(), now: at(now), open: [breached])
+        #expect(open.findings.map(\.alert) == ["backlog"] && open.findings.first?.facts.value == 3, "still above clear_below: stays breached")
+        #expect(open.clearing.isEmpty)
+        // At clear_below 3 (the threshold's default) the same open alert clears, described as measured now.
+        rule.clearBelow = nil
+        let plain = AlertEvaluator(rules: [rule], settings: MetricsSettings()).evaluate(data, facts: AlertStoreFacts(), now: at(now), open: [breached])
+        #expect(plain.findings.isEmpty && plain.clearing[AlertEvaluation.key("backlog", "all")]?.value == 3)
+    }
 }

@@ -66,7 +66,12 @@ public enum AlertMessage {
 
     private static func value(_ v: Double?, _ rule: AlertRuleKind?) -> String {
         guard let v else { return "?" }
-        if rule == .abandonmentAbove { return String(format: "%.1f%%", v * 100) }
+        return number(v, rate: rule == .abandonmentAbove)
+    }
+
+    /// A measured value or threshold as notices and config errors show it: a rate in percent, else a count.
+    public static func number(_ v: Double, rate: Bool) -> String {
+        if rate { return String(format: "%.1f%%", v * 100) }
         return v == v.rounded() ? String(Int64(v)) : String(format: "%.2f", v)
     }
 

@@ -24,10 +24,10 @@ public enum AlertRuleKind: String, CaseIterable, Sendable, Hashable {
         switch self {
         case .frtAtRisk: ["channel", "source", "warn_at"]
         case .frtBreached: ["channel", "source"]
-        case .backlogAbove: ["channel", "source", "topic", "threshold"]
-        case .abandonmentAbove: ["source", "threshold", "min_offered", "window"]
+        case .backlogAbove: ["channel", "source", "topic", "threshold", "clear_below"]
+        case .abandonmentAbove: ["source", "threshold", "clear_below", "min_offered", "window"]
         case .sourceFailing: ["source", "failures"]
-        case .deadLettersAbove: ["source", "threshold", "window"]
+        case .deadLettersAbove: ["source", "threshold", "clear_below", "window"]
         }
     }
 
@@ -64,6 +64,9 @@ public struct AlertRule: Sendable, Hashable {
     public var warnAt: Double
     /// `backlog_above`, `dead_letters_above`: a count; `abandonment_above`: a rate 0…1.
     public var threshold: Double
+    /// The same rules: once breached, the alert resolves only when the value is at or below this (nil: `threshold`),
+    /// so a value hovering at the threshold does not send a breach and a resolution at every crossing.
+    public var clearBelow: Double?
     /// `abandonment_above`: fewest calls offered in the window for the rate to count (default 10).
     public var minOffered: Int
     /// `abandonment_above`, `dead_letters_above`: how far back the rule looks, in seconds (default 1 h).
@@ -79,8 +82,8 @@ public struct AlertRule: Sendable, Hashable {
     public var line: Int?
 
     public init(name: String, rule: AlertRuleKind, channels: [Channel] = [], source: String? = nil, topic: String? = nil,
-                warnAt: Double = 0.8, threshold: Double = 0, minOffered: Int = 10, window: Double = 3600, failures: Int = 3,
-                notify: [String], businessHoursOnly: Bool = false, index: Int = 0, line: Int? = nil) {
+                warnAt: Double = 0.8, threshold: Double = 0, clearBelow: Double? = nil, minOffered: Int = 10, window: Double = 3600,
+                failures: Int = 3, notify: [String], businessHoursOnly: Bool = false, index: Int = 0, line: Int? = nil) {
         self.name = name
         self.rule = rule
         self.channels = channels
@@ -88,6 +91,7 @@ public struct AlertRule: Sendable, Hashable {
         self.topic = topic
         self.warnAt = warnAt
         self.threshold = threshold
+        self.clearBelow = clearBelow
         self.minOffered = minOffered
         self.window = window
         self.failures = failures

@@ -55,7 +55,7 @@ enum AlertsReader {
             }
             let before = r.problems.count
             var rule = AlertRule(name: "", rule: kind, notify: [], index: i, line: item.mark?.line)
-            var channelNode: Node?
+            var channelNode: Node?, clearNode: Node?
             var given: Set<String> = []
             for (k, v) in members {
                 let keyPath = "\(path).\(k)"
@@ -104,10 +104,12 @@ enum AlertsReader {
                         r.problem(v, keyPath, "warn_at must lie between 0% and 100% of the target (exclusive), such as 80%; frt_breached warns at the target itself")
                     }
                     rule.warnAt = f
-                case "threshold":
+                case "threshold", "clear_below":
+                    var level: Double?
                     if kind == .abandonmentAbove {
-                        if let f = r.fraction(v, keyPath) { rule.threshold = f }
-                    } else if let n = wholeNumber(v, keyPath, r, maximum: 1_000_000) { rule.threshold = Double(n) }
+                        level = r.fraction(v, keyPath)
+                    } else if let n = wholeNumber(v, keyPath, r, maximum: 1_000_000) { level = Double(n) }
+                    if k == "threshold" { rule.threshold = level ?? rule.threshold } else { rule.clearBelow = level; clearNode = v }
                 case "min_offered": if let n = wholeNumber(v, keyPath, r, minimum: 1) { rule.minOffered = n }
                 case "failures": if let n = wholeNumber(v, keyPath, r, minimum: 1) { rule.failures = n }
                 case "window":
@@ -121,6 +123,10 @@ enum AlertsReader {
                 let hint = ["name": "a unique name such as chat-frt", "notify": "a list of notifications: names",
                             "threshold": kind == .abandonmentAbove ? "a rate such as 20%" : "a count such as 50"][key] ?? ""
                 r.problem(item, "\(path).\(key)", "every \(kind.rawValue) alert needs \(key): \(hint)")
+            }
+            if let clear = rule.clearBelow, given.contains("threshold"), clear > rule.threshold, let clearNode {
+                r.problem(clearNode, "\(path).clear_below", "clear_below must be at or below threshold (\(AlertMessage.number(rule.threshold, rate: kind == .abandonmentAbove))): "
+                          + "the alert resolves once the value falls to clear_below")
             }
             if kind.perConversation {
                 for channel in rule.channels where context.frtTargets[channel] == nil {

@@ -43,6 +43,7 @@ public struct AlertEvaluator: Sendable {
         var findings: [AlertFinding] = []
         var evaluated: Set<String> = []
         var measured: [Measured] = []
+        let opened = Set(open.map { AlertEvaluation.key($0.alert, $0.subject) })
         for rule in rules where !rule.businessHoursOnly || inHours {
             evaluated.insert(rule.name)
             switch rule.rule {
@@ -53,6 +54,10 @@ public struct AlertEvaluator: Sendable {
             case .deadLettersAbove: measured += deadLetters(rule, facts, now: now)
             }
         }
+        // A breached condition holds until its value falls to `clear_below` (hysteresis), a new one fires above `threshold`.
+        for k in measured.indices where opened.contains(AlertEvaluation.key(measured[k].finding.alert, measured[k].finding.subject)) {
+            measured[k].firing = measured[k].holding
+        }
         findings += measured.filter(\.firing).map(\.finding)
         var evaluation = AlertEvaluation(findings: findings, evaluated: evaluated)
         (evaluation.clearing, evaluation.silent) = clearing(open, findings: findings, data)
@@ -61,10 +66,18 @@ public struct AlertEvaluator: Sendable {
         return evaluation
     }
 
-    /// A condition as measured at one evaluation, and whether it is beyond its threshold.
+    /// A condition as measured at one evaluation: whether it is beyond its threshold, and whether it is still beyond
+    /// its `clear_below` (what keeps an alert already breached open; the same when the rule has none).
     struct Measured {
         var finding: AlertFinding
         var firing: Bool
+        var holding: Bool
+
+        init(finding: AlertFinding, firing: Bool, holding: Bool? = nil) {
+            self.finding = finding
+            self.firing = firing
+            self.holding = holding ?? firing
+        }
     }
 
     /// For open conversation alerts without a finding now: the conversation's facts as they are (its agent).
@@ -154,7 +167,7 @@ public struct AlertEvaluator: Sendable {
         if let t = rule.topic { scope += ", topic \(t)" }
         return [Measured(finding: condition(rule, value: Double(count), detail: "open conversations (\(scope))",
                                             channel: rule.channels.count == 1 ? rule.channels[0].rawValue : nil),
-                         firing: Double(count) > rule.threshold)]
+                         firing: Double(count) > rule.threshold, holding: Double(count) > (rule.clearBelow ?? rule.threshold))]
     }
 
     private func abandonment(_ rule: AlertRule, _ data: Dataset, now: Date) -> [Measured] {
@@ -163,7 +176,8 @@ public struct AlertEvaluator: Sendable {
         let rate = counts.offered > 0 ? Double(counts.abandoned) / Double(counts.offered) : 0
         let finding = condition(rule, value: rate, detail: "\(counts.abandoned) of \(counts.offered) calls offered in the last \(AlertMessage.duration(rule.window)) abandoned",
                                 channel: "phone")
-        return [Measured(finding: finding, firing: counts.offered >= rule.minOffered && counts.offered > 0 && rate > rule.threshold)]
+        let enough = counts.offered >= rule.minOffered && counts.offered > 0
+        return [Measured(finding: finding, firing: enough && rate > rule.threshold, holding: enough && rate > (rule.clearBelow ?? rule.threshold))]
     }
 
     /// Inbound calls opened in [from, to]: offered (answered, abandoned, missed, timeout), abandoned, and answered
@@ -208,7 +222,8 @@ public struct AlertEvaluator: Sendable {
         let count = (facts.deadLetters[rule.source ?? ""] ?? []).filter { $0 > since && $0 <= now }.count
         var finding = condition(rule, value: Double(count), detail: "dead letters written in the last \(AlertMessage.duration(rule.window))", channel: nil)
         finding.facts.source = rule.source
-        return [Measured(finding: finding, firing: Double(count) > rule.threshold)]
+        return [Measured(finding: finding, firing: Double(count) > rule.threshold,
+                         holding: Double(count) > (rule.clearBelow ?? rule.threshold))]
     }
 
     private func condition(_ rule: AlertRule, value: Double, detail: String, channel: String?) -> AlertFinding {
