@@ -113,7 +113,7 @@ public struct Dataset: Sendable {
         self.surveys = surveys
         self.fcr = []
         (topicNames, setTopics) = Self.topicTables(tables.topicSets)
-        // Independent of each other: FCR verdicts (themselves in parts) beside the survey links.
+        // Independent of each other: FCR verdicts (themselves in parts) beside the survey links and the lost calls' recovery.
         let outcomes = Parallel.map(2) { k -> Linked in
             if k == 0 { return .verdicts(verdicts(window: settings.repeatWindow)) }
             return .surveys(surveyConversations(window: settings.surveyWindow),
