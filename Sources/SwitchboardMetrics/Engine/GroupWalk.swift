@@ -105,18 +105,20 @@ struct GroupWalk {
         }
     }
 
-    /// Walks conversations `range` into a fresh part (`customers`: how its overall group holds customers).
-    func conversations(_ range: Range<Int>, dayEnds: [Date], customers: CustomerPart.Layout = .dense) -> PartResult {
+    /// Walks conversations `range` into a fresh part. `kept`: a block of the live state's kept walk (``WalkMemo``),
+    /// whose overall group lists its customers (merged into a dense total later) and which records its horizon.
+    func conversations(_ range: Range<Int>, dayEnds: [Date], kept: Bool = false) -> PartResult {
         let clock = LocalClock(timeZone: settings.timeZone)
         let calendar = BusinessCalendar(hours: settings.businessHours)
-        let overall = Accumulator(customers: customers == .dense ? data.tables.customers.count : 0, layout: customers, trackBacklog: true)
+        let overall = kept ? Accumulator(customers: 0, layout: .listed, trackBacklog: true)
+            : Accumulator(customers: data.tables.customers.count, layout: .dense, trackBacklog: true)
         overall.staffing.track = true
         let part = PartResult(overall: overall, breakdowns: request.by.count, days: dayEnds.count)
         let answerWithin = settings.targets.phoneAnswerWithin
         let convs = data.conversations, fcr = data.fcr
         var unions: [Int64: [Int32]] = [:]
-        // The horizon: instants of walked conversations at or after the earlier of `to` and `now` (a kept walk's blocks only).
-        let edge = customers == .listed ? min(to, request.now).timeIntervalSince1970 : .infinity
+        // The horizon: instants of walked conversations at or after the earlier of `to` and `now` (kept blocks only).
+        let edge = kept ? min(to, request.now).timeIntervalSince1970 : .infinity
         var horizon = Double.infinity
         @inline(__always) func watch(_ t: Date) {
             let v = t.timeIntervalSince1970

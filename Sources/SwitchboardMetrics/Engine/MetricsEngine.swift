@@ -114,7 +114,7 @@ public struct MetricsEngine: Sendable {
                                topicSets: data.setTopics.count, names: request.filters.isEmpty ? 0 : data.tables.names.count)
         let blocks = memo.parts(key, stamps: data.blockStamps, count: data.conversations.count, to: to, now: request.now) { ranges in
             let walk = GroupWalk(data: data, request: request, settings: settings, from: from, to: to, only: ranges)
-            return Parallel.map(ranges.count) { walk.conversations(ranges[$0], dayEnds: dayEnds, customers: .listed) }
+            return Parallel.map(ranges.count) { walk.conversations(ranges[$0], dayEnds: dayEnds, kept: true) }
         }
         let overall = Accumulator(customers: data.tables.customers.count, layout: .dense, trackBacklog: true)
         overall.staffing.track = true
