@@ -130,7 +130,7 @@ let package = Package(
 
         .testTarget(
             name: "SwitchboardCoreTests",
-            dependencies: ["SwitchboardCore", "SwitchboardTesting"],
+            dependencies: ["SwitchboardCore", "SwitchboardTesting", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "SwitchboardNotifyTests", dependencies: ["SwitchboardNotify", "SwitchboardCore", "SwitchboardTesting"],

@@ -1,5 +1,6 @@
 import Foundation
 import Prometheus
+import Synchronization
 
 /// The receiver's Prometheus metrics, per source, served at `GET /metrics`.
 ///
@@ -11,6 +12,17 @@ public struct ServerMetrics: Sendable {
         .milliseconds(1), .milliseconds(2), .milliseconds(5), .milliseconds(10), .milliseconds(25),
         .milliseconds(50), .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2.5),
     ]
+
+    /// The request counter and latency histogram of each source and status, looked up in the registry once:
+    /// the registry builds the metric's name and label list on every lookup, once per request otherwise.
+    private let perRequest = RequestMetrics()
+    private final class RequestMetrics: Sendable {
+        let known = Mutex<[RequestKey: (Counter, DurationHistogram)]>([:])
+    }
+    private struct RequestKey: Hashable {
+        var source: String
+        var status: Int
+    }
 
     public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
         self.registry = registry
@@ -24,13 +36,20 @@ public struct ServerMetrics: Sendable {
 
     /// One answered request.
     func request(source: String, status: Int, elapsed: Duration) {
-        counter("requests", "Webhook requests by source and HTTP status", [("source", source), ("status", String(status))])
-            .increment()
-        registry.makeDurationHistogram(
-            descriptor: MetricNameDescriptor(namespace: "switchboard", subsystem: "webhook", metricName: "request_duration",
-                                             unitName: "seconds", helpText: "Time from request to answer"),
-            labels: [("source", source)], buckets: Self.latencyBuckets
-        ).record(elapsed)
+        let key = RequestKey(source: source, status: status)
+        let (count, latency) = perRequest.known.withLock { known in
+            if let pair = known[key] { return pair }
+            let pair = (
+                counter("requests", "Webhook requests by source and HTTP status", [("source", source), ("status", String(status))]),
+                registry.makeDurationHistogram(
+                    descriptor: MetricNameDescriptor(namespace: "switchboard", subsystem: "webhook", metricName: "request_duration",
+                                                     unitName: "seconds", helpText: "Time from request to answer"),
+                    labels: [("source", source)], buckets: Self.latencyBuckets))
+            known[key] = pair
+            return pair
+        }
+        count.increment()
+        latency.record(elapsed)
     }
 
     /// A request or record refused; `reason` is a short token (`signature`, `stale_timestamp`, `too_large`, …).

@@ -61,7 +61,6 @@ public struct WebhookReceiver: Sendable {
             metrics.rejected(source: name, reason: "signature")
             return Answer(response: Self.text(401, "unauthorized\n"), outcome: "signature")
         }
-        let provenance = "webhook:\(name)@\(Timestamp.formatISO8601(request.receivedAt))"
         var delivery: WebhookDelivery
         do {
             if let decoder = source as? any WebhookDeliveryDecoding {
@@ -78,10 +77,14 @@ public struct WebhookReceiver: Sendable {
         if delivery.interactions.isEmpty && delivery.rejected.isEmpty {
             return Answer(response: ack, outcome: "acknowledged")
         }
-        let replay = WebhookReplayContext.context(kind: type(of: source).kind, request: request)
-        let deadLetters = delivery.rejected.map {
-            DeadLetter(source: name, at: request.receivedAt, reason: $0.reason, provenance: provenance, raw: $0.raw,
-                       replay: replay)
+        var deadLetters: [DeadLetter] = []
+        if !delivery.rejected.isEmpty {
+            let provenance = "webhook:\(name)@\(Timestamp.formatISO8601(request.receivedAt))"
+            let replay = WebhookReplayContext.context(kind: type(of: source).kind, request: request)
+            deadLetters = delivery.rejected.map {
+                DeadLetter(source: name, at: request.receivedAt, reason: $0.reason, provenance: provenance, raw: $0.raw,
+                           replay: replay)
+            }
         }
         do {
             try await committer.commit(source: name, interactions: delivery.interactions.map(policy.apply(to:)),

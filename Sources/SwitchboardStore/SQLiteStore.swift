@@ -36,6 +36,11 @@ public final class SQLiteStore: MetricsStore, RuleTopicsStore {
                 // b-tree pages per row of 4 KiB ones.
                 try db.execute(sql: "PRAGMA page_size = \(SQLiteStore.pageSize)")
                 if let writer = db.sqliteConnection { checkpointer.install(on: writer) }
+                // A multi-row insert keeps a statement journal (the pages it changed, to undo the statement
+                // alone). Past 64 KiB — eight of our pages — SQLite moves it to a temporary file it creates
+                // and deletes again: on every webhook group commit. In memory it costs no system calls; it
+                // holds at most the pages one statement changes. Big sorts still spill to files.
+                try db.execute(sql: "PRAGMA temp_store = MEMORY")
             }
             // The writer appends (the dedupe and conversation indexes take keys in nearly increasing
             // order, see SQLiteDedupe): 16 MiB of page cache keep a big import's memory low. Readers

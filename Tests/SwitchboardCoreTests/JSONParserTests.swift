@@ -14,6 +14,17 @@ import Testing
         #expect(v["n"]?.number == 12345678901234567890)
     }
 
+    @Test func pointerUnescapesTokens() throws {
+        let v = try JSONParser.parse(#"{"a/b": {"m~n": [10, 20]}, "~1": "tilde one", "": {"": "empty"}}"#)
+        #expect(v.pointer("/a~1b/m~0n/1")?.number == 20)
+        #expect(v.pointer("/~01")?.string == "tilde one")
+        #expect(v.pointer("//")?.string == "empty")
+        #expect(v.pointer("/a/b") == nil)
+        #expect(v.pointer("/a~1b/m~0n/2") == nil)
+        #expect(v.pointer("a") == nil)
+        #expect(v.pointer("") == v)
+    }
+
     @Test func decodesEscapesAndSurrogates() throws {
         let v = try JSONParser.parse(#"["a\"b\\c\/\n\t", "\u00e9\u4e2d", "\ud83d\ude00", "Привет"]"#)
         #expect(v[0]?.string == "a\"b\\c/\n\t")

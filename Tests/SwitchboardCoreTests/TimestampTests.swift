@@ -25,6 +25,21 @@ import Testing
         #expect(Timestamp.formatISO8601(Date(timeIntervalSince1970: -1)) == "1969-12-31T23:59:59.000Z")
     }
 
+    @Test func formatsEveryFieldWithItsWidth() throws {
+        // Written byte by byte: each field against the calendar's own components, from 1600 to 9999.
+        var utc = Calendar(identifier: .gregorian)
+        utc.timeZone = TimeZone(identifier: "UTC")!
+        for millis in stride(from: Int64(-11_676_096_000_000), through: 253_402_300_799_999, by: 316_159_271_093) {
+            let d = Date(timeIntervalSince1970: Double(millis) / 1000)
+            let ms = Timestamp.milliseconds(d)
+            let whole = Date(timeIntervalSince1970: Double(ms >= 0 ? ms / 1000 : (ms - 999) / 1000))
+            let c = utc.dateComponents([.year, .month, .day, .hour, .minute, .second], from: whole)
+            let expected = String(format: "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", c.year!, c.month!, c.day!, c.hour!,
+                                  c.minute!, c.second!, Int((ms % 1000 + 1000) % 1000))
+            #expect(Timestamp.formatISO8601(d) == expected)
+        }
+    }
+
     @Test func civilDaysRoundTrip() {
         for days in stride(from: -800_000, through: 800_000, by: 997) {
             let (y, m, d) = Timestamp.civilFromDays(days)

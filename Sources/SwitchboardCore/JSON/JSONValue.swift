@@ -70,7 +70,10 @@ public enum JSONValue: Sendable, Hashable {
         guard path.hasPrefix("/") else { return nil }
         var current: JSONValue = self
         for raw in path.dropFirst().split(separator: "/", omittingEmptySubsequences: false) {
-            let token = raw.replacingOccurrences(of: "~1", with: "/").replacingOccurrences(of: "~0", with: "~")
+            // Unescaping goes through Foundation; most tokens have nothing to unescape.
+            let token = raw.utf8.contains(UInt8(ascii: "~"))
+                ? raw.replacingOccurrences(of: "~1", with: "/").replacingOccurrences(of: "~0", with: "~")
+                : String(raw)
             switch current {
             case .object:
                 guard let next = current[token] else { return nil }

@@ -119,6 +119,27 @@ public enum Timestamp {
         var rem = Int(secs % 86400)
         if rem < 0 { rem += 86400; days -= 1 }
         let (y, m, d) = civilFromDays(days)
+        if (0...9999).contains(y) {
+            // Every webhook delivery and imported record formats one or two of these: bytes, not interpolation.
+            return String(unsafeUninitializedCapacity: 24) { out in
+                var i = 0
+                func put(_ v: Int, _ width: Int, then separator: UInt8) {
+                    var v = v, k = width
+                    while k > 0 { k -= 1; out[i + k] = UInt8(ascii: "0") + UInt8(v % 10); v /= 10 }
+                    i += width
+                    out[i] = separator
+                    i += 1
+                }
+                put(y, 4, then: UInt8(ascii: "-"))
+                put(m, 2, then: UInt8(ascii: "-"))
+                put(d, 2, then: UInt8(ascii: "T"))
+                put(rem / 3600, 2, then: UInt8(ascii: ":"))
+                put(rem / 60 % 60, 2, then: UInt8(ascii: ":"))
+                put(rem % 60, 2, then: UInt8(ascii: "."))
+                put(Int(frac), 3, then: UInt8(ascii: "Z"))
+                return i
+            }
+        }
         func pad(_ v: Int, _ w: Int) -> String {
             let s = String(v)
             return s.count >= w ? s : String(repeating: "0", count: w - s.count) + s

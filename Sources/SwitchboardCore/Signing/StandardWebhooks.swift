@@ -34,7 +34,7 @@ public enum StandardWebhooks {
 
     /// The raw signature of one delivery.
     public static func mac(key: Data, id: String, timestamp: String, body: Data) -> [UInt8] {
-        hmacSHA256(key: key, [Data(id.utf8), Data(".".utf8), Data(timestamp.utf8), Data(".".utf8), body])
+        Verifier(keys: [key]).macs(id: id, timestamp: timestamp, body: body)[0]
     }
 
     /// The `webhook-signature` header value for one delivery: `v1,<base64>`.
@@ -45,16 +45,78 @@ public enum StandardWebhooks {
     /// True when one `v1,` signature of `header` is the signature of the delivery under one of `keys` (key
     /// rotation); compared in constant time.
     public static func matches(_ header: String, keys: [Data], id: String, timestamp: String, body: Data) -> Bool {
-        var given: [[UInt8]] = []
-        for part in header.split(separator: " ") where part.hasPrefix("v1,") {
-            if let sig = Data(base64Encoded: String(part.dropFirst(3))) { given.append(Array(sig)) }
+        Verifier(keys: keys).matches(header, id: id, timestamp: timestamp, body: body)
+    }
+
+    /// The keys of one source, each made ready for HMAC once (the key's padding hashed) rather than per delivery.
+    public struct Verifier: Sendable {
+        private let prepared: [HMAC<SHA256>]
+        private static let dot: [UInt8] = [UInt8(ascii: ".")]
+
+        public init(keys: [Data]) {
+            prepared = keys.map { HMAC<SHA256>(key: SymmetricKey(data: $0)) }
         }
-        var matched = false
-        for key in keys {
-            let expected = mac(key: key, id: id, timestamp: timestamp, body: body)
-            for sig in given where constantTimeEqual(sig, expected) { matched = true }
+
+        /// The signature of the delivery under each key, in order.
+        func macs(id: String, timestamp: String, body: Data) -> [[UInt8]] {
+            var id = id, timestamp = timestamp
+            return prepared.map { start in
+                var mac = start
+                id.withUTF8 { mac.update(data: UnsafeRawBufferPointer($0)) }
+                mac.update(data: Self.dot)
+                timestamp.withUTF8 { mac.update(data: UnsafeRawBufferPointer($0)) }
+                mac.update(data: Self.dot)
+                mac.update(data: body)
+                return Array(mac.finalize())
+            }
         }
-        return matched
+
+        /// True when one `v1,` signature of `header` is the delivery's signature under one of the keys;
+        /// compared in constant time. Signatures of any other length than SHA-256's cannot match and are skipped.
+        public func matches(_ header: String, id: String, timestamp: String, body: Data) -> Bool {
+            var given: [[UInt8]] = []
+            for part in header.utf8.split(separator: UInt8(ascii: " ")) {
+                guard part.count == 47, part.starts(with: "v1,".utf8),
+                      let sig = StandardWebhooks.base64(part.dropFirst(3)) else { continue }
+                given.append(sig)
+            }
+            guard !given.isEmpty else { return false }
+            var matched = false
+            for expected in macs(id: id, timestamp: timestamp, body: body) {
+                for sig in given where constantTimeEqual(sig, expected) { matched = true }
+            }
+            return matched
+        }
+    }
+
+    /// Decodes padded standard base64; nil when any character is outside the alphabet or misplaced.
+    static func base64(_ text: some Collection<UInt8>) -> [UInt8]? {
+        guard text.count % 4 == 0 else { return nil }
+        var out: [UInt8] = []
+        out.reserveCapacity(text.count / 4 * 3)
+        var buffer: UInt32 = 0, bits = 0, padding = 0
+        for c in text {
+            let v: UInt32
+            switch c {
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"): v = UInt32(c - UInt8(ascii: "A"))
+            case UInt8(ascii: "a")...UInt8(ascii: "z"): v = UInt32(c - UInt8(ascii: "a")) + 26
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): v = UInt32(c - UInt8(ascii: "0")) + 52
+            case UInt8(ascii: "+"): v = 62
+            case UInt8(ascii: "/"): v = 63
+            case UInt8(ascii: "="): padding += 1; continue
+            default: return nil
+            }
+            guard padding == 0 else { return nil }  // data after '='
+            buffer = buffer << 6 | v
+            bits += 6
+            if bits >= 8 {
+                bits -= 8
+                out.append(UInt8(truncatingIfNeeded: buffer >> UInt32(bits)))
+                buffer &= (1 << UInt32(bits)) - 1
+            }
+        }
+        guard padding <= 2, buffer == 0 else { return nil }
+        return out
     }
 
     /// Compares two byte strings in time that depends only on their lengths.

@@ -48,9 +48,10 @@ public struct StandardWebhook: WebhookDeliveryDecoding {
     ]
 
     let name: String
-    let keys: [Data]
+    let verifier: StandardWebhooks.Verifier
     let mapping: [String: String]
     let eventType: String?
+    /// Per event type: `mapping` with the event's own fields over it.
     let events: [String: [String: String]]?
     let tolerance: TimeInterval
 
@@ -59,11 +60,11 @@ public struct StandardWebhook: WebhookDeliveryDecoding {
         guard let secrets = settings.secret?.values, !secrets.isEmpty, !secrets.contains(where: \.isEmpty) else {
             throw ConnectorError(.settings, "`secret` is required for kind standard-webhooks: a `whsec_…` key, e.g. `secret: ${HELPDESK_WEBHOOK_SECRET}`")
         }
-        keys = try secrets.map { s in
+        verifier = StandardWebhooks.Verifier(keys: try secrets.map { s in
             do { return try StandardWebhooks.key(fromSecret: s) } catch {
                 throw ConnectorError(.settings, "`secret` must be a `whsec_` key followed by base64")
             }
-        }
+        })
         let mapping = settings.mapping ?? [:]
         let all = [("mapping", mapping)] + (settings.events ?? [:]).sorted { $0.key < $1.key }.map { ("events.\($0.key)", $0.value) }
         for (key, map) in all {
@@ -83,7 +84,8 @@ public struct StandardWebhook: WebhookDeliveryDecoding {
         }
         self.mapping = mapping
         eventType = settings.event_type
-        events = settings.events
+        // Each event's fields over `mapping`, merged once here rather than per delivery.
+        events = settings.events?.mapValues { specific in mapping.merging(specific) { _, new in new } }
         if let t = settings.tolerance {
             guard let seconds = DurationText.seconds(t) else {
                 throw ConnectorError(.settings, "`tolerance` must be a duration such as 300s or 5m, not '\(t)'")
@@ -101,7 +103,7 @@ public struct StandardWebhook: WebhookDeliveryDecoding {
               let header = request.headers["webhook-signature"] else {
             throw WebhookSignature.mismatch("webhook-id, webhook-timestamp or webhook-signature missing")
         }
-        guard StandardWebhooks.matches(header, keys: keys, id: id, timestamp: ts, body: request.body) else { throw WebhookSignature.mismatch("no webhook-signature matches") }
+        guard verifier.matches(header, id: id, timestamp: ts, body: request.body) else { throw WebhookSignature.mismatch("no webhook-signature matches") }
         try WebhookSignature.checkFresh(ts, now: request.receivedAt, tolerance: tolerance)
     }
 
@@ -110,12 +112,12 @@ public struct StandardWebhook: WebhookDeliveryDecoding {
         var fields = mapping
         if let eventType, let events {
             let type = body.pointer(eventType)?.stringOrNumber ?? "unknown"
-            guard let specific = events[type] else {
+            guard let merged = events[type] else {
                 var delivery = WebhookDelivery()
                 delivery.ignore("standard-webhooks.\(type)")
                 return delivery
             }
-            fields.merge(specific) { _, new in new }
+            fields = merged
         }
         let map = FieldMap(mapping: fields, body: body)
         let webhookId = request.headers["webhook-id"] ?? ""

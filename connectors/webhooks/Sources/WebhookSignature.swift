@@ -61,7 +61,7 @@ public enum WebhookSignature {
 
     /// Throws unless `timestamp` (Unix seconds) is within `tolerance` of `now`.
     public static func checkFresh(_ timestamp: String?, now: Date, tolerance: TimeInterval = tolerance) throws {
-        guard let timestamp, let seconds = Int64(timestamp.trimmingCharacters(in: .whitespaces)) else {
+        guard let timestamp, let seconds = Int64(timestamp) ?? Int64(timestamp.trimmingCharacters(in: .whitespaces)) else {
             throw ConnectorError(.verification, "missing or malformed signature timestamp")
         }
         if abs(Double(seconds) - now.timeIntervalSince1970) > tolerance {

@@ -6,7 +6,7 @@ import HummingbirdTesting
 import ServiceLifecycle
 import SwitchboardCore
 import SwitchboardScan
-import SwitchboardServer
+@testable import SwitchboardServer
 import SwitchboardTesting
 import Testing
 @testable import WebhookConnectors
@@ -48,6 +48,15 @@ actor SwitchableStore: MetricsStore {
 
     func update(_ id: Int) -> Data {
         Data(#"{"update_id":\#(id),"message":{"message_id":\#(id),"from":{"id":77,"is_bot":false,"first_name":"Ivan"},"chat":{"id":77,"type":"private"},"date":1764003000,"text":"hi \#(id)"}}"#.utf8)
+    }
+
+    @Test func eventLoopsFollowTheAffinityMask() {
+        let status = "Name:\tswitchboard\nCpus_allowed:\t%@\nCpus_allowed_list:\t0\n"
+        #expect(ServerThreads.usableCPUs(status: status.replacingOccurrences(of: "%@", with: "1"), machine: 8) == 1)
+        #expect(ServerThreads.usableCPUs(status: status.replacingOccurrences(of: "%@", with: "00000000,000000f0"), machine: 8) == 4)
+        #expect(ServerThreads.usableCPUs(status: status.replacingOccurrences(of: "%@", with: "ffffffff,ffffffff"), machine: 8) == 8)
+        #expect(ServerThreads.usableCPUs(status: "Name:\tswitchboard\n", machine: 8) == 8)
+        #expect(ServerThreads.usableCPUs(status: nil, machine: 3) == 3)
     }
 
     @Test func unknownSourceIs404() async throws {
