@@ -21,23 +21,22 @@ extension SQLiteStore {
         let parameters = Int32(SQLiteSchema.columns.count + 1)
         let limit = Int(sqlite3_limit(connection, SQLITE_LIMIT_VARIABLE_NUMBER, -1) / parameters)
         let perStatement = max(1, min(rowsPerStatement, limit))
-        var prepared: [Int: OpaquePointer] = [:]
-        defer { for stmt in prepared.values { sqlite3_finalize(stmt) } }
+        // Statements of 2^k rows only, kept in the connection's statement cache: a block of n rows is stored
+        // by the powers of two that sum to n (19 = 16 + 2 + 1), so that small groups — a webhook group commit
+        // — are not parsed anew each time, and the cache holds at most eight statements.
         func statement(rows: Int) throws -> OpaquePointer {
-            if let stmt = prepared[rows] { return stmt }
-            var statement: OpaquePointer?
-            guard sqlite3_prepare_v2(connection, SQLiteSchema.insertSQL(rows: rows), -1, &statement, nil) == SQLITE_OK,
-                  let stmt = statement else {
+            do {
+                return try db.cachedStatement(sql: SQLiteSchema.insertSQL(rows: rows)).sqliteStatement
+            } catch {
                 throw StoreError(.query, "cannot prepare the insert: \(String(cString: sqlite3_errmsg(connection)))")
             }
-            prepared[rows] = stmt
-            return stmt
         }
         var text = RowText()
         try interactions.withUnsafeBufferPointer { rows in
             var start = 0
             while start < rows.count {
-                let count = min(perStatement, rows.count - start)
+                let left = min(perStatement, rows.count - start)
+                let count = left >= rowsPerStatement ? left : 1 << (Int.bitWidth - 1 - left.leadingZeroBitCount)
                 let stmt = try statement(rows: count)
                 text.removeAll()
                 for r in 0..<count { text.add(rows.baseAddress! + start + r, firstParameter: Int32(r) * parameters + 1) }
@@ -58,22 +57,22 @@ extension SQLiteStore {
                     }
                     return sqlite3_step(stmt)
                 }
+                // The statement stays cached: reset it and drop the bindings into `text`'s buffer.
+                defer { sqlite3_reset(stmt); sqlite3_clear_bindings(stmt) }
                 guard rc == SQLITE_DONE else {
                     let message = String(cString: sqlite3_errmsg(connection))
-                    sqlite3_reset(stmt)
                     throw DatabaseError(resultCode: ResultCode(rawValue: rc), message: message)
                 }
                 let stored = Int(sqlite3_changes(connection))
                 result.stored += stored
                 result.duplicates += count - stored
-                sqlite3_reset(stmt)
                 start += count
             }
         }
         return result
     }
 
-    /// Rows per insert statement (31 parameters each, well under SQLite's 32,766).
+    /// Rows per insert statement, a power of two (41 parameters each, well under SQLite's 32,766).
     static let rowsPerStatement = 128
 
     static func interaction(_ r: Row) throws -> Interaction {

@@ -40,6 +40,22 @@ import Testing
         return i
     }
 
+    @Test func groupsOfEverySizeAreStoredByCachedStatementsWhole() async throws {
+        // Webhook group commits: statements of 2^k rows, kept between writes; a group of n rows takes several.
+        let path = scratchPath()
+        defer { try? FileManager.default.removeItem(atPath: (path as NSString).deletingLastPathComponent) }
+        let store = try SQLiteStore(path: path)
+        var next = 0
+        for size in [1, 2, 3, 5, 7, 8, 13, 19, 31, 64, 127, 128, 129, 255, 1, 3] {
+            let group = (next..<next + size).map(varied) + [varied(next + size / 2)]  // and one repeat
+            let result = try await store.write(IngestBatch(source: "src", interactions: group))
+            #expect(result == IngestBatchResult(stored: size, duplicates: 1), "group of \(size)")
+            next += size
+        }
+        let stored = try await all(store)
+        #expect(stored.sorted { $0.externalId < $1.externalId } == (0..<next).map(varied).sorted { $0.externalId < $1.externalId })
+    }
+
     @Test func blocksOfRowsStoreWhatSingleRowsWould() async throws {
         let path = scratchPath()
         defer { try? FileManager.default.removeItem(atPath: (path as NSString).deletingLastPathComponent) }
