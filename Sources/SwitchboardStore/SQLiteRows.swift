@@ -26,7 +26,7 @@ extension SQLiteStore {
         // — are not parsed anew each time, and the cache holds at most eight statements.
         func statement(rows: Int) throws -> OpaquePointer {
             do {
-                return try db.cachedStatement(sql: SQLiteSchema.insertSQL(rows: rows)).sqliteStatement
+                return try db.cachedStatement(sql: insertSQL[rows.trailingZeroBitCount]).sqliteStatement
             } catch {
                 throw StoreError(.query, "cannot prepare the insert: \(String(cString: sqlite3_errmsg(connection)))")
             }
@@ -71,6 +71,9 @@ extension SQLiteStore {
         }
         return result
     }
+
+    /// The insert of 2^k rows at index k, up to ``rowsPerStatement`` (made once: the statement cache looks them up by text).
+    static let insertSQL = (0...rowsPerStatement.trailingZeroBitCount).map { SQLiteSchema.insertSQL(rows: 1 << $0) }
 
     /// Rows per insert statement, a power of two (41 parameters each, well under SQLite's 32,766).
     static let rowsPerStatement = 128

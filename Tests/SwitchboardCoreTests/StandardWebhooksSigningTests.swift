@@ -14,11 +14,15 @@ import Testing
 
     @Test func signatureEqualsThePlainHMAC() {
         var generator = SystemRandomNumberGenerator()
-        for n in [0, 1, 63, 64, 1000, 5000] {
-            let body = Data((0..<n).map { _ in UInt8.random(in: 0...255, using: &generator) })
-            let id = "msg_\(n)", ts = "17000000\(n % 100)"
-            #expect(StandardWebhooks.signature(key: Self.key, id: id, timestamp: ts, body: body)
-                == Self.reference(Self.key, id, ts, body))
+        // Keys shorter than, as long as and longer than SHA-256's 64-byte block (a longer one is hashed first).
+        let keys = [Self.key, Data(repeating: 7, count: 64), Data((0..<100).map { UInt8($0) }), Data([1])]
+        for key in keys {
+            for n in [0, 1, 63, 64, 1000, 5000] {
+                let body = Data((0..<n).map { _ in UInt8.random(in: 0...255, using: &generator) })
+                let id = "msg_\(n)", ts = "17000000\(n % 100)"
+                #expect(StandardWebhooks.signature(key: key, id: id, timestamp: ts, body: body)
+                    == Self.reference(key, id, ts, body), "key of \(key.count) bytes, body of \(n)")
+            }
         }
     }
 
