@@ -67,24 +67,32 @@ public enum JSONValue: Sendable, Hashable {
     /// Follows an RFC 6901 JSON pointer (`/entry/0/id`); "" is the whole value.
     public func pointer(_ path: String) -> JSONValue? {
         if path.isEmpty { return self }
-        guard path.hasPrefix("/") else { return nil }
+        guard path.utf8.first == UInt8(ascii: "/") else { return nil }
         var current: JSONValue = self
-        for raw in path.dropFirst().split(separator: "/", omittingEmptySubsequences: false) {
-            // Unescaping goes through Foundation; most tokens have nothing to unescape.
-            let token = raw.utf8.contains(UInt8(ascii: "~"))
-                ? raw.replacingOccurrences(of: "~1", with: "/").replacingOccurrences(of: "~0", with: "~")
-                : String(raw)
+        // Tokens are read in place (webhook mappings follow several per delivery); only one holding `~`
+        // is unescaped into a new string, through Foundation.
+        var rest = Substring(path).dropFirst()
+        while true {
+            let end = rest.utf8.firstIndex(of: UInt8(ascii: "/")) ?? rest.endIndex
+            let raw = rest[rest.startIndex..<end]
+            let next: JSONValue?
             switch current {
-            case .object:
-                guard let next = current[token] else { return nil }
-                current = next
+            case .object(let members):
+                if raw.utf8.contains(UInt8(ascii: "~")) {
+                    let token = raw.replacingOccurrences(of: "~1", with: "/").replacingOccurrences(of: "~0", with: "~")
+                    next = members.first { $0.0 == token }?.1
+                } else {
+                    next = members.first { $0.0 == raw }?.1
+                }
             case .array:
-                guard let index = Int(token), let next = current[index] else { return nil }
-                current = next
+                next = Int(raw).flatMap { current[$0] }
             default:
                 return nil
             }
+            guard let next else { return nil }
+            current = next
+            guard end < rest.endIndex else { return current }
+            rest = rest[rest.utf8.index(after: end)...]
         }
-        return current
     }
 }
