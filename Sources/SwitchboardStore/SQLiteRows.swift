@@ -24,9 +24,15 @@ extension SQLiteStore {
         // Statements of 2^k rows only, kept in the connection's statement cache: a block of n rows is stored
         // by the powers of two that sum to n (19 = 16 + 2 + 1), so that small groups — a webhook group commit
         // — are not parsed anew each time, and the cache holds at most eight statements.
+        // Found in the cache once per call: the cache is keyed by the statement's text, 25 KB for 128 rows.
+        var found: [OpaquePointer?] = Array(repeating: nil, count: insertSQL.count)
         func statement(rows: Int) throws -> OpaquePointer {
+            let k = rows.trailingZeroBitCount
+            if let stmt = found[k] { return stmt }
             do {
-                return try db.cachedStatement(sql: insertSQL[rows.trailingZeroBitCount]).sqliteStatement
+                let stmt = try db.cachedStatement(sql: insertSQL[k]).sqliteStatement
+                found[k] = stmt
+                return stmt
             } catch {
                 throw StoreError(.query, "cannot prepare the insert: \(String(cString: sqlite3_errmsg(connection)))")
             }
