@@ -33,7 +33,8 @@ public final class GroupCommitter: Service, @unchecked Sendable {
     private let onCommit: @Sendable (SourceResult) -> Void
     private let lock = NSLock()
     private var pending: [Job] = []
-    private var waiter: CheckedContinuation<Void, Never>?
+    /// Writer loops waiting for work (one per ``InteractionStore/concurrentWrites``).
+    private var waiters: [CheckedContinuation<Void, Never>] = []
     private var closed = false
 
     /// - Parameters:
@@ -58,8 +59,7 @@ public final class GroupCommitter: Service, @unchecked Sendable {
             let (accepted, wake) = lock.withLock { () -> (Bool, CheckedContinuation<Void, Never>?) in
                 if closed { return (false, nil) }
                 pending.append(job)
-                defer { waiter = nil }
-                return (true, waiter)
+                return (true, waiters.isEmpty ? nil : waiters.removeFirst())
             }
             if !accepted { c.resume(throwing: StoreError(.unavailable, "the server is shutting down")) }
             wake?.resume()
@@ -68,8 +68,15 @@ public final class GroupCommitter: Service, @unchecked Sendable {
 
     public func run() async throws {
         await withGracefulShutdownHandler {
-            while let jobs = await nextGroup() {
-                await write(jobs)
+            // One writer loop per write the store can take at once; each takes what is queued when it is free.
+            await withDiscardingTaskGroup { loops in
+                for _ in 0..<max(1, store.concurrentWrites) {
+                    loops.addTask {
+                        while let jobs = await self.nextGroup() {
+                            await self.write(jobs)
+                        }
+                    }
+                }
             }
         } onGracefulShutdown: {
             self.close()
@@ -77,12 +84,12 @@ public final class GroupCommitter: Service, @unchecked Sendable {
     }
 
     private func close() {
-        let wake = lock.withLock { () -> CheckedContinuation<Void, Never>? in
+        let wake = lock.withLock { () -> [CheckedContinuation<Void, Never>] in
             closed = true
-            defer { waiter = nil }
-            return waiter
+            defer { waiters = [] }
+            return waiters
         }
-        wake?.resume()
+        for w in wake { w.resume() }
     }
 
     /// The jobs queued now (waiting for at least one); nil once closed and drained.
@@ -100,7 +107,7 @@ public final class GroupCommitter: Service, @unchecked Sendable {
             await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
                 let ready = lock.withLock { () -> Bool in
                     if !pending.isEmpty || closed { return true }
-                    waiter = c
+                    waiters.append(c)
                     return false
                 }
                 if ready { c.resume() }

@@ -1,17 +1,18 @@
 import Foundation
 import NIOCore
-import NIOPosix
 
-/// The server's event loops: one thread per CPU the process may run on.
+/// NIO's shared event loops — the server's and the PostgreSQL store's — one thread per CPU the process may run on.
 ///
-/// NIO's shared group counts the machine's CPUs. A `serve` restricted to fewer (`taskset`, a container's
-/// cpuset) would then run more loop threads than CPUs, and each request pays for threads taking turns on
-/// one core: on one core, one loop instead of two answers about a quarter more webhook deliveries per second
-/// (bench/RESULTS.md). Every server in a process shares this group.
-enum ServerThreads {
-    static let eventLoops = MultiThreadedEventLoopGroup(
-        numberOfThreads: usableCPUs(status: try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
-                                    machine: System.coreCount))
+/// NIO counts the machine's CPUs. A `switchboard` restricted to fewer (`taskset`, a container's cpuset) would then
+/// run more loop threads than CPUs, and each request pays for threads taking turns on one core: on one core, one
+/// loop instead of two answers about a quarter more webhook deliveries per second (bench/RESULTS.md).
+public enum ServerThreads {
+    /// Sets `NIO_SINGLETON_GROUP_LOOP_COUNT` (NIO's own setting for its shared group's size) to ``usableCPUs``,
+    /// unless the environment already sets it. Call first thing, before any NIO group exists.
+    public static func followAffinity() {
+        let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8)
+        setenv("NIO_SINGLETON_GROUP_LOOP_COUNT", String(usableCPUs(status: status, machine: System.coreCount)), 0)
+    }
 
     /// The CPUs of the process's affinity mask, read from the `Cpus_allowed:` line of `/proc/self/status`
     /// (hexadecimal, in comma-separated groups); `machine` (NIO's count, which follows a container's CPU quota)

@@ -127,7 +127,7 @@ public struct WebhookServer: Sendable {
             availableConnectionsDelegate: ConnectionCap(limit: limits.maxConnections, logger: logger))
         return Application(router: router(), server: server, configuration: configuration, services: [committer],
                            onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
-                           eventLoopGroupProvider: .shared(ServerThreads.eventLoops), logger: logger)
+                           logger: logger)
     }
 
     /// The answer to a body that was not read; what the client still sends of it is read and thrown

@@ -61,8 +61,22 @@ public final class PostgresStore: MetricsStore, RuleTopicsStore {
 
     deinit { close() }
 
+    /// Group commits overlap: while one waits for the server's commit, the next is sent on another connection.
+    /// Rows of overlapping transactions may commit out of seq order, which every seq reader allows for
+    /// (``MetricsTailPosition``), as it must with several instances writing.
+    public var concurrentWrites: Int { 2 }
+
     public func write(_ batch: IngestBatch) async throws -> IngestBatchResult {
         let logger = logger
+        if batch.deadLetters.isEmpty, batch.agentEvents.isEmpty, batch.checkpoint == nil {
+            // Interactions alone go in one statement, which is its own transaction: no BEGIN and COMMIT round
+            // trips (a webhook group commit waits for each).
+            guard !batch.interactions.isEmpty else { return IngestBatchResult(stored: 0, duplicates: 0) }
+            return try await withConnection("write a batch of \(batch.interactions.count) interactions of '\(batch.source)'") { conn in
+                let stored = try await Self.insert(batch.interactions, on: conn, logger: logger)
+                return IngestBatchResult(stored: stored, duplicates: batch.interactions.count - stored)
+            }
+        }
         return try await withTransaction("write a batch of \(batch.interactions.count) interactions of '\(batch.source)'") { conn in
             var result = IngestBatchResult(stored: 0, duplicates: 0)
             if !batch.interactions.isEmpty {

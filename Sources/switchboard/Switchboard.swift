@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SwitchboardCore
+import SwitchboardServer
 
 /// `switchboard` — the command-line entry point.
 struct Switchboard: AsyncParsableCommand {
@@ -20,6 +21,7 @@ struct Switchboard: AsyncParsableCommand {
 @main
 enum Main {
     static func main() async {
+        ServerThreads.followAffinity()
         let code: Int32
         do {
             var command = try Switchboard.parseAsRoot()

@@ -148,6 +148,13 @@ public protocol InteractionStore: Sendable {
     func sourceStats() async throws -> [String: SourceStats]
     /// Number of stored interactions (of one source when given).
     func count(source: String?) async throws -> Int
+    /// How many ``write(_:)`` calls gain from running at once (the webhook receiver's group commits overlap up to
+    /// this many): 1 for a store with a single writer.
+    var concurrentWrites: Int { get }
+}
+
+extension InteractionStore {
+    public var concurrentWrites: Int { 1 }
 }
 
 /// Errors of the storage layer, phrased for users; driver errors never leak raw.

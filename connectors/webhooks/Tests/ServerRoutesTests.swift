@@ -17,11 +17,25 @@ actor SwitchableStore: MetricsStore {
     let base = InMemoryStore()
     var down = false
     var writes = 0
+    /// Writes that may run at once, and how long each takes (none: at once).
+    nonisolated let concurrentWrites: Int
+    let writeTime: Duration?
+    /// Writes running now, and the most that ran together.
+    var running = 0, mostRunning = 0
     func setDown(_ value: Bool) { down = value }
+
+    init(concurrentWrites: Int = 1, writeTime: Duration? = nil) {
+        self.concurrentWrites = concurrentWrites
+        self.writeTime = writeTime
+    }
 
     func write(_ batch: IngestBatch) async throws -> IngestBatchResult {
         if down { throw StoreError(.unavailable, "database is locked") }
         writes += 1
+        running += 1
+        mostRunning = max(mostRunning, running)
+        defer { running -= 1 }
+        if let writeTime { try await Task.sleep(for: writeTime) }
         return try await base.write(batch)
     }
     func checkpoint(source: String) async throws -> Checkpoint? {
@@ -137,6 +151,35 @@ actor SwitchableStore: MetricsStore {
         }
         #expect(await store.writes == 1)
         #expect(await store.base.interactions.count == n)
+    }
+
+    @Test func aStoreThatTakesTwoWritesGetsTwoGroupsAtOnceAndNoMore() async throws {
+        // The PostgreSQL store's case: while one group commits, the next is written beside it.
+        let store = SwitchableStore(concurrentWrites: 2, writeTime: .milliseconds(40))
+        let committer = GroupCommitter(store: store)
+        let service = ServiceGroup(services: [committer], logger: .init(label: "test"))
+        let n = 120
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await service.run() }
+            try await withThrowingTaskGroup(of: Void.self) { deliveries in
+                for k in 0..<n {
+                    deliveries.addTask {
+                        try await Task.sleep(for: .milliseconds(k * 2))
+                        let i = Interaction(source: "tg", externalId: "\(k % 100)", channel: .chat, platform: "telegram",
+                                            conversationKey: "c", kind: .message, direction: .inbound, actorRole: .customer,
+                                            occurredAt: Date(timeIntervalSince1970: 1764003000), provenance: "test")
+                        try await committer.commit(source: "tg", interactions: [i], deadLetters: [])
+                    }
+                }
+                try await deliveries.waitForAll()
+            }
+            await service.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+        }
+        #expect(await store.mostRunning == 2)
+        #expect(await store.writes > 2)
+        // Twenty ids came twice, in groups written side by side: each is stored once.
+        #expect(await store.base.interactions.map(\.externalId).sorted() == (0..<100).map { "\($0)" }.sorted())
     }
 
     @Test func afterShutdownNewDeliveriesFailInsteadOfHanging() async throws {
