@@ -6,6 +6,9 @@ import SwitchboardCore
 /// Writes webhook deliveries durably with group commit: every delivery waiting
 /// when a write starts goes into the same store transaction (one per source),
 /// and each waiting request resumes only after that transaction committed.
+/// A store that takes several writes at once (``InteractionStore/concurrentWrites``,
+/// PostgreSQL) gets that many writer loops, so one group is written while another
+/// waits for its commit.
 ///
 /// Run it as a `Service`; on graceful shutdown it commits what is queued, then
 /// returns. Deliveries submitted after that fail with ``StoreError`` (the server answers 503).
