@@ -68,16 +68,17 @@ public final class PostgresStore: MetricsStore, RuleTopicsStore {
 
     public func write(_ batch: IngestBatch) async throws -> IngestBatchResult {
         let logger = logger
+        let action = "write a batch of \(batch.interactions.count) interactions of '\(batch.source)'"
         if batch.deadLetters.isEmpty, batch.agentEvents.isEmpty, batch.checkpoint == nil {
             // Interactions alone go in one statement, which is its own transaction: no BEGIN and COMMIT round
             // trips (a webhook group commit waits for each).
             guard !batch.interactions.isEmpty else { return IngestBatchResult(stored: 0, duplicates: 0) }
-            return try await withConnection("write a batch of \(batch.interactions.count) interactions of '\(batch.source)'") { conn in
+            return try await withConnection(action) { conn in
                 let stored = try await Self.insert(batch.interactions, on: conn, logger: logger)
                 return IngestBatchResult(stored: stored, duplicates: batch.interactions.count - stored)
             }
         }
-        return try await withTransaction("write a batch of \(batch.interactions.count) interactions of '\(batch.source)'") { conn in
+        return try await withTransaction(action) { conn in
             var result = IngestBatchResult(stored: 0, duplicates: 0)
             if !batch.interactions.isEmpty {
                 let stored = try await Self.insert(batch.interactions, on: conn, logger: logger)

@@ -21,7 +21,7 @@ struct Switchboard: AsyncParsableCommand {
 @main
 enum Main {
     static func main() async {
-        ServerThreads.followAffinity()
+        EventLoopThreads.followAffinity()
         let code: Int32
         do {
             var command = try Switchboard.parseAsRoot()

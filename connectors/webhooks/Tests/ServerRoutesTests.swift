@@ -66,11 +66,11 @@ actor SwitchableStore: MetricsStore {
 
     @Test func eventLoopsFollowTheAffinityMask() {
         let status = "Name:\tswitchboard\nCpus_allowed:\t%@\nCpus_allowed_list:\t0\n"
-        #expect(ServerThreads.usableCPUs(status: status.replacingOccurrences(of: "%@", with: "1"), machine: 8) == 1)
-        #expect(ServerThreads.usableCPUs(status: status.replacingOccurrences(of: "%@", with: "00000000,000000f0"), machine: 8) == 4)
-        #expect(ServerThreads.usableCPUs(status: status.replacingOccurrences(of: "%@", with: "ffffffff,ffffffff"), machine: 8) == 8)
-        #expect(ServerThreads.usableCPUs(status: "Name:\tswitchboard\n", machine: 8) == 8)
-        #expect(ServerThreads.usableCPUs(status: nil, machine: 3) == 3)
+        #expect(EventLoopThreads.usableCPUs(status: status.replacingOccurrences(of: "%@", with: "1"), machine: 8) == 1)
+        #expect(EventLoopThreads.usableCPUs(status: status.replacingOccurrences(of: "%@", with: "00000000,000000f0"), machine: 8) == 4)
+        #expect(EventLoopThreads.usableCPUs(status: status.replacingOccurrences(of: "%@", with: "ffffffff,ffffffff"), machine: 8) == 8)
+        #expect(EventLoopThreads.usableCPUs(status: "Name:\tswitchboard\n", machine: 8) == 8)
+        #expect(EventLoopThreads.usableCPUs(status: nil, machine: 3) == 3)
     }
 
     @Test func unknownSourceIs404() async throws {

@@ -6,7 +6,7 @@ import NIOCore
 /// NIO counts the machine's CPUs. A `switchboard` restricted to fewer (`taskset`, a container's cpuset) would then
 /// run more loop threads than CPUs, and each request pays for threads taking turns on one core: on one core, one
 /// loop instead of two answers about a quarter more webhook deliveries per second (bench/RESULTS.md).
-public enum ServerThreads {
+public enum EventLoopThreads {
     /// Sets `NIO_SINGLETON_GROUP_LOOP_COUNT` (NIO's own setting for its shared group's size) to ``usableCPUs``,
     /// unless the environment already sets it. Call first thing, before any NIO group exists.
     public static func followAffinity() {
