@@ -4,20 +4,20 @@ import PostgresNIO
 import SwitchboardCore
 import SwitchboardScan
 
-/// The metrics scan of the PostgreSQL store: only the metrics columns, in binary (the extended protocol's
-/// result format), turned into numbers by the reader the SQLite scan uses (``MetricsPart``) —
-/// no ``Interaction`` values. The `seq` range is split like SQLite's rowid range and the parts are read
-/// on several pooled connections at once, then appended in `seq` order.
+/// The metrics scan of the PostgreSQL store: only the metrics columns, in binary, turned into numbers by the reader
+/// the SQLite scan uses (``MetricsPart``) — no ``Interaction`` values. The `seq` range is split like SQLite's rowid
+/// range and the parts are read on connections of their own at once, then appended in `seq` order.
 ///
-/// Snapshot: one `REPEATABLE READ READ ONLY` transaction exports its snapshot (`pg_export_snapshot()`) in the
-/// statement that reads the `seq` bounds, reads the first range itself and stays open until every other part,
-/// each in its own transaction started with `SET TRANSACTION SNAPSHOT`, has finished. So all parts see exactly
-/// the rows committed when the scan began: a batch committed meanwhile is wholly out, even though sequence
-/// numbers are handed out before commit and a later commit may hold smaller seqs.
+/// Snapshot: one `REPEATABLE READ READ ONLY` transaction on a pooled connection exports its snapshot
+/// (`pg_export_snapshot()`) in the statement that reads the `seq` bounds and stays open until every part, each in
+/// its own transaction started with `SET TRANSACTION SNAPSHOT`, has finished. So all parts see exactly the rows
+/// committed when the scan began: a batch committed meanwhile is wholly out, even though sequence numbers are
+/// handed out before commit and a later commit may hold smaller seqs.
 ///
-/// Why a narrow SELECT (through a cursor) and not `COPY … TO STDOUT (FORMAT binary)`: postgres-nio offers
-/// `COPY FROM` only, and the extended protocol already returns the SELECT in binary, one `DataRow` per interaction,
-/// without text parsing.
+/// How a part reads: a binary cursor's `FETCH ALL` over a ``PostgresRawConnection``, whose `DataRow` messages
+/// (one per interaction) are split into fields where they lie in the socket's buffers. Through the driver's rows,
+/// the driver's own per-row work took as much time as the rest of the scan. Not `COPY … TO STDOUT (FORMAT binary)`:
+/// it costs the server as much, and its rows may straddle its messages.
 extension PostgresStore {
     /// The scan's query for one seq range.
     static func metricsSQL(_ range: ClosedRange<Int64>) -> String {
@@ -47,25 +47,20 @@ extension PostgresStore {
                     .first?.decode((String, Int64?, Int64?).self)
                 guard case let (snapshot, lo?, hi?)? = bounds else { return (MetricsScan(), 0, []) }
                 let recentSeqs = recent > 0 ? try await scan.seqs(above: hi - recent) : []
+                try await PostgresCells.checkTable(scan, storeName: storeName)
                 // An identifier the server made (hex digits and dashes); checked anyway, as it is spliced into a statement.
                 guard !snapshot.isEmpty, snapshot.utf8.allSatisfy({ $0 == UInt8(ascii: "-") || (48...57).contains($0) || (65...70).contains($0) })
                 else { throw StoreError(.query, "\(storeName): unexpected snapshot id '\(snapshot)' from the server") }
                 let plan = MetricsScanPlan(lo: lo, hi: hi, parts: parts.map { min($0, poolSize) } ?? (poolSize > 1 ? nil : 1),
                                            splitRows: Self.metricsSplitRows)
                 var scans = try await withThrowingTaskGroup(of: (Int, MetricsScan).self) { group in
-                    for k in plan.ranges.indices.dropFirst() {
+                    for k in plan.ranges.indices {
                         let range = plan.ranges[k], tableRows = plan.tableRows(part: k)
                         group.addTask {
-                            (k, try await self.read(action, retry: false) { part in
-                                try await part.transaction("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY") {
-                                    _ = try await part.rows(unsafeSQL: "SET TRANSACTION SNAPSHOT '\(snapshot)'")
-                                    return try await part.readMetrics(range, tableRows: tableRows, storeName: storeName)
-                                }
-                            })
+                            (k, try await self.readMetrics(range, snapshot: snapshot, tableRows: tableRows, storeName: storeName))
                         }
                     }
                     var out = [MetricsScan?](repeating: nil, count: plan.ranges.count)
-                    out[0] = try await scan.readMetrics(plan.ranges[0], tableRows: plan.tableRows(part: 0), storeName: storeName)
                     for try await (k, part) in group { out[k] = part }
                     return out
                 }
@@ -73,37 +68,83 @@ extension PostgresStore {
             }
         }
     }
-}
 
-extension PostgresReader {
-    /// Reads the rows of one seq range into a fresh scan, inside the reader's transaction, through a cursor
-    /// (``cursor(_:_:)``: blocks of bounded size, each taken off the connection whole before it is decoded).
-    func readMetrics(_ range: ClosedRange<Int64>, tableRows: Int?, storeName: String) async throws -> MetricsScan {
-        var part = MetricsPart(PostgresCells(storeName: storeName), from: range.lowerBound, to: range.upperBound, tableRows: tableRows)
-        var checked = false
-        try await cursor("metrics_scan", PostgresQuery(unsafeSQL: PostgresStore.metricsSQL(range))) { block in
-            for row in block {
-                try part.reader.cells.load(row, checkTypes: !checked)
-                checked = true
-                try part.read()
+    /// Reads the rows of one seq range into a fresh scan, on a ``PostgresRawConnection`` of its own, in a transaction
+    /// on `snapshot`: one simple query (the transaction, a binary cursor over ``metricsSQL(_:)``, `FETCH ALL`) whose
+    /// `DataRow`s are decoded as they arrive.
+    func readMetrics(_ range: ClosedRange<Int64>, snapshot: String, tableRows: Int?, storeName: String) async throws -> MetricsScan {
+        let raw = try await PostgresRawConnection.open(location, logger: logger)
+        return try await withTaskCancellationHandler {
+            do {
+                try await raw.send(simpleQuery: "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY; SET TRANSACTION SNAPSHOT '\(snapshot)'; "
+                    + "COPY (\(Self.metricsSQL(range))) TO STDOUT (FORMAT binary)")
+                var part = MetricsPart(PostgresCells(storeName: storeName), from: range.lowerBound, to: range.upperBound, tableRows: tableRows)
+                var messages = BackendMessages()
+                var rows = BinaryCopyRows()
+                var copying = false
+                var serverError: PostgresServerError?
+                var done = false
+                while !done {
+                    let chunks: [ByteBuffer]
+                    do { chunks = try await raw.reply.next() } catch {
+                        // The server's reason, when it gave one before closing (a terminated backend says so).
+                        throw serverError ?? error
+                    }
+                    for chunk in chunks where !done {
+                        done = try messages.feed(chunk) { type, body in
+                            switch type {
+                            case UInt8(ascii: "d"):
+                                guard copying else { throw PostgresProtocolError("COPY data outside a COPY") }
+                                try rows.feed(body) { bytes in
+                                    guard let length = try part.reader.cells.load(row: bytes) else { return nil }
+                                    try part.read()
+                                    return length
+                                }
+                            case UInt8(ascii: "H"):
+                                // CopyOutResponse: the overall format (1: binary), then the column count and formats.
+                                guard body.count >= 3, body[0] == 1,
+                                      Int(Int16(bigEndian: body.loadUnaligned(fromByteOffset: 1, as: Int16.self))) == MetricsScanColumns.names.count
+                                else { throw PostgresProtocolError("a COPY of another shape than the metrics statement") }
+                                copying = true
+                            case UInt8(ascii: "c"):
+                                guard copying, rows.ended else { throw PostgresProtocolError("a COPY that ended before its end marker") }
+                                copying = false
+                            case UInt8(ascii: "E"): serverError = PostgresServerError(body)
+                            case UInt8(ascii: "Z"): return true
+                            // Command completions, notices, parameter changes, notifications.
+                            case UInt8(ascii: "C"), UInt8(ascii: "N"), UInt8(ascii: "S"), UInt8(ascii: "A"): break
+                            default: throw PostgresProtocolError("a message of type '\(Character(Unicode.Scalar(type)))'")
+                            }
+                            return false
+                        }
+                    }
+                }
+                if let serverError { throw serverError }
+                await raw.close()
+                return part.finish()
+            } catch {
+                await raw.close()
+                throw error
             }
+        } onCancel: {
+            raw.channel.close(promise: nil)
         }
-        return part.finish()
     }
 }
 
 /// The current row of the PostgreSQL metrics statement, split into its fields by offset.
 ///
-/// A row arrives as one `DataRow` message: per column, its length as a big-endian int32 (-1 for NULL) and its bytes,
-/// back to back. The driver has checked those lengths against the message when it received it; the driver's cells
-/// (one object per column) cost more than the rest of the scan, so only the first is taken — `seq`, never NULL — and
-/// the other fields are found from it by walking the message. Pointers point into the row's buffer, which is held
-/// here, and not changed, until the next row is loaded: as long as the reader uses them.
+/// A row is its field count, then per field its length as a big-endian int32 (-1 for NULL) and its bytes, back to
+/// back — in a binary `COPY` (the scan, ``load(row:)``, every length checked here) as in a `DataRow` message (the
+/// live tail's reads through the driver, ``load(_:checkTypes:)``). Through the driver, only the first cell is taken —
+/// `seq`, never NULL — as its cells (one object per column) cost more than the rest of the read, and the other fields
+/// are found by walking the message, whose lengths the driver checked. Pointers point into the row's bytes, which
+/// stay valid, and unchanged, until the next row is loaded: as long as the reader uses them.
 struct PostgresCells: MetricsCells {
     let storeName: String
     private var row: ByteBuffer?
     private var base = UnsafePointer<UInt8>(PostgresCells.empty)
-    /// Per field: offset from the first field's first byte (-1 for NULL) and length.
+    /// Per field: offset from ``base`` (-1 for NULL) and length.
     private let fields = FieldTable(count: MetricsScanColumns.names.count)
     /// The address of every empty text (never written).
     nonisolated(unsafe) private static let empty: UnsafeMutablePointer<UInt8> = .allocate(capacity: 1)
@@ -112,7 +153,7 @@ struct PostgresCells: MetricsCells {
         self.storeName = storeName
     }
 
-    /// The driver's types of the fields, by position.
+    /// The types of the fields, by position.
     static let expectedTypes: [PostgresDataType] = [.int8] + MetricsScanColumns.columns.map { c in
         switch c.storage {
         case .integer: .int8
@@ -127,13 +168,59 @@ struct PostgresCells: MetricsCells {
 
     /// Every column in binary and of the type the scan reads: a table changed by another program is an error, not a misread.
     static func check(_ row: PostgresRow, storeName: String) throws {
-        guard row.count == expectedTypes.count else {
-            throw StoreError(.corrupt, "\(storeName): the metrics statement returned \(row.count) columns, expected \(expectedTypes.count)")
+        try check(row.map { ($0.columnName, $0.dataType, $0.format == .binary) }, storeName: storeName)
+    }
+
+    /// Checks the table's columns against the statement's, by name, from the catalog (`pg_attribute`): a binary
+    /// `COPY` names no types.
+    static func checkTable(_ reader: PostgresReader, storeName: String) async throws {
+        var types: [String: PostgresDataType] = [:]
+        for row in try await reader.rows(unsafeSQL: "SELECT attname::text, atttypid::int8 FROM pg_attribute "
+                                         + "WHERE attrelid = 'interactions'::regclass AND attnum > 0 AND NOT attisdropped") {
+            let (name, type) = try row.decode((String, Int64).self)
+            types[name] = PostgresDataType(UInt32(truncatingIfNeeded: type))
         }
-        for (k, cell) in row.enumerated() where cell.format != .binary || cell.dataType != expectedTypes[k] {
-            throw StoreError(.corrupt, "\(storeName): column \(cell.columnName) of interactions has type \(cell.dataType) "
-                + "(\(cell.format)), expected \(expectedTypes[k]); the table was changed by another program")
+        try check(MetricsScanColumns.names.map { ($0, types[$0] ?? .null, true) }, storeName: storeName)
+    }
+
+    /// Checks the statement's columns: name, type and whether in binary, by position.
+    private static func check(_ columns: [(name: String, type: PostgresDataType, binary: Bool)], storeName: String) throws {
+        guard columns.count == expectedTypes.count else {
+            throw StoreError(.corrupt, "\(storeName): the metrics statement returned \(columns.count) columns, expected \(expectedTypes.count)")
         }
+        for (k, c) in columns.enumerated() where !c.binary || c.type != expectedTypes[k] {
+            throw StoreError(.corrupt, "\(storeName): column \(c.name) of interactions has type \(c.type) "
+                + "(\(c.binary ? "binary" : "text")), expected \(expectedTypes[k]); the table was changed by another program")
+        }
+    }
+
+    /// Splits the row at the start of `bytes` — its field count, then per field its length (-1 for NULL) and bytes,
+    /// as in a `DataRow` message or a binary `COPY` — into fields; the row's length, or nil when `bytes` ends before it.
+    /// The bytes must stay valid, and unchanged, while the reader uses this row.
+    mutating func load(row bytes: UnsafeRawBufferPointer) throws -> Int? {
+        guard bytes.count >= 2, let start = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return nil }
+        let count = Int(Int16(bigEndian: bytes.loadUnaligned(as: Int16.self)))
+        guard count == fields.count else {
+            throw StoreError(.corrupt, "\(storeName): a row of the metrics statement has \(count) fields, expected \(fields.count)")
+        }
+        var at = 2
+        for k in 0..<count {
+            guard bytes.count - at >= 4 else { return nil }
+            let length = Int(Int32(bigEndian: bytes.loadUnaligned(fromByteOffset: at, as: Int32.self)))
+            at += 4
+            if length < 0 {
+                fields.offsets[k] = -1
+            } else {
+                guard length <= bytes.count - at else { return nil }
+                fields.offsets[k] = Int32(at)
+                fields.lengths[k] = Int32(length)
+                at += length
+            }
+        }
+        guard fields.offsets[0] >= 0, fields.lengths[0] == 8 else { throw malformed() }
+        row = nil
+        base = UnsafePointer(start)
+        return at
     }
 
     /// Splits the row into fields; with `checkTypes`, first checks its columns (``check(_:storeName:)``).

@@ -91,15 +91,19 @@ extension PostgresStore {
 
     static func isConnectionFailure(_ error: any Error) -> Bool {
         if error is PostgresConnectionLost { return true }
+        if let error = error as? PostgresServerError { return isConnectionFailure(sqlState: error.sqlState) }
         guard let error = error as? PSQLError else { return false }
         switch error.code {
         case .serverClosedConnection, .clientClosedConnection, .connectionError, .uncleanShutdown: return true
         case .server:
-            // 08xxx: connection exceptions; 57P01-57P03: the server is shutting down or restarting.
-            let state = error.serverInfo?[.sqlState] ?? ""
-            return state.hasPrefix("08") || ["57P01", "57P02", "57P03"].contains(state)
+            return isConnectionFailure(sqlState: error.serverInfo?[.sqlState] ?? "")
         default: return false
         }
+    }
+
+    /// 08xxx: connection exceptions; 57P01-57P03: the server is shutting down or restarting.
+    static func isConnectionFailure(sqlState state: String) -> Bool {
+        state.hasPrefix("08") || ["57P01", "57P02", "57P03"].contains(state)
     }
 
     /// A user-facing error naming the server (password hidden) and the server's own message.
@@ -110,6 +114,9 @@ extension PostgresStore {
         if error is PostgresConnectionLost {
             return StoreError(.unavailable, "\(prefix): the connection to the server was lost during the read "
                               + "(nothing partial was used); run the command again")
+        }
+        if let error = error as? PostgresServerError {
+            return StoreError(Self.isConnectionFailure(error) ? .unavailable : .query, "\(prefix): \(error)")
         }
         if let error = error as? PSQLError {
             if let message = error.serverInfo?[.message] {
