@@ -1,11 +1,12 @@
 import Foundation
+import NIOCore
 import PostgresNIO
 import SwitchboardCore
 
 /// Where a PostgreSQL store lives, read from `postgres://user:password@host:port/database?options`.
 ///
-/// Options: `sslmode=disable|prefer|require` (default `prefer`, as libpq),
-/// `pool_size=N` (connections per process, default 8), `connect_timeout=S`
+/// Options: `sslmode=disable|prefer|require` (default `prefer`, as libpq), `sslrootcert=PATH` (the PEM file of the
+/// certificate authorities the server's certificate is checked against, instead of the system's), `pool_size=N` (connections per process, default 8), `connect_timeout=S`
 /// (seconds one connection attempt may take, default 15), `pool_timeout=S` (seconds a
 /// call waits for a pooled connection while the server is gone or the pool is busy, default 60).
 public struct PostgresLocation: Sendable, Hashable {
@@ -16,6 +17,8 @@ public struct PostgresLocation: Sendable, Hashable {
     public var password: String?
     public var database: String
     public var tls: TLSMode = .prefer
+    /// `sslrootcert`: the trusted certificate authorities (PEM file), nil for the system's.
+    public var rootCertificates: String?
     public var poolSize: Int = 8
     public var connectTimeout: Int = 15
     public var poolTimeout: Int = 60
@@ -46,6 +49,12 @@ public struct PostgresLocation: Sendable, Hashable {
             case "sslmode":
                 guard let mode = TLSMode(rawValue: value) else { throw bad("sslmode '\(value)' is not one of disable, prefer, require") }
                 tls = mode
+            case "sslrootcert":
+                guard !value.isEmpty else { throw bad("sslrootcert is empty; expected the path of a PEM file of CA certificates") }
+                guard FileManager.default.isReadableFile(atPath: value) else {
+                    throw bad("sslrootcert '\(value)' is not a readable file; expected the path of a PEM file of CA certificates")
+                }
+                rootCertificates = value
             case "pool_size":
                 guard let n = Int(value), (1...200).contains(n) else { throw bad("pool_size '\(value)' is not a number from 1 to 200") }
                 poolSize = n
@@ -56,9 +65,10 @@ public struct PostgresLocation: Sendable, Hashable {
                 guard let n = Int(value), n > 0 else { throw bad("pool_timeout '\(value)' is not a positive number of seconds") }
                 poolTimeout = n
             default:
-                throw bad("unknown option '\(item.name)' (known: sslmode, pool_size, connect_timeout, pool_timeout)")
+                throw bad("unknown option '\(item.name)' (known: sslmode, sslrootcert, pool_size, connect_timeout, pool_timeout)")
             }
         }
+        if rootCertificates != nil && tls == .disable { throw bad("sslrootcert is set but sslmode is disable; use prefer or require") }
     }
 
     /// Where the store is, for messages and logs: user, host, port and database, never the password
@@ -99,8 +109,8 @@ public struct PostgresLocation: Sendable, Hashable {
         let tlsConfig: PostgresClient.Configuration.TLS
         switch tls {
         case .disable: tlsConfig = .disable
-        case .prefer: tlsConfig = .prefer(.makeClientConfiguration())
-        case .require: tlsConfig = .require(.makeClientConfiguration())
+        case .prefer: tlsConfig = .prefer(tlsConfiguration)
+        case .require: tlsConfig = .require(tlsConfiguration)
         }
         var c = PostgresClient.Configuration(host: host, port: port, username: user, password: password, database: database,
                                              tls: tlsConfig)
@@ -111,15 +121,35 @@ public struct PostgresLocation: Sendable, Hashable {
 
     /// The settings of one connection outside the pool (the source locks hold one each).
     func connectionConfiguration() throws -> PostgresConnection.Configuration {
-        let tlsConfig: PostgresConnection.Configuration.TLS
-        switch tls {
-        case .disable: tlsConfig = .disable
-        case .prefer: tlsConfig = .prefer(try NIOSSLContext(configuration: .makeClientConfiguration()))
-        case .require: tlsConfig = .require(try NIOSSLContext(configuration: .makeClientConfiguration()))
-        }
         var c = PostgresConnection.Configuration(host: host, port: port, username: user, password: password, database: database,
-                                                 tls: tlsConfig)
+                                                 tls: try connectionTLS())
         c.options.connectTimeout = .seconds(Int64(connectTimeout))
         return c
+    }
+
+    /// ``connectionConfiguration()`` over a channel already connected to the server.
+    func connectionConfiguration(on channel: any NIOCore.Channel) throws -> PostgresConnection.Configuration {
+        var c = PostgresConnection.Configuration(establishedChannel: channel, tls: try connectionTLS(), username: user, password: password,
+                                                 database: database)
+        // As for a connection by host name: the name is checked against the certificate (SNI), an address is not.
+        if host.utf8.contains(where: { !(48...57).contains($0) && $0 != UInt8(ascii: ".") && $0 != UInt8(ascii: ":") }) {
+            c.options.tlsServerName = host
+        }
+        return c
+    }
+
+    /// TLS settings: the system's certificate authorities, or `sslrootcert`'s.
+    private var tlsConfiguration: TLSConfiguration {
+        var c = TLSConfiguration.makeClientConfiguration()
+        if let rootCertificates { c.trustRoots = .file(rootCertificates) }
+        return c
+    }
+
+    private func connectionTLS() throws -> PostgresConnection.Configuration.TLS {
+        switch tls {
+        case .disable: .disable
+        case .prefer: .prefer(try NIOSSLContext(configuration: tlsConfiguration))
+        case .require: .require(try NIOSSLContext(configuration: tlsConfiguration))
+        }
     }
 }

@@ -72,25 +72,6 @@ struct PostgresRawConnection: Sendable {
     }
 }
 
-extension PostgresLocation {
-    /// ``connectionConfiguration()`` over a channel already connected to the server.
-    func connectionConfiguration(on channel: any Channel) throws -> PostgresConnection.Configuration {
-        let tlsConfig: PostgresConnection.Configuration.TLS
-        switch tls {
-        case .disable: tlsConfig = .disable
-        case .prefer: tlsConfig = .prefer(try NIOSSLContext(configuration: .makeClientConfiguration()))
-        case .require: tlsConfig = .require(try NIOSSLContext(configuration: .makeClientConfiguration()))
-        }
-        var c = PostgresConnection.Configuration(establishedChannel: channel, tls: tlsConfig, username: user, password: password,
-                                                 database: database)
-        // As for a connection by host name: the name is checked against the certificate (SNI), an address is not.
-        if host.utf8.contains(where: { !(48...57).contains($0) && $0 != UInt8(ascii: ".") && $0 != UInt8(ascii: ":") }) {
-            c.options.tlsServerName = host
-        }
-        return c
-    }
-}
-
 /// The server's reply on a ``PostgresRawConnection``: byte chunks handed from the event loop to one reader.
 final class RawReply: Sendable {
     /// Bytes that may wait unread before the loop stops reading from the socket.

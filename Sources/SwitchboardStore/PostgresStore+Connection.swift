@@ -129,6 +129,10 @@ extension PostgresStore {
             if error.code == .serverClosedConnection || error.code == .uncleanShutdown {
                 return StoreError(.unavailable, "\(prefix): the connection to the server was lost (\(error.code)); run the command again")
             }
+            if let tls = error.underlying, "\(tls)".contains("CERTIFICATE_VERIFY_FAILED") {
+                return StoreError(.unavailable, "\(prefix): the server's TLS certificate is not signed by a trusted certificate "
+                                  + "authority (CERTIFICATE_VERIFY_FAILED); add sslrootcert=PATH (its CA certificate, PEM) to the URL")
+            }
             let underlying = error.underlying.map { ": \($0)" } ?? ""
             return StoreError(.unavailable, "\(prefix): \(error.code)\(underlying); is the server running and the URL right?")
         }

@@ -141,6 +141,36 @@ import Testing
         #expect(try await store.scanMetrics(parts: 2).storedCounts["bulk"] == 150_000)
     }
 
+    @Test("on a server that takes TLS only, the pool and the scan's own connections work with sslrootcert; plain connections are refused, an untrusted certificate is a clear error")
+    func tlsOnlyServer() async throws {
+        guard TestPostgres.serverURL != nil else { try Test.cancel(Comment(rawValue: TestPostgres.skipMessage)) }
+        let (url, stop) = try await TestPostgres.offPool { try TestPostgres.startTLSServer() }
+        defer { stop() }
+        let store = try await PostgresStore.open(url: url)
+        defer { store.close() }
+        let items = MixedData.make(seed: 7, conversations: 300)
+        let memory = InMemoryStore()
+        for start in stride(from: 0, to: items.count, by: 100) {
+            let batch = IngestBatch(source: "mixed", interactions: Array(items[start..<min(start + 100, items.count)]))
+            _ = try await store.write(batch)
+            _ = try await memory.write(batch)
+        }
+        let reference = FastScanTests.outcome(try await MetricsEngine(settings: FastScanTests.settings)
+            .load(store: memory, now: FastScanTests.now).data)
+        #expect(reference.count > 300)
+        let scan = try await store.scanMetrics(parts: 3)
+        #expect(FastScanTests.difference(FastScanTests.outcome(Dataset(scan: scan, settings: FastScanTests.settings, now: FastScanTests.now)),
+                                         reference) == nil)
+        let base = String(url.split(separator: "?")[0])
+        let plain = await #expect(throws: StoreError.self) { _ = try await PostgresStore.open(url: base + "?sslmode=disable") }
+        #expect(plain?.description.contains("no encryption") == true, "\(String(describing: plain))")
+        // The system's certificate authorities do not know the test server's.
+        let untrusted = await #expect(throws: StoreError.self) { _ = try await PostgresStore.open(url: base + "?sslmode=require") }
+        #expect(untrusted?.description.contains("PostgreSQL store postgres://") == true
+                && untrusted?.description.contains("not signed by a trusted certificate authority") == true
+                && untrusted?.description.contains("add sslrootcert=PATH") == true, "\(String(describing: untrusted))")
+    }
+
     @Test("a column whose type another program changed is a clear error, not a misread")
     func changedColumnTypeIsAnError() async throws {
         let (store, url) = try await postgres()

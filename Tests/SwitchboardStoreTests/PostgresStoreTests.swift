@@ -17,6 +17,25 @@ import Testing
         #expect(unknown.description.contains("sslmod"))
     }
 
+    @Test("sslrootcert names a readable PEM file and needs TLS")
+    func rootCertificatesOption() throws {
+        let pem = FileManager.default.temporaryDirectory.appendingPathComponent("sb-ca-\(UUID().uuidString).pem")
+        try "-----BEGIN CERTIFICATE-----\n".write(to: pem, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: pem) }
+        let l = try PostgresLocation(url: "postgres://anna@db.example/support?sslmode=require&sslrootcert=\(pem.path)")
+        #expect(l.rootCertificates == pem.path && l.tls == .require)
+        #expect(try PostgresLocation(url: "postgres://anna@db.example/support").rootCertificates == nil)
+        let missing = try #require(throws: StoreError.self) {
+            try PostgresLocation(url: "postgres://anna@db.example/support?sslrootcert=/nonexistent/ca.pem")
+        }
+        #expect(missing.description.contains("sslrootcert '/nonexistent/ca.pem' is not a readable file"), "\(missing)")
+        let plain = try #require(throws: StoreError.self) {
+            try PostgresLocation(url: "postgres://anna@db.example/support?sslmode=disable&sslrootcert=\(pem.path)")
+        }
+        #expect(plain.description.contains("sslmode is disable"), "\(plain)")
+        #expect(throws: StoreError.self) { try PostgresLocation(url: "postgres://anna@db.example/support?sslrootcert=") }
+    }
+
     /// A password is read as written up to the URL's last `@`, reserved characters and all; escapes are decoded once.
     @Test(arguments: [("a/b?c#d@e f", "a/b?c#d@e f"), ("a%2Fb%3Fc%23d%40e%20f", "a/b?c#d@e f"), ("100%", "100%"),
                       ("%2541", "%41"), ("p@ss:w", "p@ss:w")])
