@@ -6,9 +6,10 @@ import SwitchboardCore
 /// Where a PostgreSQL store lives, read from `postgres://user:password@host:port/database?options`.
 ///
 /// Options: `sslmode=disable|prefer|require` (default `prefer`, as libpq), `sslrootcert=PATH` (the PEM file of the
-/// certificate authorities the server's certificate is checked against, instead of the system's), `pool_size=N` (connections per process, default 8), `connect_timeout=S`
-/// (seconds one connection attempt may take, default 15), `pool_timeout=S` (seconds a
-/// call waits for a pooled connection while the server is gone or the pool is busy, default 60).
+/// certificate authorities the server's certificate is checked against, instead of the system's), `pool_size=N`
+/// (connections per process, default 8), `connect_timeout=S` (seconds one connection attempt may take, default 15),
+/// `pool_timeout=S` (seconds a call waits for a pooled connection while the server is gone or the pool is busy,
+/// default 60).
 public struct PostgresLocation: Sendable, Hashable {
     public enum TLSMode: String, Sendable { case disable, prefer, require }
     public var host: String

@@ -14,10 +14,9 @@ import SwitchboardScan
 /// committed when the scan began: a batch committed meanwhile is wholly out, even though sequence numbers are
 /// handed out before commit and a later commit may hold smaller seqs.
 ///
-/// How a part reads: a binary cursor's `FETCH ALL` over a ``PostgresRawConnection``, whose `DataRow` messages
-/// (one per interaction) are split into fields where they lie in the socket's buffers. Through the driver's rows,
-/// the driver's own per-row work took as much time as the rest of the scan. Not `COPY … TO STDOUT (FORMAT binary)`:
-/// it costs the server as much, and its rows may straddle its messages.
+/// How a part reads: a binary `COPY (SELECT …) TO STDOUT` over a ``PostgresRawConnection``, its rows split into
+/// fields where they lie in the socket's buffers. Through the driver's rows (a cursor), the driver's own per-row work
+/// took as much time as the rest of the scan, and a cursor's `FETCH` costs the server more than `COPY`.
 extension PostgresStore {
     /// The scan's query for one seq range.
     static func metricsSQL(_ range: ClosedRange<Int64>) -> String {
@@ -70,8 +69,8 @@ extension PostgresStore {
     }
 
     /// Reads the rows of one seq range into a fresh scan, on a ``PostgresRawConnection`` of its own, in a transaction
-    /// on `snapshot`: one simple query (the transaction, a binary cursor over ``metricsSQL(_:)``, `FETCH ALL`) whose
-    /// `DataRow`s are decoded as they arrive.
+    /// on `snapshot`: one simple query (the transaction, then `COPY` of ``metricsSQL(_:)`` in binary) whose rows are
+    /// read as they arrive.
     func readMetrics(_ range: ClosedRange<Int64>, snapshot: String, tableRows: Int?, storeName: String) async throws -> MetricsScan {
         let raw = try await PostgresRawConnection.open(location, logger: logger)
         return try await withTaskCancellationHandler {
@@ -79,47 +78,17 @@ extension PostgresStore {
                 try await raw.send(simpleQuery: "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY; SET TRANSACTION SNAPSHOT '\(snapshot)'; "
                     + "COPY (\(Self.metricsSQL(range))) TO STDOUT (FORMAT binary)")
                 var part = MetricsPart(PostgresCells(storeName: storeName), from: range.lowerBound, to: range.upperBound, tableRows: tableRows)
-                var messages = BackendMessages()
-                var rows = BinaryCopyRows()
-                var copying = false
-                var serverError: PostgresServerError?
+                var reply = MetricsCopyReply()
                 var done = false
                 while !done {
                     let chunks: [ByteBuffer]
                     do { chunks = try await raw.reply.next() } catch {
                         // The server's reason, when it gave one before closing (a terminated backend says so).
-                        throw serverError ?? error
+                        throw reply.serverError ?? error
                     }
-                    for chunk in chunks where !done {
-                        done = try messages.feed(chunk) { type, body in
-                            switch type {
-                            case UInt8(ascii: "d"):
-                                guard copying else { throw PostgresProtocolError("COPY data outside a COPY") }
-                                try rows.feed(body) { bytes in
-                                    guard let length = try part.reader.cells.load(row: bytes) else { return nil }
-                                    try part.read()
-                                    return length
-                                }
-                            case UInt8(ascii: "H"):
-                                // CopyOutResponse: the overall format (1: binary), then the column count and formats.
-                                guard body.count >= 3, body[0] == 1,
-                                      Int(Int16(bigEndian: body.loadUnaligned(fromByteOffset: 1, as: Int16.self))) == MetricsScanColumns.names.count
-                                else { throw PostgresProtocolError("a COPY of another shape than the metrics statement") }
-                                copying = true
-                            case UInt8(ascii: "c"):
-                                guard copying, rows.ended else { throw PostgresProtocolError("a COPY that ended before its end marker") }
-                                copying = false
-                            case UInt8(ascii: "E"): serverError = PostgresServerError(body)
-                            case UInt8(ascii: "Z"): return true
-                            // Command completions, notices, parameter changes, notifications.
-                            case UInt8(ascii: "C"), UInt8(ascii: "N"), UInt8(ascii: "S"), UInt8(ascii: "A"): break
-                            default: throw PostgresProtocolError("a message of type '\(Character(Unicode.Scalar(type)))'")
-                            }
-                            return false
-                        }
-                    }
+                    for chunk in chunks where !done { done = try reply.read(chunk, into: &part) }
                 }
-                if let serverError { throw serverError }
+                if let error = reply.serverError { throw error }
                 await raw.close()
                 return part.finish()
             } catch {
@@ -128,6 +97,46 @@ extension PostgresStore {
             }
         } onCancel: {
             raw.channel.close(promise: nil)
+        }
+    }
+}
+
+/// The reply to a part's query, message by message: command completions, the `COPY`'s rows into the part, an error.
+struct MetricsCopyReply {
+    private var messages = BackendMessages()
+    private var rows = BinaryCopyRows()
+    private var copying = false
+    /// The server's error, when it sent one.
+    private(set) var serverError: PostgresServerError?
+
+    /// Reads the messages in `chunk`; true once the reply has ended (`ReadyForQuery`).
+    /// - Throws: ``PostgresProtocolError`` on a message out of place; the reader's ``StoreError`` on a damaged row.
+    mutating func read(_ chunk: ByteBuffer, into part: inout MetricsPart<PostgresCells>) throws -> Bool {
+        try messages.feed(chunk) { type, body in
+            switch type {
+            case UInt8(ascii: "d"):
+                guard copying else { throw PostgresProtocolError("COPY data outside a COPY") }
+                try rows.feed(body) { bytes in
+                    guard let length = try part.reader.cells.load(row: bytes) else { return nil }
+                    try part.read()
+                    return length
+                }
+            case UInt8(ascii: "H"):
+                // CopyOutResponse: the overall format (1: binary), then the column count and formats.
+                guard body.count >= 3, body[0] == 1,
+                      Int(Int16(bigEndian: body.loadUnaligned(fromByteOffset: 1, as: Int16.self))) == MetricsScanColumns.names.count
+                else { throw PostgresProtocolError("a COPY of another shape than the metrics statement") }
+                copying = true
+            case UInt8(ascii: "c"):
+                guard copying, rows.ended else { throw PostgresProtocolError("a COPY that ended before its end marker") }
+                copying = false
+            case UInt8(ascii: "E"): serverError = PostgresServerError(body)
+            case UInt8(ascii: "Z"): return true
+            // Command completions, notices, parameter changes, notifications.
+            case UInt8(ascii: "C"), UInt8(ascii: "N"), UInt8(ascii: "S"), UInt8(ascii: "A"): break
+            default: throw PostgresProtocolError("a message of type '\(Character(Unicode.Scalar(type)))'")
+            }
+            return false
         }
     }
 }
