@@ -10,6 +10,11 @@ public struct StoreCopyResult: Sendable, Hashable {
     public var checkpoints = 0
     public var deadLetters = 0
     public var runs = 0
+    /// Scheduled report deliveries, alerts, alert notices and connector credentials (``StoreCopy/copyState(from:to:)``).
+    public var reportSends = 0
+    public var alerts = 0
+    public var alertNotices = 0
+    public var credentials = 0
 }
 
 /// Copies a SQLite store into PostgreSQL (`switchboard migrate --to postgres://…`).
@@ -17,7 +22,7 @@ public struct StoreCopyResult: Sendable, Hashable {
 /// Idempotent: interactions are inserted in storage order with the id conflict
 /// skipping those already there; dead letters only when no letter of the same (source,
 /// provenance, digest) is there yet, and runs only when an identical one is not there yet;
-/// a checkpoint replaces the target's only when newer.
+/// a checkpoint replaces the target's only when newer. Then what `serve` keeps between runs (``copyState(from:to:)``).
 public enum StoreCopy {
     public static func copy(from source: SQLiteStore, to target: PostgresStore, batchSize: Int = 5_000,
                             progress: @Sendable (Int) -> Void = { _ in }) async throws -> StoreCopyResult {
@@ -114,6 +119,7 @@ public enum StoreCopy {
         result.checkpoints = copied.0
         result.deadLetters = copied.1
         result.runs = copied.2
+        (result.reportSends, result.alerts, result.alertNotices, result.credentials) = try await copyState(from: source, to: target)
         return result
     }
 }

@@ -7,7 +7,7 @@ import SwitchboardStore
 struct MigrateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "migrate",
-        abstract: "Copy a SQLite store (interactions, checkpoints, dead letters, runs) into PostgreSQL.",
+        abstract: "Copy a SQLite store (interactions, checkpoints, dead letters, runs, report sends, alerts, credentials) into PostgreSQL.",
         discussion: """
             Safe to run again: what is already in PostgreSQL is kept and not doubled. Afterwards point \
             `store:` at the PostgreSQL URL.
@@ -46,11 +46,14 @@ struct MigrateCommand: AsyncParsableCommand {
         Terminal.clearProgress(quiet: quiet)
         if global.json {
             print(Terminal.json(["interactions": result.interactions, "already_there": result.alreadyThere,
-                                 "checkpoints": result.checkpoints, "dead_letters": result.deadLetters, "runs": result.runs]))
+                                 "checkpoints": result.checkpoints, "dead_letters": result.deadLetters, "runs": result.runs,
+                                 "report_sends": result.reportSends, "alerts": result.alerts, "alert_notices": result.alertNotices,
+                                 "credentials": result.credentials]))
         } else {
             print("migrated \(path) → \(target.location.redacted): \(result.interactions) interactions new, "
                   + "\(result.alreadyThere) already there, \(result.checkpoints) checkpoints, "
-                  + "\(result.deadLetters) dead letters, \(result.runs) runs")
+                  + "\(result.deadLetters) dead letters, \(result.runs) runs, \(result.reportSends) report sends, "
+                  + "\(result.alerts) alerts, \(result.alertNotices) alert notices, \(result.credentials) credentials")
         }
     }
 }
