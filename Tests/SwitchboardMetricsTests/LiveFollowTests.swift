@@ -52,6 +52,54 @@ import Testing
         #expect(warm == 2 && cold == 0)
     }
 
+    /// Customer messages with text classified by `rules` at import, each answered by an agent a minute later.
+    static func classified(_ rules: TopicRules) -> [Interaction] {
+        let texts = ["Where is my invoice?", "refund please", "hello", "Проблема с оплатой", "order late"]
+        let policy = IngestPolicy(topicRules: rules)
+        return (0..<60).flatMap { k -> [Interaction] in
+            let at = MixedData.start.addingTimeInterval(Double(k) * 3600)
+            let asked = Interaction(source: "mail", externalId: "q\(k)", channel: .email, platform: "imap", conversationKey: "c\(k)",
+                                    kind: .message, direction: .inbound, actorRole: .customer, customerKey: "u\(k % 9)", occurredAt: at,
+                                    text: texts[k % texts.count], provenance: "test:q\(k)")
+            let answered = Interaction(source: "mail", externalId: "a\(k)", channel: .email, platform: "imap", conversationKey: "c\(k)",
+                                       kind: .message, direction: .outbound, actorRole: .agent, actorId: "anna",
+                                       occurredAt: at.addingTimeInterval(60), text: "on it", provenance: "test:a\(k)")
+            return [policy.apply(to: asked), answered]
+        }
+    }
+
+    @Test("`topics apply` run by another process while the state is kept: the next load has the new topics, as a fresh scan", arguments: [false, true])
+    func topicsApplyIsFollowed(_ postgres: Bool) async throws {
+        let store: any MetricsFollowing & RuleTopicsStore
+        var cleanup: () -> Void = {}
+        if postgres {
+            guard TestPostgres.serverURL != nil else { try Test.cancel(Comment(rawValue: TestPostgres.skipMessage)) }
+            let pg = try await PostgresStore.open(url: try await TestPostgres.offPool { try TestPostgres.createDatabase() })
+            (store, cleanup) = (pg, { pg.close() })
+        } else {
+            let (sqlite, dir) = try scratchSQLite("sb-live-topics")
+            (store, cleanup) = (sqlite, { try? FileManager.default.removeItem(at: dir) })
+        }
+        defer { cleanup() }
+        let old = try TopicRules([TopicRule(name: "billing", keywords: ["invoice*"])])
+        let new = try TopicRules([TopicRule(name: "billing", keywords: ["invoice*", "оплат*"]), TopicRule(name: "returns", keywords: ["refund"])])
+        _ = try await store.write(IngestBatch(source: "mail", interactions: Self.classified(old)))
+        let engine = MetricsEngine(settings: LiveDatasetTests.settings)
+        let before = LiveDatasetTests.outcome(try await StoreMetricsLoader(engine: engine, store: store).load(now: Self.now).data, now: Self.now)
+        let live = LiveMetrics(engine: engine, store: store)
+        try await live.start(now: Self.now.addingTimeInterval(-1))
+        try await Self.expectSameAsCold(live, store)
+        // Half-way (a run stopped after its first batch): the state is kept until a run goes to the end.
+        _ = try? await TopicsApply(rules: new, batchSize: 20).run(store: store, afterBatch: { _ in throw CancellationError() })
+        try await live.readTail()
+        let summary = try await TopicsApply(rules: new, batchSize: 20).run(store: store)
+        #expect(summary.changed > 0)
+        let after = LiveDatasetTests.outcome(try await StoreMetricsLoader(engine: engine, store: store).load(now: Self.now).data, now: Self.now)
+        #expect(after != before, "the new rules change the report")
+        try await Self.expectSameAsCold(live, store)
+        #expect(await live.coldLoads == 0)
+    }
+
     /// A psql session left inside a transaction that inserted one row (a copy of a stored message a minute later),
     /// until `COMMIT` is written to it.
     /// `open`: the sessions left in a transaction once this one is (others of the test may be).

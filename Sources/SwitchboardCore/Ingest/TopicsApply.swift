@@ -88,6 +88,13 @@ public struct TopicsApply: Sendable {
         return summary
     }
 
+    /// When the last run that went to the end finished, from its checkpoint (nil: none did, or one is under way).
+    /// `serve`'s live state builds itself again when this changes (docs/live.md).
+    public static func finishedAt(_ checkpoint: Checkpoint?) -> Date? {
+        guard let checkpoint, let state = try? checkpoint.decode(State.self), state.done else { return nil }
+        return checkpoint.updatedAt
+    }
+
     func checkpoint(seq: Int64, done: Bool) throws -> Checkpoint {
         try Checkpoint(source: Self.checkpointSource, encoding: State(rules: rules.fingerprint, seq: seq, done: done))
     }

@@ -23,6 +23,9 @@ public actor LiveMetrics: MetricsLoader {
     private var starting: Task<Void, any Error>?
     /// The last tail read (reads run one after another: each starts from where the previous one stopped).
     private var lastRead: Task<Void, any Error>?
+    /// When the last `topics apply` that went to the end finished, as read before the state's scan: one that
+    /// finishes later rewrote stored rows in place, which the tail does not see, so the state is built again.
+    private var topicsApplied: Date?
     /// Loads answered from the state and by the cold path (for the status and the tests).
     public private(set) var liveLoads = 0, coldLoads = 0
 
@@ -54,6 +57,7 @@ public actor LiveMetrics: MetricsLoader {
         Self.keepHeapSmall()
         #endif
         let began = Date()
+        topicsApplied = TopicsApply.finishedAt(try await store.checkpoint(source: TopicsApply.checkpointSource))
         let (scan, at) = try await store.scanMetricsFollowing()
         let rows = scan.rowCount
         state = LiveDataset(scan: scan, settings: engine.settings, now: now)
@@ -115,7 +119,14 @@ public actor LiveMetrics: MetricsLoader {
     }
 
     private func readOnce() async throws {
-        guard state != nil else { return }
+        guard let moment = state?.now else { return }
+        let applied = TopicsApply.finishedAt(try await store.checkpoint(source: TopicsApply.checkpointSource))
+        if let applied, applied != topicsApplied {
+            log("live state: `topics apply` rewrote the rule topics of stored messages; building the state again")
+            pending = []
+            pendingRows = 0
+            return try await build(now: moment)
+        }
         let (scan, next) = try await store.scanMetricsTail(after: position)
         position = next
         guard scan.rowCount > 0 || !scan.surveys.isEmpty || !scan.storedBySource.isEmpty else { return }
