@@ -133,9 +133,7 @@ public struct PostgresLocation: Sendable, Hashable {
         var c = PostgresConnection.Configuration(establishedChannel: channel, tls: try connectionTLS(), username: user, password: password,
                                                  database: database)
         // As for a connection by host name: the name is checked against the certificate (SNI), an address is not.
-        if host.utf8.contains(where: { !(48...57).contains($0) && $0 != UInt8(ascii: ".") && $0 != UInt8(ascii: ":") }) {
-            c.options.tlsServerName = host
-        }
+        if (try? SocketAddress(ipAddress: host, port: port)) == nil { c.options.tlsServerName = host }
         return c
     }
 

@@ -5,7 +5,8 @@ import Foundation
 /// `make test` starts a throwaway cluster with `scripts/start-postgres`, sets the variable
 /// and removes the cluster afterwards. When the variable is unset, tests that need the
 /// server skip themselves with ``skipMessage``; the test process starts no server but the
-/// TLS-only one a test starts for itself (``startTLSServer()``). Every helper here gives up after a bounded time instead of waiting for the server.
+/// TLS-only one a test starts for itself (``startTLSServer()``). Every helper here gives up
+/// after a bounded time instead of waiting for the server.
 public enum TestPostgres {
     /// The environment variable naming the server.
     public static let variable = "SWITCHBOARD_TEST_PG_URL"
@@ -22,17 +23,14 @@ public enum TestPostgres {
 
     public struct SetupError: Error, CustomStringConvertible { public var description: String }
 
-    static let scripts = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("scripts")
-
     /// Starts a throwaway server of its own that takes TCP connections over TLS only, with a self-signed certificate
     /// (`SWITCHBOARD_PG_TLS=1 scripts/start-postgres PORT`, on a port the kernel chose); returns its URL, which ends in
     /// `?sslmode=require&sslrootcert=…`, and what stops and removes it. Call only when ``serverURL`` is set (PostgreSQL
     /// is installed), off the shared threads (``offPool(_:)``): it takes a few seconds.
     public static func startTLSServer() throws -> (url: String, stop: @Sendable () -> Void) {
         let port = try LoopbackPort.free()
-        let (status, out) = run(scripts.appendingPathComponent("start-postgres").path, ["\(port)"], environment: ["SWITCHBOARD_PG_TLS": "1"])
-        let stop: @Sendable () -> Void = { _ = run(scripts.appendingPathComponent("stop-postgres").path, ["\(port)"]) }
+        let (status, out) = run(TestSMTP.script("start-postgres"), ["\(port)"], environment: ["SWITCHBOARD_PG_TLS": "1"])
+        let stop: @Sendable () -> Void = { _ = run(TestSMTP.script("stop-postgres"), ["\(port)"]) }
         guard status == 0, let url = out.split(separator: "\n").last.map(String.init), url.hasPrefix("postgres://") else {
             stop()
             throw SetupError(description: "SWITCHBOARD_PG_TLS=1 scripts/start-postgres \(port) failed: \(out)")

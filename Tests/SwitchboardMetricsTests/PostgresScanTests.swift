@@ -161,6 +161,11 @@ import Testing
         let scan = try await store.scanMetrics(parts: 3)
         #expect(FastScanTests.difference(FastScanTests.outcome(Dataset(scan: scan, settings: FastScanTests.settings, now: FastScanTests.now)),
                                          reference) == nil)
+        // By name: the name is sent (SNI) and checked against the certificate (DNS:localhost), for the scan's own
+        // connections as for the pool's.
+        let byName = try await PostgresStore.open(url: url.replacingOccurrences(of: "@127.0.0.1:", with: "@localhost:"))
+        defer { byName.close() }
+        #expect(try await byName.scanMetrics(parts: 2).storedCounts == scan.storedCounts)
         let base = String(url.split(separator: "?")[0])
         let plain = await #expect(throws: StoreError.self) { _ = try await PostgresStore.open(url: base + "?sslmode=disable") }
         #expect(plain?.description.contains("no encryption") == true, "\(String(describing: plain))")
