@@ -55,6 +55,11 @@ public struct PostgresLocation: Sendable, Hashable {
                 guard FileManager.default.isReadableFile(atPath: value) else {
                     throw bad("sslrootcert '\(value)' is not a readable file; expected the path of a PEM file of CA certificates")
                 }
+                // Read now, so a wrong file is named here rather than as a TLS library error at the first connection.
+                guard let certificates = try? NIOSSLCertificate.fromPEMFile(value), !certificates.isEmpty else {
+                    throw bad("sslrootcert '\(value)' holds no PEM certificate (-----BEGIN CERTIFICATE----- …); "
+                              + "expected the CA certificates the server's certificate is signed by")
+                }
                 rootCertificates = value
             case "pool_size":
                 guard let n = Int(value), (1...200).contains(n) else { throw bad("pool_size '\(value)' is not a number from 1 to 200") }

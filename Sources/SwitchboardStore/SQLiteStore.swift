@@ -39,7 +39,8 @@ public final class SQLiteStore: MetricsStore, RuleTopicsStore {
                 // A multi-row insert keeps a statement journal (the pages it changed, to undo the statement
                 // alone). Past 64 KiB — eight of our pages — SQLite moves it to a temporary file it creates
                 // and deletes again: on every webhook group commit. In memory it costs no system calls; it
-                // holds at most the pages one statement changes. Big sorts still spill to files.
+                // holds at most the pages one statement changes. The writer's own temporary tables and sorts are in
+                // memory too (it runs inserts and migrations); the readers' — a report's sorts — still spill to files.
                 try db.execute(sql: "PRAGMA temp_store = MEMORY")
             }
             // The writer appends (the dedupe and conversation indexes take keys in nearly increasing

@@ -17,11 +17,35 @@ import Testing
         #expect(unknown.description.contains("sslmod"))
     }
 
+    /// A self-signed certificate (openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -subj /CN=test).
+    static let certificate = """
+        -----BEGIN CERTIFICATE-----
+        MIIBdDCCARmgAwIBAgIUUB+uWmX+WHHy6g6nqHOrmKspCyIwCgYIKoZIzj0EAwIw
+        DzENMAsGA1UEAwwEdGVzdDAeFw0yNjEyMDcyMTUyMjRaFw0zNjEyMDQyMTUyMjRa
+        MA8xDTALBgNVBAMMBHRlc3QwWTATBgcqhkjOPQIBBggqhkjOPQMBBwNCAAStPtnF
+        Ib9MmDuWE/pwAQ7h6K7PgP/N5w+VK33GJOqg92WkOX5e9QBP8CP/9/r0YTlQ8Fu/
+        0+26SPIMV2cGERylo1MwUTAdBgNVHQ4EFgQUlrQXTfIGAaG1u8NNoE8yjpD9gbAw
+        HwYDVR0jBBgwFoAUlrQXTfIGAaG1u8NNoE8yjpD9gbAwDwYDVR0TAQH/BAUwAwEB
+        /zAKBggqhkjOPQQDAgNJADBGAiEAoIYrD1BIx5P7GMRF6CKiQlwyOXkpt/17yqvH
+        TgHe/XICIQCVZSLtcAbyKPKxUQj3MhnxHEBKDoFhlumHbUY6lRpUag==
+        -----END CERTIFICATE-----
+        """
+
     @Test("sslrootcert names a readable PEM file and needs TLS")
     func rootCertificatesOption() throws {
-        let pem = FileManager.default.temporaryDirectory.appendingPathComponent("sb-ca-\(UUID().uuidString).pem")
-        try "-----BEGIN CERTIFICATE-----\n".write(to: pem, atomically: true, encoding: .utf8)
-        defer { try? FileManager.default.removeItem(at: pem) }
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("sb-ca-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let pem = dir.appendingPathComponent("ca.pem")
+        try Self.certificate.write(to: pem, atomically: true, encoding: .utf8)
+        for (name, text) in [("damaged.pem", "-----BEGIN CERTIFICATE-----\nnot base64\n-----END CERTIFICATE-----\n"), ("empty.pem", "garbage\n")] {
+            let bad = dir.appendingPathComponent(name)
+            try text.write(to: bad, atomically: true, encoding: .utf8)
+            let error = try #require(throws: StoreError.self) {
+                try PostgresLocation(url: "postgres://anna@db.example/support?sslmode=require&sslrootcert=\(bad.path)")
+            }
+            #expect(error.description.contains("sslrootcert '\(bad.path)' holds no PEM certificate"), "\(error)")
+        }
         let l = try PostgresLocation(url: "postgres://anna@db.example/support?sslmode=require&sslrootcert=\(pem.path)")
         #expect(l.rootCertificates == pem.path && l.tls == .require)
         #expect(try PostgresLocation(url: "postgres://anna@db.example/support").rootCertificates == nil)
